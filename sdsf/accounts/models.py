@@ -1,0 +1,127 @@
+"""Institutions, the people who work for them, and the roles that scope what they see."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sdsf.territories.models import Level
+from sdsf.territories.queries import TerritoryRef
+
+
+class Institution(models.Model):
+    """A signatory or partner of the scheme, attached to the territory it serves."""
+
+    class Kind(models.TextChoices):
+        DEPARTEMENT = "departement", _("Département (PMI et services aux familles)")
+        CAF = "caf", _("Caisse d'allocations familiales")
+        MSA = "msa", _("Mutualité sociale agricole")
+        ETAT = "etat", _("État (préfecture)")
+        EDUCATION = "education", _("Éducation nationale")
+        UDAF = "udaf", _("Union départementale des associations familiales")
+        COMMUNE = "commune", _("Commune")
+        EPCI = "epci", _("Intercommunalité")
+        MANAGER = "gestionnaire", _("Gestionnaire de structures (association, entreprise)")
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    territory_level = models.CharField(_("niveau du territoire"), max_length=12, choices=Level)
+    territory_code = models.CharField(_("code du territoire"), max_length=9)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("institution")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="unique_institution_name_kind")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def territory(self) -> TerritoryRef:
+        return TerritoryRef(self.territory_level, self.territory_code)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address (agents now; families in their own app)."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l'administration technique"), default=False)
+    date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("personne")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrateur", _("Administrateur")
+    ANALYST = "analyste", _("Chargé d'observatoire")
+    PMI_AGENT = "agent_pmi", _("Agent de PMI")
+    CAF_ADVISOR = "conseiller_caf", _("Conseiller CAF")
+    COMMUNE_AGENT = "agent_commune", _("Agent petite enfance de commune")
+    STRUCTURE_MANAGER = "gestionnaire_structure", _("Gestionnaire de structure")
+    COMMISSION_MEMBER = "membre_commission", _("Membre de commission d'attribution")
+
+
+class Assignment(models.Model):
+    """A person's role in an institution, over a territory (or, later, a single structure)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("rôle"), max_length=30, choices=Role.choices)
+    scope_level = models.CharField(_("niveau du périmètre"), max_length=12, choices=Level)
+    scope_code = models.CharField(_("code du périmètre"), max_length=9)
+
+    class Meta:
+        verbose_name = _("rôle")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "institution", "role", "scope_level", "scope_code"],
+                name="unique_assignment",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} — {self.institution}"
+
+    @property
+    def scope(self) -> TerritoryRef:
+        return TerritoryRef(self.scope_level, self.scope_code)

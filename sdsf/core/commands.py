@@ -1,0 +1,29 @@
+"""Base class shared by every import command: ``--dry-run``, French report, non-zero exit."""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from sdsf.core.imports import ImportFailed, ImportResult
+
+
+class ImportCommand(BaseCommand):
+    """Subclasses implement :meth:`run_import`; errors never leave a traceback to the user."""
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Vérifie le fichier sans rien enregistrer.",
+        )
+
+    def run_import(self, options: dict) -> ImportResult:
+        raise NotImplementedError
+
+    def handle(self, *args, **options):
+        try:
+            result = self.run_import(options)
+        except ImportFailed as failure:
+            self.stderr.write(failure.report())
+            sys.exit(1)
+        self.stdout.write(result.summary())

@@ -1,0 +1,24 @@
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from sdsf.accounts import scope
+from sdsf.accounts.scope import Action
+from sdsf.territories.queries import commune_rows
+
+router = Router(tags=["territoires"])
+
+
+class CommuneOut(Schema):
+    code: str
+    name: str
+    epci_code: str
+    epci_name: str
+    ept_code: str
+    population: int
+
+
+@router.get("/departements/{code}/communes", response=list[CommuneOut])
+def departement_communes(request, code: str):
+    """The communes of a département in the caller's scope, with their EPCI, EPT and population."""
+    scope.require(request.user, Action.VIEW_TERRITORY)
+    return commune_rows(get_object_or_404(scope.departements(request.user), code=code))

@@ -1,0 +1,18 @@
+"""Test set-up: the real COG territories are imported once per test database."""
+
+import pytest
+
+from tests.factories import make_user
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from sdsf.territories.importer import import_territories
+
+    with django_db_blocker.unblock():
+        import_territories()
+
+
+@pytest.fixture
+def user_factory(db):
+    return make_user
