@@ -7,5 +7,10 @@ urlpatterns = [
     path("compte/", include("sdsf.accounts.urls")),
     path("territoires/", include("sdsf.territories.urls")),
     path("audit/", include("sdsf.audit.urls")),
+    path("offre/", include("sdsf.offer.urls")),
+    path("observatoire/", include("sdsf.observatory.urls")),
+    path("attribution/", include("sdsf.allocation.urls")),
+    path("familles/", include("sdsf.families.urls")),
+    path("pilotage/", include("sdsf.steering.urls")),
     path("api/", api.urls),
 ]

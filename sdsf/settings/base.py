@@ -31,7 +31,11 @@ INSTALLED_APPS = [
     "sdsf.territories",
     "sdsf.accounts",
     "sdsf.audit",
+    "sdsf.offer",
+    "sdsf.observatory",
+    "sdsf.allocation",
     "sdsf.families",
+    "sdsf.steering",
 ]
 
 MIDDLEWARE = [
