@@ -13,3 +13,4 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 STATIC_ROOT = None  # static files come straight from the apps (no collectstatic needed)
 WHITENOISE_USE_FINDERS = True
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405 — the SQLite file lives there
