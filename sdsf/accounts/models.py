@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from sdsf.territories.models import Level
 from sdsf.territories.queries import TerritoryRef
 
+# A role covers a territory (any COG level) or one structure of the offer registry, named by its
+# registry identifier. Kept apart from territories.Level, which also drives aggregation.
+STRUCTURE_SCOPE = "structure"
+SCOPE_LEVELS = [*Level.choices, (STRUCTURE_SCOPE, _("Structure"))]
+
 
 class Institution(models.Model):
     """A signatory or partner of the scheme, attached to the territory it serves."""
@@ -107,8 +112,8 @@ class Assignment(models.Model):
         Institution, on_delete=models.PROTECT, related_name="assignments"
     )
     role = models.CharField(_("rôle"), max_length=30, choices=Role.choices)
-    scope_level = models.CharField(_("niveau du périmètre"), max_length=12, choices=Level)
-    scope_code = models.CharField(_("code du périmètre"), max_length=9)
+    scope_level = models.CharField(_("niveau du périmètre"), max_length=12, choices=SCOPE_LEVELS)
+    scope_code = models.CharField(_("code du périmètre"), max_length=40)
 
     class Meta:
         verbose_name = _("rôle")
@@ -123,5 +128,23 @@ class Assignment(models.Model):
         return f"{self.get_role_display()} — {self.institution}"
 
     @property
-    def scope(self) -> TerritoryRef:
+    def scope(self) -> "TerritoryRef | StructureRef":
+        if self.scope_level == STRUCTURE_SCOPE:
+            return StructureRef(self.scope_code)
         return TerritoryRef(self.scope_level, self.scope_code)
+
+
+class StructureRef:
+    """The scope of a role limited to one structure of the registry (same interface as a
+    territory's ``label`` for the pages listing roles)."""
+
+    def __init__(self, identifier: str):
+        self.code = identifier
+
+    @property
+    def label(self) -> str:
+        from django.apps import apps
+
+        structure = apps.get_model("offer", "Structure").objects.filter(identifier=self.code)
+        name = structure.values_list("name", flat=True).first()
+        return f"Structure {name}" if name else f"Structure {self.code}"

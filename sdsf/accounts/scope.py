@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from sdsf.accounts.models import Assignment, Role, User
+from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Role, User
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.territories.models import Commune, Departement, Level
@@ -30,6 +30,17 @@ class Action(StrEnum):
     VIEW_TERRITORY = "territory.view"
     VIEW_PEOPLE = "people.view"
     VIEW_AUDIT = "audit.view"
+    OFFER_VIEW = "offer.view"
+    OFFER_VIEW_AM = "offer.view_am"
+    OFFER_IMPORT = "offer.import"
+    OFFER_EXPORT = "offer.export"
+    OFFER_UPDATE_AVAILABILITY = "offer.update_availability"
+    AGREMENT_ALERTS = "agrement.alerts"
+    STEERING_VIEW = "steering.view"
+    STEERING_EDIT_ACTION = "steering.edit_action"
+    STEERING_COORDINATE = "steering.coordinate"
+    STEERING_SURVEYS = "steering.surveys"
+    OBSERVATORY_VIEW = "observatory.view"
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,51 @@ CATALOGUE: dict[Action, Rule] = {
         "Consulter les comptes des personnes des institutions de son territoire",
     ),
     Action.VIEW_AUDIT: Rule(frozenset({Role.ADMINISTRATOR}), "Consulter le journal d'audit"),
+    Action.OFFER_VIEW: Rule(
+        STAFF_ROLES, "Consulter le registre des structures (EAJE, MAM, RPE, LAEP) de son périmètre"
+    ),
+    Action.OFFER_VIEW_AM: Rule(
+        frozenset({Role.PMI_AGENT, Role.CAF_ADVISOR, Role.COMMUNE_AGENT, Role.STRUCTURE_MANAGER}),
+        "Consulter les assistants maternels (données personnelles) exerçant dans son périmètre",
+    ),
+    Action.OFFER_IMPORT: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.PMI_AGENT, Role.CAF_ADVISOR}),
+        "Importer les fichiers du registre de l'offre pour les communes de son périmètre",
+    ),
+    Action.OFFER_EXPORT: Rule(
+        frozenset(
+            {Role.ADMINISTRATOR, Role.ANALYST, Role.PMI_AGENT, Role.CAF_ADVISOR, Role.COMMUNE_AGENT}
+        ),
+        "Exporter (CSV, XLSX) les listes du registre de l'offre qu'on peut consulter",
+    ),
+    Action.OFFER_UPDATE_AVAILABILITY: Rule(
+        frozenset({Role.STRUCTURE_MANAGER}),
+        "Déclarer les places disponibles de sa structure",
+    ),
+    Action.AGREMENT_ALERTS: Rule(
+        frozenset({Role.PMI_AGENT}),
+        "Voir les agréments d'assistants maternels arrivant à échéance dans son territoire",
+    ),
+    Action.STEERING_VIEW: Rule(
+        STAFF_ROLES, "Consulter le plan d'actions, les bilans et la gouvernance du schéma"
+    ),
+    Action.STEERING_EDIT_ACTION: Rule(
+        STAFF_ROLES,
+        "Mettre à jour le statut et les indicateurs des actions que pilote son institution",
+    ),
+    Action.STEERING_COORDINATE: Rule(
+        frozenset({Role.ADMINISTRATOR}),
+        "Coordonner le schéma : modifier le plan, valider les mises à jour, figer les bilans",
+    ),
+    Action.STEERING_SURVEYS: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.ANALYST}),
+        "Créer les enquêtes du schéma, leurs listes de destinataires, et en exporter les réponses",
+    ),
+    Action.OBSERVATORY_VIEW: Rule(
+        STAFF_ROLES,
+        "Consulter l'observatoire (chiffres agrégés, cartes, fiches) des territoires de ses "
+        "départements et les chiffres de comparaison régionaux et nationaux",
+    ),
 }
 
 
@@ -90,8 +146,24 @@ def action_required(action: Action) -> Callable:
 
 
 def _scope_filter(items: Iterable[Assignment], prefix: str = "") -> Q:
-    """A filter on communes (or on rows whose ``prefix`` leads to a commune) for these roles."""
-    clauses = [Q(**{f"{prefix}{LEVEL_FILTER[Level(a.scope_level)]}": a.scope_code}) for a in items]
+    """A filter on communes (or on rows whose ``prefix`` leads to a commune) for these roles.
+
+    A role scoped to one structure covers the commune where that structure is.
+    """
+    from sdsf.offer.models import Structure
+
+    clauses = [
+        Q(
+            **{
+                f"{prefix}code__in": Structure.objects.filter(identifier=a.scope_code).values(
+                    "commune_id"
+                )
+            }
+        )
+        if a.scope_level == STRUCTURE_SCOPE
+        else Q(**{f"{prefix}{LEVEL_FILTER[Level(a.scope_level)]}": a.scope_code})
+        for a in items
+    ]
     return reduce(or_, clauses) if clauses else Q(pk__in=[])
 
 
@@ -105,6 +177,15 @@ def departements(user) -> QuerySet[Departement]:
     return Departement.objects.filter(code__in=communes(user).values("departement_id")).distinct()
 
 
+def observed_communes(user) -> QuerySet[Commune]:
+    """Communes whose observatory figures the person sees: every commune of their départements.
+
+    The observatory shows only aggregates of public or institutional counts, so a role scoped
+    to one commune sees its whole département, like the territory pages.
+    """
+    return Commune.objects.filter(departement__in=departements(user))
+
+
 def people(user) -> QuerySet[User]:
     """Accounts an administrator manages: people with a role over part of the admin's scope."""
     if Role.ADMINISTRATOR not in roles(user):
@@ -116,7 +197,7 @@ def people(user) -> QuerySet[User]:
             Q(scope_level=level, scope_code__in=in_scope.values(field))
             for level, field in LEVEL_FILTER.items()
         ),
-    )
+    ) | Q(scope_level=STRUCTURE_SCOPE, scope_code__in=_structures_in(in_scope))
     return User.objects.filter(
         pk__in=Assignment.objects.filter(overlapping).values("user_id")
     ).prefetch_related("assignments__institution")
@@ -125,3 +206,99 @@ def people(user) -> QuerySet[User]:
 def read_personal(request, objects: Iterable | object) -> None:
     """Records that the request's user read these rows of personal data."""
     record(request, AuditEvent.Action.READ, objects)
+
+
+def _structures_in(in_scope: QuerySet[Commune]) -> QuerySet:
+    from sdsf.offer.models import Structure
+
+    return Structure.objects.filter(commune__in=in_scope).values("identifier")
+
+
+def _offer_assignments(user, action: Action) -> list[Assignment]:
+    allowed = CATALOGUE[action].roles
+    return [a for a in assignments(user) if Role(a.role) in allowed]
+
+
+def _structure_clause(a: Assignment) -> Q:
+    """Structures one role sees: its structure; a manager's structures in its territory; else
+    every structure of its territory."""
+    if a.scope_level == STRUCTURE_SCOPE:
+        return Q(identifier=a.scope_code)
+    territory = Q(**{f"commune__{LEVEL_FILTER[Level(a.scope_level)]}": a.scope_code})
+    if Role(a.role) == Role.STRUCTURE_MANAGER:
+        return territory & Q(manager_id=a.institution_id)
+    return territory
+
+
+def structures(user) -> QuerySet:
+    """Structures of the offer registry (EAJE, MAM, RPE, LAEP, centres sociaux) the person sees."""
+    from sdsf.offer.models import Structure
+
+    clauses = [_structure_clause(a) for a in _offer_assignments(user, Action.OFFER_VIEW)]
+    if not clauses:
+        return Structure.objects.none()
+    return Structure.objects.filter(reduce(or_, clauses))
+
+
+def managed_structures(user) -> QuerySet:
+    """Structures whose availability the person declares (structure managers, their own)."""
+    from sdsf.offer.models import Structure
+
+    clauses = [
+        _structure_clause(a) for a in _offer_assignments(user, Action.OFFER_UPDATE_AVAILABILITY)
+    ]
+    if not clauses:
+        return Structure.objects.none()
+    return Structure.objects.filter(reduce(or_, clauses))
+
+
+def assistants_maternels(user) -> QuerySet:
+    """Childminders (personal data) the person may see: those working in the communes of a
+    territorial role; for a structure manager, only the childminders of their MAM(s)."""
+    from sdsf.offer.models import AssistantMaternel
+
+    clauses = []
+    for a in _offer_assignments(user, Action.OFFER_VIEW_AM):
+        if Role(a.role) == Role.STRUCTURE_MANAGER:
+            clauses.append(Q(mam__in=managed_structures(user).filter(kind="mam")))
+        elif a.scope_level != STRUCTURE_SCOPE:
+            clauses.append(Q(**{f"commune__{LEVEL_FILTER[Level(a.scope_level)]}": a.scope_code}))
+    if not clauses:
+        return AssistantMaternel.objects.none()
+    return AssistantMaternel.objects.filter(reduce(or_, clauses))
+
+
+def parenting_actions(user) -> QuerySet:
+    """Parenting actions held in the person's communes (public information)."""
+    from sdsf.offer.models import ParentingAction
+
+    if not can(user, Action.OFFER_VIEW):
+        return ParentingAction.objects.none()
+    return ParentingAction.objects.filter(commune__in=communes(user))
+
+
+def schemes(user) -> QuerySet:
+    """Schemes of the départements the person works in."""
+    from sdsf.steering.models import Scheme
+
+    return Scheme.objects.filter(departement__in=departements(user))
+
+
+def may_edit_action(user, action) -> bool:
+    """A coordinator edits every action of a scheme in scope; a pilot only their own actions.
+
+    A pilot is a person whose role (with the right to edit actions) belongs to an institution
+    named pilot of the action.
+    """
+    if not schemes(user).filter(pk=action.scheme_id).exists():
+        return False
+    if can(user, Action.STEERING_COORDINATE):
+        return True
+    editing = CATALOGUE[Action.STEERING_EDIT_ACTION].roles
+    institutions = {a.institution_id for a in assignments(user) if Role(a.role) in editing}
+    return bool(institutions & action.pilot_institution_ids())
+
+
+def offer_import_communes(user) -> QuerySet[Commune]:
+    """Communes whose offer the person may import (roles allowed to import, their scope)."""
+    return Commune.objects.filter(_scope_filter(_offer_assignments(user, Action.OFFER_IMPORT)))

@@ -1,2 +1,24 @@
+from django.urls import path
+
+from sdsf.offer import views
+
 app_name = "offer"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("structures.geojson", views.structures_geojson, name="structures_geojson"),
+    path("structures/export/", views.structures_export, name="structures_export"),
+    path("structures/<str:identifier>/", views.structure, name="structure"),
+    path(
+        "structures/<str:identifier>/disponibilites/",
+        views.structure_availability,
+        name="structure_availability",
+    ),
+    path("assistants-maternels/", views.assistants, name="assistants"),
+    path("assistants-maternels/export/", views.assistants_export, name="assistants_export"),
+    path("assistants-maternels/<str:identifier>/", views.assistant, name="assistant"),
+    path("agrements-a-renouveler/", views.alerts, name="alerts"),
+    path("parentalite/", views.parenting, name="parenting"),
+    path("import/", views.import_file, name="import"),
+    path("import/<int:job>/", views.import_job, name="import_job"),
+    path("import/<int:job>/progression/", views.import_progress, name="import_progress"),
+]

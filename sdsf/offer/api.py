@@ -1,0 +1,38 @@
+from ninja import Router, Schema
+
+from sdsf.accounts import scope
+from sdsf.accounts.scope import Action
+
+router = Router(tags=["offre"])
+
+
+class StructureOut(Schema):
+    identifier: str
+    kind: str
+    category: str
+    name: str
+    commune_code: str
+    latitude: float | None
+    longitude: float | None
+    location_approximate: bool
+    funding: str
+    status: str
+    is_demo: bool
+
+
+@router.get("/structures", response=list[StructureOut])
+def offer_structures(request, commune: str | None = None, kind: str | None = None):
+    """The structures of the registry in the caller's scope (optionally one commune or kind)."""
+    scope.require(request.user, Action.OFFER_VIEW)
+    rows = scope.structures(request.user).order_by("identifier")
+    if commune:
+        rows = rows.filter(commune_id=commune)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return [
+        StructureOut(
+            commune_code=s.commune_id,
+            **{f: getattr(s, f) for f in StructureOut.model_fields if f != "commune_code"},
+        )
+        for s in rows
+    ]

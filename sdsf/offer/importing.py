@@ -1,0 +1,82 @@
+"""Entry point of every offer import (command line, web task, benchmark, demo tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from django.apps import apps
+from django.db import connection
+
+from sdsf.core.imports import ImportResult, apply, read_table
+from sdsf.offer.importers.assistants import AssistantImporter
+from sdsf.offer.importers.common import Context, Progress
+from sdsf.offer.importers.parenting import ParentingImporter
+from sdsf.offer.importers.structures import (
+    EajeImporter,
+    LaepImporter,
+    RpeImporter,
+    SocialImporter,
+    StructureImporter,
+)
+
+IMPORTERS = {
+    "eaje": EajeImporter(),
+    "am": AssistantImporter(),
+    "mam": StructureImporter(),
+    "rpe": RpeImporter(),
+    "laep": LaepImporter(),
+    "parenting": ParentingImporter(),
+    "social": SocialImporter(),
+}
+STATISTICS_MODELS = ("Structure", "Capacity", "AssistantMaternel", "Agrement")
+KIND_LABELS = {
+    "eaje": "EAJE (crèches, micro-crèches…)",
+    "am": "Assistants maternels et agréments",
+    "mam": "MAM (maisons d'assistants maternels)",
+    "rpe": "RPE (relais petite enfance)",
+    "laep": "LAEP (lieux d'accueil enfants-parents)",
+    "parenting": "Actions de soutien à la parentalité (REAAP…)",
+    "social": "Centres sociaux et espaces de vie sociale",
+}
+
+
+def import_offer(
+    kind: str,
+    file: str | Path | IO[bytes],
+    *,
+    dry_run: bool = False,
+    allowed_communes: set[str] | None = None,
+    progress: Progress | None = None,
+    today: date | None = None,
+    source: str | None = None,
+) -> ImportResult:
+    """Validates the whole file, then writes it in one transaction (nothing on any error).
+
+    ``allowed_communes`` limits the rows to the importer's communes (web imports); ``today``
+    dates the changes the file does not date itself.
+    """
+    importer = IMPORTERS[kind]
+    table = read_table(file, source)
+    table.require(*importer.required_columns)
+    ctx = Context.load(
+        today=today or date.today(), allowed_communes=allowed_communes, progress=progress
+    )
+    plan = importer.validate(table, ctx)
+    if progress is not None:
+        progress.writing()
+    result = apply(lambda: importer.write(plan), dry_run=dry_run)
+    if not dry_run:
+        refresh_statistics()
+    return result
+
+
+def refresh_statistics() -> None:
+    """PostgreSQL plans the counts' window queries from table statistics: after a bulk import
+    they are stale until autovacuum passes, and a stale plan can be a thousand times slower."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [apps.get_model("offer", name)._meta.db_table for name in STATISTICS_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))

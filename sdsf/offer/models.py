@@ -1,0 +1,336 @@
+"""The registry of the childcare and parenting offer: structures, childminders, their history.
+
+Capacity and agréments are *dated*: every change is a new row with the date it takes effect, so
+the registry answers "how many places on date D" for any past date (see :mod:`sdsf.offer.counts`).
+The current state is also kept on the parent row (structure status, childminder's current
+agrément) because lists, filters and alerts read it far more often than the history.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sdsf.accounts.models import Institution
+from sdsf.territories.models import Commune
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("ouvert")
+    CLOSED = "closed", _("fermé")
+    PLANNED = "planned", _("en projet")
+
+
+class Structure(models.Model):
+    """A place families or childminders use: EAJE, MAM, RPE, LAEP, centre social or EVS."""
+
+    class Kind(models.TextChoices):
+        EAJE = "eaje", _("EAJE")
+        MAM = "mam", _("MAM")
+        RPE = "rpe", _("Relais petite enfance")
+        LAEP = "laep", _("Lieu d'accueil enfants-parents")
+        SOCIAL = "social", _("Centre social / EVS")
+
+    class Category(models.TextChoices):
+        # EAJE types
+        COLLECTIVE = "creche_collective", _("crèche collective")
+        MULTI = "multi_accueil", _("multi-accueil")
+        HALTE = "halte_garderie", _("halte-garderie")
+        FAMILIALE = "creche_familiale", _("crèche familiale")
+        PARENTALE = "creche_parentale", _("crèche parentale")
+        MICRO = "micro_creche", _("micro-crèche")
+        JARDIN = "jardin_enfants", _("jardin d'enfants")
+        # animation de la vie sociale
+        CENTRE_SOCIAL = "centre_social", _("centre social")
+        EVS = "evs", _("espace de vie sociale")
+
+    class Funding(models.TextChoices):
+        PSU = "psu", _("PSU")
+        PAJE = "paje", _("PAJE")
+        OTHER = "autre", _("autre")
+
+    identifier = models.CharField(_("identifiant"), max_length=40, unique=True)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, db_index=True)
+    category = models.CharField(_("catégorie"), max_length=20, choices=Category.choices, blank=True)
+    name = models.CharField(_("nom"), max_length=200)
+    manager = models.ForeignKey(
+        Institution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="structures",
+        verbose_name=_("gestionnaire (institution)"),
+    )
+    manager_name = models.CharField(_("gestionnaire"), max_length=200, blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="structures", verbose_name=_("commune")
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    location_approximate = models.BooleanField(
+        _("position approchée (centre de la commune)"), default=False
+    )
+    funding = models.CharField(_("financement"), max_length=5, choices=Funding.choices, blank=True)
+    opening_days = models.CharField(_("jours d'ouverture"), max_length=100, blank=True)
+    opens_at = models.TimeField(_("heure d'ouverture"), null=True, blank=True)
+    closes_at = models.TimeField(_("heure de fermeture"), null=True, blank=True)
+    avip = models.BooleanField(_("label AVIP"), default=False)
+    avip_share = models.PositiveSmallIntegerField(
+        _("part de places AVIP (%)"), null=True, blank=True
+    )
+    pmi_authorised_on = models.DateField(_("date d'autorisation PMI"), null=True, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    opened_on = models.DateField(_("date d'ouverture"), null=True, blank=True)
+    closed_on = models.DateField(_("date de fermeture"), null=True, blank=True)
+    covered_communes = models.ManyToManyField(
+        Commune, blank=True, related_name="rpe_coverage", verbose_name=_("communes couvertes")
+    )
+    available_places = models.PositiveSmallIntegerField(
+        _("places disponibles"), null=True, blank=True
+    )
+    available_from = models.DateField(_("disponibles à partir du"), null=True, blank=True)
+    is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("structure")
+        indexes = [models.Index(fields=["commune", "kind"])]
+
+    def __str__(self):
+        return self.name
+
+    def is_open_on(self, on) -> bool:
+        return (self.opened_on is None or self.opened_on <= on) and (
+            self.closed_on is None or self.closed_on > on
+        )
+
+
+class Section(models.TextChoices):
+    """Age sections of an EAJE. ``all`` is a capacity not split by age ("toutes sections")."""
+
+    ALL = "toutes", _("toutes sections")
+    BABIES = "bebes", _("bébés (moins de 18 mois)")
+    MIDDLE = "moyens", _("moyens (18 mois à 2 ans)")
+    OLDER = "grands", _("grands (plus de 2 ans)")
+
+
+class Capacity(models.Model):
+    """Places agréées of one age section from ``start`` until the next row of that section."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="capacities")
+    section = models.CharField(_("section"), max_length=10, choices=Section.choices)
+    places = models.PositiveIntegerField(_("places"))
+    start = models.DateField(_("en vigueur depuis le"), db_index=True)
+
+    class Meta:
+        ordering = ["structure", "-start", "section"]
+        verbose_name = _("capacité")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "section", "start"], name="unique_capacity_per_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.structure_id} {self.section} {self.places} depuis {self.start}"
+
+
+class AgrementStatus(models.TextChoices):
+    GRANTED = "granted", _("accordé")
+    RENEWED = "renewed", _("renouvelé")
+    SUSPENDED = "suspended", _("suspendu")
+    WITHDRAWN = "withdrawn", _("retiré")
+    EXPIRED = "expired", _("expiré")
+
+
+ACTIVE_STATUSES = (AgrementStatus.GRANTED, AgrementStatus.RENEWED)
+
+
+class AssistantMaternel(models.Model):
+    """A childminder (a person: personal data, reads are audited) and their current agrément.
+
+    The ``agrement_*`` fields copy the latest row of the history (:class:`Agrement`).
+    """
+
+    identifier = models.CharField(_("n° d'agrément"), max_length=40, unique=True)
+    last_name = models.CharField(_("nom"), max_length=150)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="assistants_maternels",
+        verbose_name=_("commune d'exercice"),
+    )
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    location_approximate = models.BooleanField(default=False)
+    mam = models.ForeignKey(
+        Structure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assistants_maternels",
+        verbose_name=_("MAM"),
+        limit_choices_to={"kind": Structure.Kind.MAM},
+    )
+    agrement_status = models.CharField(
+        _("statut de l'agrément"), max_length=10, choices=AgrementStatus.choices
+    )
+    agrement_places = models.PositiveSmallIntegerField(_("nombre d'enfants"))
+    agrement_ages = models.CharField(_("âges"), max_length=100, blank=True)
+    agrement_start = models.DateField(_("début de l'agrément"))
+    agrement_expiry = models.DateField(_("échéance de l'agrément"), db_index=True)
+    agrement_since = models.DateField(_("état en vigueur depuis le"), db_index=True)
+    available_places = models.PositiveSmallIntegerField(
+        _("places disponibles"), null=True, blank=True
+    )
+    available_from = models.DateField(_("disponibles à partir du"), null=True, blank=True)
+    is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("assistant maternel")
+        verbose_name_plural = _("assistants maternels")
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_active(self) -> bool:
+        return self.agrement_status in ACTIVE_STATUSES
+
+
+class Agrement(models.Model):
+    """One state of a childminder's agrément, in force from ``effective_from``."""
+
+    assistant = models.ForeignKey(
+        AssistantMaternel, on_delete=models.CASCADE, related_name="agrements"
+    )
+    effective_from = models.DateField(_("en vigueur depuis le"), db_index=True)
+    status = models.CharField(_("statut"), max_length=10, choices=AgrementStatus.choices)
+    places = models.PositiveSmallIntegerField(_("nombre d'enfants"))
+    ages = models.CharField(_("âges"), max_length=100, blank=True)
+    start = models.DateField(_("début"))
+    expiry = models.DateField(_("échéance"))
+
+    class Meta:
+        ordering = ["assistant", "-effective_from"]
+        verbose_name = _("agrément")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "effective_from"], name="unique_agrement_per_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assistant_id} {self.status} depuis {self.effective_from}"
+
+
+class LaepSession(models.Model):
+    """A weekly opening session of a LAEP."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="sessions")
+    weekday = models.PositiveSmallIntegerField(_("jour"))  # 0 = lundi
+    starts_at = models.TimeField(_("début"))
+    ends_at = models.TimeField(_("fin"))
+
+    class Meta:
+        ordering = ["structure", "weekday", "starts_at"]
+        verbose_name = _("séance")
+
+    def __str__(self):
+        return f"{self.day} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+    @property
+    def day(self) -> str:
+        return WEEKDAYS[self.weekday]
+
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+class ParentingAction(models.Model):
+    """A parenting-support action (REAAP or other), with its funding by year."""
+
+    identifier = models.CharField(_("identifiant"), max_length=40, unique=True)
+    title = models.CharField(_("intitulé"), max_length=300)
+    promoter = models.CharField(_("porteur"), max_length=200)
+    theme = models.CharField(_("thème"), max_length=200, blank=True)
+    public = models.CharField(_("public"), max_length=200, blank=True)
+    scheme = models.CharField(_("dispositif"), max_length=50, blank=True)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="parenting_actions")
+    is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("action de soutien à la parentalité")
+
+    def __str__(self):
+        return self.title
+
+
+class ParentingFunding(models.Model):
+    action = models.ForeignKey(ParentingAction, on_delete=models.CASCADE, related_name="fundings")
+    year = models.PositiveSmallIntegerField(_("année"))
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["action", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "year"], name="unique_funding_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.action_id} {self.year} : {self.amount} €"
+
+
+class ImportJob(models.Model):
+    """A file uploaded from the web, imported by a background task that reports its progress.
+
+    The file is kept in the row until the task has read it, then emptied (it may hold personal
+    data). The import itself stays all-or-nothing; progress covers the validation of the rows,
+    then the single writing step.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        VALIDATING = "validating", _("vérification des lignes")
+        WRITING = "writing", _("enregistrement")
+        DONE = "done", _("terminé")
+        FAILED = "failed", _("refusé")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offer_imports"
+    )
+    kind = models.CharField(_("type de fichier"), max_length=10)
+    file_name = models.CharField(_("fichier"), max_length=200)
+    content = models.BinaryField(default=b"")
+    dry_run = models.BooleanField(_("vérification seule"), default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.TextField(_("compte rendu"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import de l'offre")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.kind}, {self.state})"
+
+    @property
+    def percent(self) -> int:
+        if self.state in (self.State.DONE, self.State.FAILED):
+            return 100
+        return round(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -1,0 +1,340 @@
+"""Registry pages. Thin: rows come from the scoped querysets of ``scope``; logic lives in the
+plain modules (counts, coverage, alerts, importing, exports)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from sdsf.accounts import scope
+from sdsf.accounts.scope import Action, action_required
+from sdsf.audit.log import record
+from sdsf.audit.models import AuditEvent
+from sdsf.offer.alerts import ALERT_MONTHS, expiring, horizon
+from sdsf.offer.coverage import rpe_laep_coverage
+from sdsf.offer.exports import FORMATS, export_response
+from sdsf.offer.forms import AssistantFilter, AvailabilityForm, ImportForm, StructureFilter
+from sdsf.offer.models import ImportJob, Section, Structure
+from sdsf.offer.tasks import run_import
+
+PAGE_SIZE = 50
+MAP_LIMIT = 5000
+
+
+def _filtered_structures(request):
+    communes = scope.communes(request.user).order_by("name")
+    form = StructureFilter(request.GET, communes)
+    structures = form.apply(scope.structures(request.user)).select_related("commune")
+    return form, structures.order_by("name", "pk")
+
+
+def _query_string(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    return params.urlencode()
+
+
+@action_required(Action.OFFER_VIEW)
+def index(request):
+    form, structures = _filtered_structures(request)
+    page = Paginator(structures, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    coverage = [(d, rpe_laep_coverage(d.code, today)) for d in scope.departements(request.user)]
+    query = _query_string(request)
+    return render(
+        request,
+        "offer/index.html",
+        {
+            "form": form,
+            "page": page,
+            "total": page.paginator.count,
+            "has_demo": structures.filter(is_demo=True).exists(),
+            "geojson_url": f"{reverse('offer:structures_geojson')}?{query}",
+            "query": query,
+            "coverage": [(d, rows) for d, rows in coverage if rows],
+            "can": {
+                "export": scope.can(request.user, Action.OFFER_EXPORT),
+                "import": scope.can(request.user, Action.OFFER_IMPORT),
+                "assistants": scope.can(request.user, Action.OFFER_VIEW_AM),
+                "alerts": scope.can(request.user, Action.AGREMENT_ALERTS),
+            },
+        },
+    )
+
+
+@action_required(Action.OFFER_VIEW)
+def structures_geojson(request):
+    """The filtered structures as points (position from the file, else the commune's centre)."""
+    _, structures = _filtered_structures(request)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [s.longitude, s.latitude]},
+            "properties": {
+                "name": f"{s.name} ({s.get_kind_display()})",
+                "url": reverse("offer:structure", args=[s.identifier]),
+                "approximate": s.location_approximate,
+            },
+        }
+        for s in structures.exclude(latitude__isnull=True)[:MAP_LIMIT]
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@action_required(Action.OFFER_EXPORT)
+def structures_export(request):
+    _, structures = _filtered_structures(request)
+    today = timezone.localdate()
+    structures = list(structures.prefetch_related("capacities"))
+    header = [
+        "Identifiant",
+        "Nom",
+        "Type",
+        "Catégorie",
+        "Gestionnaire",
+        "Adresse",
+        "Code commune",
+        "Commune",
+        "Latitude",
+        "Longitude",
+        "Position approchée",
+        "Financement",
+        f"Places au {today:%d/%m/%Y}",
+        "Label AVIP",
+        "Statut",
+        "Date d'ouverture",
+        "Date de fermeture",
+    ]
+    rows = [
+        [
+            s.identifier,
+            s.name,
+            s.get_kind_display(),
+            s.get_category_display(),
+            s.manager_name,
+            s.address,
+            s.commune_id,
+            s.commune.name,
+            s.latitude,
+            s.longitude,
+            "oui" if s.location_approximate else "non",
+            s.get_funding_display(),
+            sum(capacity_on(s, today).values()) if s.kind == Structure.Kind.EAJE else "",
+            "oui" if s.avip else "non",
+            s.get_status_display(),
+            s.opened_on,
+            s.closed_on,
+        ]
+        for s in structures
+    ]
+    return export_response(
+        "structures", _format(request), header, rows, [s.is_demo for s in structures]
+    )
+
+
+def _format(request) -> str:
+    fmt = request.GET.get("format", "csv")
+    return fmt if fmt in FORMATS else "csv"
+
+
+def capacity_on(structure, on) -> dict[str, int]:
+    """Places by section in force on ``on`` (prefetched capacities)."""
+    latest: dict[str, tuple] = {}
+    for row in structure.capacities.all():
+        if row.start <= on and (row.section not in latest or row.start > latest[row.section][0]):
+            latest[row.section] = (row.start, row.places)
+    return {section: places for section, (_, places) in latest.items() if places}
+
+
+@action_required(Action.OFFER_VIEW)
+def structure(request, identifier):
+    item = get_object_or_404(
+        scope.structures(request.user).select_related("commune", "manager"),
+        identifier=identifier,
+    )
+    capacities = list(item.capacities.order_by("-start", "section"))
+    history: dict = {}
+    for row in capacities:
+        history.setdefault(row.start, []).append(row)
+    today = timezone.localdate()
+    sections = dict(Section.choices)
+    return render(
+        request,
+        "offer/structure.html",
+        {
+            "item": item,
+            "today": today,
+            "capacity_now": [(sections[s], n) for s, n in sorted(capacity_on(item, today).items())],
+            "history": list(history.items()),
+            "sessions": item.sessions.all(),
+            "covered": item.covered_communes.order_by("name"),
+            "assistant_count": item.assistants_maternels.count(),
+            "can_update": scope.managed_structures(request.user).filter(pk=item.pk).exists(),
+        },
+    )
+
+
+@action_required(Action.OFFER_UPDATE_AVAILABILITY)
+def structure_availability(request, identifier):
+    item = get_object_or_404(scope.managed_structures(request.user), identifier=identifier)
+    form = AvailabilityForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Disponibilités enregistrées.")
+        return redirect("offer:structure", identifier=item.identifier)
+    return render(request, "offer/availability.html", {"item": item, "form": form})
+
+
+def _filtered_assistants(request):
+    communes = scope.communes(request.user).order_by("name")
+    form = AssistantFilter(request.GET, communes)
+    assistants = form.apply(scope.assistants_maternels(request.user))
+    return form, assistants.select_related("commune", "mam").order_by("last_name", "pk")
+
+
+@action_required(Action.OFFER_VIEW_AM)
+def assistants(request):
+    form, rows = _filtered_assistants(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    scope.read_personal(request, list(page.object_list))
+    return render(
+        request,
+        "offer/assistants.html",
+        {
+            "form": form,
+            "page": page,
+            "has_demo": any(a.is_demo for a in page.object_list),
+            "query": _query_string(request),
+            "can_export": scope.can(request.user, Action.OFFER_EXPORT),
+        },
+    )
+
+
+@action_required(Action.OFFER_VIEW_AM)
+def assistant(request, identifier):
+    item = get_object_or_404(
+        scope.assistants_maternels(request.user).select_related("commune", "mam"),
+        identifier=identifier,
+    )
+    scope.read_personal(request, item)
+    return render(
+        request,
+        "offer/assistant.html",
+        {"item": item, "history": item.agrements.order_by("-effective_from")},
+    )
+
+
+@action_required(Action.OFFER_EXPORT)
+def assistants_export(request):
+    """Export of personal data: needs both rights, and every row exported is audited."""
+    scope.require(request.user, Action.OFFER_VIEW_AM)
+    _, rows = _filtered_assistants(request)
+    rows = list(rows)
+    record(request, AuditEvent.Action.EXPORT, rows, detail=f"export {_format(request)}")
+    header = [
+        "N° agrément",
+        "Nom",
+        "Prénom",
+        "Code commune",
+        "Commune",
+        "MAM",
+        "Statut",
+        "Nombre d'enfants",
+        "Âges",
+        "Date de début d'agrément",
+        "Date de fin d'agrément",
+        "Places disponibles",
+        "Disponible à partir du",
+    ]
+    table = [
+        [
+            a.identifier,
+            a.last_name,
+            a.first_name,
+            a.commune_id,
+            a.commune.name,
+            a.mam.name if a.mam else "",
+            a.get_agrement_status_display(),
+            a.agrement_places,
+            a.agrement_ages,
+            a.agrement_start,
+            a.agrement_expiry,
+            a.available_places,
+            a.available_from,
+        ]
+        for a in rows
+    ]
+    return export_response(
+        "assistants_maternels", _format(request), header, table, [a.is_demo for a in rows]
+    )
+
+
+@action_required(Action.AGREMENT_ALERTS)
+def alerts(request):
+    today = timezone.localdate()
+    rows = list(expiring(scope.assistants_maternels(request.user), today))
+    scope.read_personal(request, rows)
+    return render(
+        request,
+        "offer/alerts.html",
+        {
+            "rows": rows,
+            "months": ALERT_MONTHS,
+            "horizon": horizon(today),
+            "has_demo": any(a.is_demo for a in rows),
+        },
+    )
+
+
+@action_required(Action.OFFER_VIEW)
+def parenting(request):
+    actions = (
+        scope.parenting_actions(request.user)
+        .select_related("commune")
+        .prefetch_related("fundings")
+        .order_by("title", "pk")
+    )
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "offer/parenting.html",
+        {"page": page, "has_demo": any(a.is_demo for a in page.object_list)},
+    )
+
+
+@action_required(Action.OFFER_IMPORT)
+def import_file(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            file_name=upload.name[:200],
+            content=upload.read(),
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        run_import.enqueue(job.pk)
+        return redirect("offer:import_job", job=job.pk)
+    jobs = ImportJob.objects.filter(user=request.user).defer("content")[:10]
+    return render(request, "offer/import.html", {"form": form, "jobs": jobs})
+
+
+def _job(request, job):
+    return get_object_or_404(ImportJob.objects.defer("content"), pk=job, user=request.user)
+
+
+@action_required(Action.OFFER_IMPORT)
+def import_job(request, job):
+    return render(request, "offer/import_job.html", {"job": _job(request, job)})
+
+
+@require_GET
+@action_required(Action.OFFER_IMPORT)
+def import_progress(request, job):
+    """The progress block, polled by htmx until the import is finished."""
+    return render(request, "offer/_import_progress.html", {"job": _job(request, job)})
