@@ -1,0 +1,75 @@
+from typing import Literal
+
+from django.http import Http404
+from ninja import Query, Router, Schema
+
+from sdsf.accounts import scope
+from sdsf.accounts.scope import Action
+from sdsf.observatory.service import (
+    PAGE_LEVELS,
+    Observatory,
+    Territory,
+    codes_within,
+    export_rows,
+)
+
+router = Router(tags=["observatoire"])
+
+
+class IndicatorRow(Schema):
+    level: str
+    code: str
+    name: str
+    year: int
+    children_under_3: float | None
+    eaje_psu_places: float | None
+    eaje_other_places: float | None
+    am_places: float | None
+    home_care_places: float | None
+    preschool_places: float | None
+    total_places: float | None
+    coverage_rate: float | None
+    published_coverage_rate: float | None
+    is_demo: bool
+
+
+class IndicatorFilters(Schema):
+    level: Literal["commune", "epci", "ept", "departement", "region", "france"] = "departement"
+    code: str | None = None
+    year: int | None = None
+
+
+@router.get("", response=list[IndicatorRow])
+def indicators(request, filters: Query[IndicatorFilters]):
+    """Coverage of childcare needs, one row per territory (the rows of ``sdsf indicators``).
+
+    Communes, EPCI, EPT and départements: those having communes in the caller's départements;
+    régions and France: all (comparison figures). ``year`` defaults to the latest imported;
+    rates are per 100 children under 3, one decimal, null where unknown. ``is_demo``: the row
+    rests on synthetic figures (Données de démonstration).
+    """
+    scope.require(request.user, Action.OBSERVATORY_VIEW)
+    observatory = Observatory()
+    year = filters.year if filters.year is not None else (observatory.years or [None])[-1]
+    if year is None:
+        return []
+    codes = None if filters.code is None else [filters.code]
+    if filters.level in PAGE_LEVELS:
+        allowed = set()
+        for departement in scope.departements(request.user):
+            place = Territory("departement", departement.code, departement.name)
+            allowed |= set(_codes(filters.level, place))
+        if codes is not None and not set(codes) <= allowed:
+            raise Http404
+        codes = sorted(allowed) if codes is None else codes
+        if not codes:
+            return []
+    elif filters.level == "france":
+        codes = None
+    return export_rows(observatory.rows(filters.level, codes, [year]))
+
+
+def _codes(level: str, place: Territory) -> list[str]:
+    if level == "commune":
+        return list(place.communes().values_list("code", flat=True))
+    return codes_within(level, place)
