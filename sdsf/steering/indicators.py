@@ -1,0 +1,50 @@
+"""Yearly values of indicators: typed by the pilot, or read from a bound observatory figure."""
+
+from decimal import Decimal
+
+from sdsf.steering import bindings
+from sdsf.steering.models import Indicator, IndicatorValue
+
+
+class BoundIndicatorError(ValueError):
+    """A value was typed for an indicator whose values come from the observatory."""
+
+
+def yearly_values(indicator: Indicator, years) -> dict[int, Decimal | None]:
+    """The indicator's value for each year (None when unknown)."""
+    if indicator.binding:
+        code = indicator.scheme.departement_id
+        return {year: bindings.value(indicator.binding, code, year) for year in years}
+    typed = {v.year: v.value for v in indicator.values.all()}
+    return {year: typed.get(year) for year in years}
+
+
+def is_bound_and_available(indicator: Indicator) -> bool:
+    return bool(indicator.binding) and bindings.get(indicator.binding) is not None
+
+
+def record_value(
+    indicator: Indicator, year: int, value: Decimal, source: str, user, *, validated: bool
+) -> IndicatorValue:
+    """Stores a typed yearly value (replacing the year's previous one)."""
+    if indicator.binding:
+        raise BoundIndicatorError(
+            "Cet indicateur est alimenté par l'observatoire : sa valeur ne se saisit pas."
+        )
+    row, _ = IndicatorValue.objects.update_or_create(
+        indicator=indicator,
+        year=year,
+        defaults={"value": value, "source": source, "entered_by": user, "validated": validated},
+    )
+    return row
+
+
+def trajectory(indicator: Indicator, years) -> list[tuple[int, Decimal]]:
+    """Known points of the indicator: baseline, yearly values, then target (for charts)."""
+    points: dict[int, Decimal] = {}
+    if indicator.baseline_value is not None and indicator.baseline_year:
+        points[indicator.baseline_year] = indicator.baseline_value
+    for year, value in yearly_values(indicator, years).items():
+        if value is not None:
+            points[year] = value
+    return sorted(points.items())

@@ -1,0 +1,116 @@
+"""Survey pages: the builder and results (administrators and analysts) and the public answer
+page, reached without an account through the unguessable link of a recipient list."""
+
+from django.contrib import messages
+from django.db.models import Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from sdsf.accounts import scope
+from sdsf.accounts.scope import Action as Right
+from sdsf.accounts.scope import action_required
+from sdsf.audit.log import record
+from sdsf.audit.models import AuditEvent
+from sdsf.steering import surveys
+from sdsf.steering.forms import QuestionForm, RecipientListForm, SurveyForm, answer_form
+from sdsf.steering.models import RecipientList, Survey
+
+
+def _survey(request, pk) -> Survey:
+    return get_object_or_404(
+        Survey.objects.filter(scheme__in=scope.schemes(request.user)).select_related("scheme"),
+        pk=pk,
+    )
+
+
+@action_required(Right.STEERING_SURVEYS)
+def survey_list(request, scheme):
+    scheme = get_object_or_404(scope.schemes(request.user), pk=scheme)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.scheme = scheme
+        survey = form.save()
+        messages.success(request, "Enquête créée : ajoutez ses questions et ses listes.")
+        return redirect("steering:survey", survey=survey.pk)
+    return render(
+        request,
+        "steering/surveys.html",
+        {"scheme": scheme, "surveys": scheme.surveys.all(), "form": form},
+    )
+
+
+@action_required(Right.STEERING_SURVEYS)
+def survey(request, survey):
+    survey = _survey(request, survey)
+    rows, total = surveys.rates(survey)
+    return render(
+        request,
+        "steering/survey.html",
+        {
+            "survey": survey,
+            "scheme": survey.scheme,
+            "questions": survey.questions.all(),
+            "rates": rows,
+            "total": total,
+            "results": surveys.results(survey),
+            "question_form": QuestionForm(),
+            "list_form": RecipientListForm(),
+        },
+    )
+
+
+@action_required(Right.STEERING_SURVEYS)
+@require_POST
+def question_add(request, survey):
+    survey = _survey(request, survey)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        form.instance.survey = survey
+        form.instance.position = (survey.questions.aggregate(n=Max("position"))["n"] or 0) + 1
+        form.save()
+        messages.success(request, "Question ajoutée.")
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("steering:survey", survey=survey.pk)
+
+
+@action_required(Right.STEERING_SURVEYS)
+@require_POST
+def recipients_add(request, survey):
+    survey = _survey(request, survey)
+    form = RecipientListForm(request.POST)
+    if form.is_valid():
+        form.instance.survey = survey
+        form.save()
+        messages.success(request, "Liste de destinataires ajoutée, avec son lien de réponse.")
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("steering:survey", survey=survey.pk)
+
+
+@action_required(Right.STEERING_SURVEYS)
+def survey_export(request, survey):
+    survey = _survey(request, survey)
+    record(request, AuditEvent.Action.EXPORT, survey, detail="réponses de l'enquête (XLSX)")
+    response = HttpResponse(
+        surveys.export_xlsx(survey),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="enquete-{survey.pk}.xlsx"'
+    return response
+
+
+def survey_answer(request, token):
+    """Public page (no login): 404 unless the token is a list open to answers."""
+    recipient_list = (
+        RecipientList.objects.select_related("survey").filter(token=token, open=True).first()
+    )
+    if recipient_list is None or not surveys.answerable(recipient_list):
+        raise Http404
+    survey = recipient_list.survey
+    form = answer_form(survey, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        surveys.submit(recipient_list, form.cleaned_data)
+        return render(request, "steering/survey_thanks.html", {"survey": survey})
+    return render(request, "steering/survey_answer.html", {"survey": survey, "form": form})

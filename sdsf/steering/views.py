@@ -1,0 +1,422 @@
+"""Pages of the plan: tree with filters, action pages, pilot updates, coordinator adjustments,
+plan versions, yearly reviews, governance and the evaluation report.
+
+Views stay thin: rights through :mod:`sdsf.accounts.scope`, rules in the service modules.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from sdsf.accounts import scope
+from sdsf.accounts.scope import Action as Right
+from sdsf.accounts.scope import action_required
+from sdsf.audit.log import record
+from sdsf.audit.models import AuditEvent
+from sdsf.steering import report, reviews, updates, versions
+from sdsf.steering.filters import PlanFilter
+from sdsf.steering.forms import (
+    ActionForm,
+    ActionUpdateForm,
+    IndicatorValueForm,
+    ReviewCommentForm,
+    ReviewOpenForm,
+    ReviewSummaryForm,
+    VersionForm,
+)
+from sdsf.steering.indicators import (
+    BoundIndicatorError,
+    is_bound_and_available,
+    yearly_values,
+)
+from sdsf.steering.models import Action, Actor, Indicator, PlanVersion, Review
+
+
+def _scheme(request, pk):
+    return get_object_or_404(scope.schemes(request.user), pk=pk)
+
+
+def _action(request, pk) -> Action:
+    return get_object_or_404(
+        Action.objects.filter(scheme__in=scope.schemes(request.user)).select_related(
+            "scheme", "axis", "objective"
+        ),
+        pk=pk,
+    )
+
+
+def _editable_action(request, pk) -> Action:
+    action = _action(request, pk)
+    if not scope.may_edit_action(request.user, action):
+        raise PermissionDenied
+    return action
+
+
+def _indicator_rows(indicators, years) -> list[dict]:
+    return [
+        {
+            "indicator": i,
+            "values": yearly_values(i, years),
+            "available": is_bound_and_available(i),
+        }
+        for i in indicators.prefetch_related("values")
+    ]
+
+
+@action_required(Right.STEERING_VIEW)
+def index(request):
+    schemes = list(scope.schemes(request.user).select_related("departement"))
+    if len(schemes) == 1:
+        return redirect("steering:scheme", scheme=schemes[0].pk)
+    return render(request, "steering/index.html", {"schemes": schemes})
+
+
+@action_required(Right.STEERING_VIEW)
+def scheme(request, scheme):
+    scheme = _scheme(request, scheme)
+    plan_filter = PlanFilter(scheme, request.GET)
+    actions = plan_filter.apply(scheme.actions.prefetch_related("actors", "markers", "territories"))
+    return render(
+        request,
+        "steering/scheme.html",
+        {
+            "scheme": scheme,
+            "filter": plan_filter,
+            "tree": report.tree(scheme, actions),
+            "years": list(scheme.years),
+            "scheme_indicators": _indicator_rows(
+                scheme.indicators.filter(action__isnull=True), scheme.years
+            ),
+            "coordinator": scope.can(request.user, Right.STEERING_COORDINATE),
+        },
+    )
+
+
+@action_required(Right.STEERING_VIEW)
+def action(request, action):
+    action = _action(request, action)
+    years = list(action.scheme.years)
+    indicators = _indicator_rows(action.indicators.all(), years)
+    editable = scope.may_edit_action(request.user, action)
+    return render(
+        request,
+        "steering/action.html",
+        {
+            "action": action,
+            "scheme": action.scheme,
+            "years": years,
+            "indicators": indicators,
+            "editable": editable,
+            "coordinator": scope.can(request.user, Right.STEERING_COORDINATE),
+            "update_form": ActionUpdateForm(
+                initial={"status": action.status, "progress": action.progress}
+            ),
+            "value_form": IndicatorValueForm(scheme=action.scheme),
+            "updates": action.updates.select_related("author", "validated_by")[:20],
+            "decisions": action.decisions.select_related("meeting__body"),
+        },
+    )
+
+
+@action_required(Right.STEERING_EDIT_ACTION)
+@require_POST
+def action_update(request, action):
+    action = _editable_action(request, action)
+    form = ActionUpdateForm(request.POST)
+    if form.is_valid():
+        updates.submit_update(action, request.user, **form.cleaned_data)
+        record(request, AuditEvent.Action.UPDATE, action, detail="mise à jour de l'action")
+        messages.success(request, "La mise à jour de l'action est enregistrée.")
+    else:
+        messages.error(request, "Mise à jour refusée : " + _errors(form))
+    return redirect("steering:action", action=action.pk)
+
+
+@action_required(Right.STEERING_EDIT_ACTION)
+@require_POST
+def indicator_value(request, indicator):
+    indicator = get_object_or_404(
+        Indicator.objects.filter(scheme__in=scope.schemes(request.user)).select_related(
+            "scheme", "action"
+        ),
+        pk=indicator,
+    )
+    target = indicator.action
+    allowed = (
+        scope.may_edit_action(request.user, target)
+        if target
+        else scope.can(request.user, Right.STEERING_COORDINATE)
+    )
+    if not allowed:
+        raise PermissionDenied
+    form = IndicatorValueForm(request.POST, scheme=indicator.scheme)
+    if form.is_valid():
+        try:
+            updates.submit_value(indicator, user=request.user, **form.cleaned_data)
+            messages.success(request, "La valeur de l'indicateur est enregistrée.")
+        except BoundIndicatorError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Valeur refusée : " + _errors(form))
+    if target:
+        return redirect("steering:action", action=target.pk)
+    return redirect("steering:scheme", scheme=indicator.scheme_id)
+
+
+@action_required(Right.STEERING_COORDINATE)
+@require_POST
+def action_validate(request, action):
+    action = _action(request, action)
+    updates.validate(action, request.user)
+    messages.success(request, "Les mises à jour de l'action sont validées.")
+    return redirect("steering:action", action=action.pk)
+
+
+@action_required(Right.STEERING_COORDINATE)
+def action_create(request, scheme):
+    scheme = _scheme(request, scheme)
+    return _action_form(request, scheme, Action(scheme=scheme))
+
+
+@action_required(Right.STEERING_COORDINATE)
+def action_change(request, action):
+    action = _action(request, action)
+    return _action_form(request, action.scheme, action)
+
+
+def _action_form(request, scheme, action):
+    form = ActionForm(request.POST or None, instance=action, scheme=scheme)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            _set_pilots(saved, form.cleaned_data["pilots"])
+        messages.success(request, "Le plan est modifié ; publiez une version pour l'historiser.")
+        return redirect("steering:action", action=saved.pk)
+    return render(
+        request, "steering/action_form.html", {"form": form, "scheme": scheme, "action": action}
+    )
+
+
+def _set_pilots(action: Action, institutions) -> None:
+    """Pilots chosen among institutions replace the linked pilots; named-only pilots stay."""
+    action.actors.filter(part=Actor.Part.PILOT, institution__isnull=False).delete()
+    start = action.actors.count()
+    Actor.objects.bulk_create(
+        Actor(
+            action=action,
+            part=Actor.Part.PILOT,
+            position=start + i,
+            label=institution.name,
+            kind=institution.kind,
+            institution=institution,
+        )
+        for i, institution in enumerate(institutions)
+    )
+
+
+@action_required(Right.STEERING_COORDINATE)
+@require_POST
+def action_end(request, action):
+    action = _action(request, action)
+    action.status = Action.Status.ENDED
+    action.save(update_fields=["status"])
+    messages.success(request, "L'action est arrêtée ; elle reste visible dans l'historique.")
+    return redirect("steering:action", action=action.pk)
+
+
+@action_required(Right.STEERING_VIEW)
+def version_list(request, scheme):
+    scheme = _scheme(request, scheme)
+    coordinator = scope.can(request.user, Right.STEERING_COORDINATE)
+    form = VersionForm(request.POST or None)
+    if request.method == "POST":
+        if not coordinator:
+            raise PermissionDenied
+        if form.is_valid():
+            version = versions.publish(scheme, user=request.user, **form.cleaned_data)
+            messages.success(request, f"Version {version.number} publiée.")
+            return redirect("steering:version", version=version.pk)
+    return render(
+        request,
+        "steering/versions.html",
+        {
+            "scheme": scheme,
+            "versions": scheme.versions.select_related("published_by"),
+            "pending": versions.pending_changes(scheme),
+            "form": form,
+            "coordinator": coordinator,
+        },
+    )
+
+
+@action_required(Right.STEERING_VIEW)
+def version(request, version):
+    version = get_object_or_404(
+        PlanVersion.objects.filter(scheme__in=scope.schemes(request.user)), pk=version
+    )
+    before = versions.previous(version)
+    return render(
+        request,
+        "steering/version.html",
+        {
+            "version": version,
+            "scheme": version.scheme,
+            "previous": before,
+            "diff": versions.compare(before.snapshot if before else None, version.snapshot),
+            "actions": versions.flat_actions(version.snapshot).values(),
+        },
+    )
+
+
+@action_required(Right.STEERING_VIEW)
+def review_list(request, scheme):
+    scheme = _scheme(request, scheme)
+    coordinator = scope.can(request.user, Right.STEERING_COORDINATE)
+    form = ReviewOpenForm(request.POST or None, scheme=scheme)
+    if request.method == "POST":
+        if not coordinator:
+            raise PermissionDenied
+        if form.is_valid():
+            review = reviews.open_review(scheme, form.cleaned_data["year"])
+            return redirect("steering:review", review=review.pk)
+    return render(
+        request,
+        "steering/reviews.html",
+        {
+            "scheme": scheme,
+            "reviews": scheme.reviews.all(),
+            "form": form,
+            "coordinator": coordinator,
+        },
+    )
+
+
+def _review(request, pk) -> Review:
+    return get_object_or_404(
+        Review.objects.filter(scheme__in=scope.schemes(request.user)).select_related("scheme"),
+        pk=pk,
+    )
+
+
+@action_required(Right.STEERING_VIEW)
+def review(request, review):
+    review = _review(request, review)
+    previous, rows = reviews.compare_with_previous(review)
+    content = reviews.content(review)
+    editable_codes = set()
+    if not review.frozen:
+        editable_codes = {
+            a.code
+            for a in review.scheme.actions.prefetch_related("actors")
+            if scope.may_edit_action(request.user, a)
+        }
+    comments = {a["code"]: a["comment"] for a in content["actions"]}
+    ids = dict(review.scheme.actions.values_list("code", "pk"))
+    return render(
+        request,
+        "steering/review.html",
+        {
+            "review": review,
+            "scheme": review.scheme,
+            "content": content,
+            "previous": previous,
+            "rows": [
+                {
+                    "row": row,
+                    "comment": comments.get(row.code, ""),
+                    "action_id": ids.get(row.code),
+                    "editable": row.code in editable_codes,
+                }
+                for row in rows
+            ],
+            "coordinator": scope.can(request.user, Right.STEERING_COORDINATE),
+            "summary_form": ReviewSummaryForm(initial={"summary": review.summary}),
+        },
+    )
+
+
+@action_required(Right.STEERING_EDIT_ACTION)
+@require_POST
+def review_comment(request, review):
+    review = _review(request, review)
+    form = ReviewCommentForm(request.POST)
+    if form.is_valid():
+        action = get_object_or_404(review.scheme.actions, pk=form.cleaned_data["action"])
+        if not scope.may_edit_action(request.user, action):
+            raise PermissionDenied
+        try:
+            reviews.set_comment(review, action, form.cleaned_data["text"])
+            messages.success(request, "Commentaire enregistré.")
+        except reviews.ReviewFrozen as exc:
+            messages.error(request, str(exc))
+    return redirect("steering:review", review=review.pk)
+
+
+@action_required(Right.STEERING_COORDINATE)
+@require_POST
+def review_summary(request, review):
+    review = _review(request, review)
+    form = ReviewSummaryForm(request.POST)
+    if form.is_valid():
+        try:
+            reviews.set_summary(review, form.cleaned_data["summary"])
+        except reviews.ReviewFrozen as exc:
+            messages.error(request, str(exc))
+    return redirect("steering:review", review=review.pk)
+
+
+@action_required(Right.STEERING_COORDINATE)
+@require_POST
+def review_freeze(request, review):
+    review = _review(request, review)
+    try:
+        reviews.freeze(review, request.user)
+        messages.success(request, f"Le bilan {review.year} est validé et figé.")
+    except reviews.ReviewFrozen as exc:
+        messages.error(request, str(exc))
+    return redirect("steering:review", review=review.pk)
+
+
+@action_required(Right.STEERING_VIEW)
+def governance(request, scheme):
+    scheme = _scheme(request, scheme)
+    bodies = scheme.bodies.prefetch_related(
+        Prefetch("meetings__decisions__actions", queryset=Action.objects.only("code", "title"))
+    )
+    return render(
+        request,
+        "steering/governance.html",
+        {"scheme": scheme, "bodies": bodies, "activity": report.governance_activity(scheme)},
+    )
+
+
+@action_required(Right.STEERING_VIEW)
+def report_pdf(request, scheme):
+    scheme = _scheme(request, scheme)
+    record(request, AuditEvent.Action.EXPORT, scheme, detail="rapport d'évaluation PDF")
+    response = HttpResponse(report.render_pdf(scheme), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{scheme.reference}-evaluation.pdf"'
+    return response
+
+
+@action_required(Right.STEERING_VIEW)
+def report_xlsx(request, scheme):
+    scheme = _scheme(request, scheme)
+    record(request, AuditEvent.Action.EXPORT, scheme, detail="rapport d'évaluation XLSX")
+    response = HttpResponse(
+        report.render_xlsx(scheme),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{scheme.reference}-evaluation.xlsx"'
+    return response
+
+
+def _errors(form) -> str:
+    return " ".join(
+        f"{form.fields[k].label if k in form.fields else ''} : {' '.join(v)}"
+        for k, v in form.errors.items()
+    )

@@ -1,0 +1,151 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from sdsf.accounts.models import Role
+from sdsf.steering.models import Question, RecipientList, Response, Survey
+from sdsf.steering.surveys import rates, results
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(ssd):
+    survey = Survey.objects.create(scheme=ssd, title="Situation des assistant·es maternel·les")
+    Question.objects.create(
+        survey=survey,
+        position=1,
+        text="Étiez-vous en activité ?",
+        kind="choix_unique",
+        choices=["Oui", "Non"],
+    )
+    Question.objects.create(
+        survey=survey,
+        position=2,
+        text="Lieux fréquentés",
+        kind="choix_multiple",
+        choices=["RAM", "MAM", "PMI"],
+        required=False,
+    )
+    Question.objects.create(survey=survey, position=3, text="Enfants accueillis", kind="nombre")
+    Question.objects.create(
+        survey=survey, position=4, text="Remarques", kind="texte", required=False
+    )
+    return survey
+
+
+def answer(client, token, **data):
+    return client.post(reverse("steering:survey_answer", kwargs={"token": token}), data)
+
+
+def test_public_link_answers_anonymously_and_counts_by_list(client, survey):
+    bobigny = RecipientList.objects.create(
+        survey=survey,
+        name="AM de Bobigny",
+        territory_level="commune",
+        territory_code="93008",
+        recipients=4,
+    )
+    est = RecipientList.objects.create(
+        survey=survey,
+        name="AM de Grand Paris Grand Est",
+        territory_level="ept",
+        territory_code="200058790",
+        recipients=10,
+    )
+    url = reverse("steering:survey_answer", kwargs={"token": bobigny.token})
+    assert client.get(url).status_code == 200  # anonymous
+    q1, q2, q3, _ = survey.questions.all()
+    ok = answer(
+        client, bobigny.token, **{f"q{q1.pk}": "Oui", f"q{q2.pk}": ["RAM", "PMI"], f"q{q3.pk}": "3"}
+    )
+    assert ok.status_code == 200 and "Merci" in ok.content.decode()
+    answer(client, bobigny.token, **{f"q{q1.pk}": "Non", f"q{q3.pk}": "0"})
+    answer(client, est.token, **{f"q{q1.pk}": "Oui", f"q{q2.pk}": ["RAM"], f"q{q3.pk}": "4"})
+    invalid = answer(client, est.token, **{f"q{q1.pk}": "Peut-être", f"q{q3.pk}": "2"})
+    assert invalid.status_code == 200 and Response.objects.count() == 3
+
+    rows, total = rates(survey)
+    by_name = {r.recipient_list.name: (r.responses, r.rate) for r in rows}
+    assert by_name["AM de Bobigny"] == (2, 50) and by_name["AM de Grand Paris Grand Est"][0] == 1
+    assert (total.responses, str(total.rate)) == (3, "21.4")
+    activity, places, children, _ = results(survey)
+    assert activity.counts == [("Oui", 2), ("Non", 1)]
+    assert activity.by_list["AM de Bobigny"] == [("Oui", 1), ("Non", 1)]
+    assert places.counts == [("RAM", 2), ("MAM", 0), ("PMI", 1)]
+    assert (children.mean, children.minimum, children.maximum) == (Decimal("2.33"), 0, 4)
+
+
+def test_unknown_or_closed_token_is_404(client, survey):
+    closed = RecipientList.objects.create(
+        survey=survey,
+        name="Fermée",
+        territory_level="departement",
+        territory_code="93",
+        recipients=1,
+        open=False,
+    )
+    assert (
+        client.get(reverse("steering:survey_answer", kwargs={"token": closed.token})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("steering:survey_answer", kwargs={"token": "x" * 43})).status_code == 404
+    )
+
+
+def test_tokens_are_unguessable_and_distinct(survey):
+    lists = [
+        RecipientList.objects.create(
+            survey=survey,
+            name=f"L{i}",
+            territory_level="departement",
+            territory_code="93",
+            recipients=1,
+        )
+        for i in range(3)
+    ]
+    tokens = {lst.token for lst in lists}
+    assert len(tokens) == 3 and all(len(t) >= 40 for t in tokens)
+
+
+def test_builder_pages_and_export(client, survey):
+    client.force_login(make_user(Role.ANALYST))
+    url = reverse("steering:question_add", kwargs={"survey": survey.pk})
+    client.post(
+        url,
+        {
+            "text": "Avez-vous une MAM ?",
+            "kind": "choix_unique",
+            "choices_text": "Oui\nNon",
+            "required": "on",
+        },
+    )
+    client.post(url, {"text": "Choix sans réponses", "kind": "choix_unique", "choices_text": ""})
+    assert list(survey.questions.values_list("text", flat=True))[-1] == "Avez-vous une MAM ?"
+    client.post(
+        reverse("steering:recipients_add", kwargs={"survey": survey.pk}),
+        {
+            "name": "AM du 93",
+            "territory_level": "departement",
+            "territory_code": "93",
+            "recipients": "3060",
+        },
+    )
+    lst = survey.recipient_lists.get()
+    page = client.get(reverse("steering:survey", kwargs={"survey": survey.pk})).content.decode()
+    assert lst.token in page and "3060" in page
+    Response.objects.create(recipient_list=lst, answers={str(survey.questions.first().pk): "Oui"})
+    export = client.get(reverse("steering:survey_export", kwargs={"survey": survey.pk}))
+    book = load_workbook(io.BytesIO(export.content))
+    rows = list(book["Réponses"].iter_rows(values_only=True))
+    assert rows[1][0] == "AM du 93" and rows[1][3] == "Oui"
+
+
+def test_surveys_are_for_administrators_and_analysts(client, survey):
+    client.force_login(make_user(Role.PMI_AGENT))
+    assert client.get(reverse("steering:survey", kwargs={"survey": survey.pk})).status_code == 403
