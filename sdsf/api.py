@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from sdsf.observatory.api import router as observatory_router
+from sdsf.offer.api import router as offer_router
 from sdsf.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -23,3 +25,5 @@ def permission_denied(request, exc):
 
 
 api.add_router("/territories", territories_router)
+api.add_router("/offer", offer_router)
+api.add_router("/indicators", observatory_router)

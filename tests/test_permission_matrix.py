@@ -28,7 +28,14 @@ PROFILES = {
 }
 STAFF_93 = ["admin", "analyst", "pmi", "caf", "commune", "structure", "commission"]
 
-SAMPLE_KWARGS = {"code": DEPT}
+SAMPLE_KWARGS = {"code": DEPT, "identifier": "STRUCTURE-INCONNUE", "job": 1}
+# steering: no scheme exists here, so pages of a scheme answer 404 once past the gate
+# (tests/steering/test_pages_and_permissions.py checks them with real objects); unknown token → 404.
+SAMPLE_KWARGS.update(
+    dict.fromkeys(("scheme", "action", "indicator", "version", "review", "survey"), 999999)
+)
+SAMPLE_KWARGS["token"] = "jeton-inconnu"
+SAMPLE_KWARGS.update({"level": "departement", "fmt": "csv"})  # observatory
 
 
 def expect(default: int, **by_profile: int) -> dict[str, int]:
@@ -58,6 +65,98 @@ EXPECTED = {
     "api:openapi-json": expect(200, anonymous=302),
     "api:openapi-view": expect(200, anonymous=302),
     "api:departement_communes": staff_only(anonymous=401),
+    # offer registry: structures are public information for every staff role (each sees its
+    # own scope); childminders are personal data; imports by PMI, CAF and administrators.
+    "offer:index": expect(200, anonymous=302, no_role=403),
+    "offer:structures_geojson": expect(200, anonymous=302, no_role=403),
+    "offer:structures_export": expect(
+        200, anonymous=302, no_role=403, structure=403, commission=403
+    ),
+    "offer:structure": expect(404, anonymous=302, no_role=403),
+    "offer:structure_availability": expect(403, anonymous=302, structure=404),
+    "offer:assistants": expect(
+        200, anonymous=302, no_role=403, admin=403, analyst=403, commission=403
+    ),
+    "offer:assistants_export": expect(
+        403, anonymous=302, pmi=200, caf=200, commune=200, pmi_other_departement=200
+    ),
+    "offer:assistant": expect(
+        403,
+        anonymous=302,
+        pmi=404,
+        caf=404,
+        commune=404,
+        structure=404,
+        pmi_other_departement=404,
+    ),
+    "offer:alerts": expect(403, anonymous=302, pmi=200, pmi_other_departement=200),
+    "offer:parenting": expect(200, anonymous=302, no_role=403),
+    "offer:import": expect(
+        403, anonymous=302, admin=200, pmi=200, caf=200, pmi_other_departement=200
+    ),
+    "offer:import_job": expect(
+        403, anonymous=302, admin=404, pmi=404, caf=404, pmi_other_departement=404
+    ),
+    "offer:import_progress": expect(
+        403, anonymous=302, admin=404, pmi=404, caf=404, pmi_other_departement=404
+    ),
+    "api:offer_structures": expect(200, anonymous=401, no_role=403),
+    # steering: every staff role reads the plan; pilots update their actions (POST only);
+    # administrators coordinate; administrators and analysts run surveys; the survey answer
+    # link is public and answers 404 unless its token is valid.
+    **{
+        f"steering:{name}": staff_only(404)
+        for name in (
+            "scheme",
+            "versions",
+            "reviews",
+            "governance",
+            "report_pdf",
+            "report_xlsx",
+            "action",
+            "version",
+            "review",
+        )
+    },
+    "steering:index": expect(200, anonymous=302, no_role=403),
+    **{
+        f"steering:{name}": staff_only(405, out_of_scope=405)
+        for name in ("action_update", "indicator_value", "review_comment")
+    },
+    **{
+        f"steering:{name}": expect(403, anonymous=302, admin=404)
+        for name in ("action_create", "action_change")
+    },
+    **{
+        f"steering:{name}": expect(403, anonymous=302, admin=405)
+        for name in ("action_validate", "action_end", "review_summary", "review_freeze")
+    },
+    **{
+        f"steering:{name}": expect(403, anonymous=302, admin=404, analyst=404)
+        for name in ("surveys", "survey", "survey_export")
+    },
+    **{
+        f"steering:{name}": expect(403, anonymous=302, admin=405, analyst=405)
+        for name in ("question_add", "recipients_add")
+    },
+    "steering:survey_answer": expect(404),
+    # observatory: aggregates of the person's départements for every staff role; a person of
+    # another département gets 404 on them (the API filters instead and answers 200).
+    "observatory:index": staff_only(302, out_of_scope=302),
+    **{
+        f"observatory:{name}": staff_only()
+        for name in (
+            "territory",
+            "territory_geojson",
+            "territory_export",
+            "territory_pdf",
+            "key_figures_pdf",
+            "priority",
+            "priority_geojson",
+            "priority_export",
+        )
+    },
+    "api:indicators": expect(200, anonymous=401, no_role=403),
 }
 
 

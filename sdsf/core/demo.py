@@ -97,6 +97,33 @@ def create_accounts(departement: Departement) -> list[str]:
 STEPS: list[Callable[[Departement], list[str]]] = [create_accounts]
 
 
+def _offer_step(departement: Departement) -> list[str]:
+    from sdsf.offer.demo import create_offer  # the offer app imports this module
+
+    return create_offer(departement)
+
+
+STEPS.append(_offer_step)
+
+
+def _steering_step(departement: Departement) -> list[str]:
+    from sdsf.steering.demo import load_plan  # the steering app imports this module
+
+    return load_plan(departement)
+
+
+STEPS.append(_steering_step)
+
+
+def _observatory_step(departement: Departement) -> list[str]:
+    from sdsf.observatory.demo import create_figures
+
+    return create_figures(departement)
+
+
+STEPS.append(_observatory_step)
+
+
 @transaction.atomic
 def load_demo(departement: Departement) -> list[str]:
     lines = []

@@ -37,7 +37,10 @@ class RowError:
             where.append(f"ligne {self.line}")
         if self.column:
             where.append(f"colonne « {self.column} »")
-        return f"{', '.join(where).capitalize()} : {self.message}" if where else self.message
+        if not where:
+            return self.message
+        place = ", ".join(where)
+        return f"{place[0].upper()}{place[1:]} : {self.message}"
 
 
 class ImportFailed(Exception):

@@ -15,6 +15,9 @@ class MenuItem:
 MENU = [
     MenuItem("Accueil", "core:home", None),
     MenuItem("Territoires", "territories:index", "territory.view"),
+    MenuItem("Offre", "offer:index", "offer.view"),
+    MenuItem("Observatoire", "observatory:index", "observatory.view"),
+    MenuItem("Pilotage", "steering:index", "steering.view"),
     MenuItem("Personnes", "accounts:people", "people.view"),
     MenuItem("Journal d'audit", "audit:search", "audit.view"),
 ]
