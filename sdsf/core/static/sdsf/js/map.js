@@ -43,7 +43,8 @@
             }
           }
         }).addTo(map);
-        if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds()); }
+        // maxZoom: structures placed at their commune centre share one point; stay at town scale.
+        if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { maxZoom: 14 }); }
       });
   }
   document.querySelectorAll(".sdsf-map[data-geojson]").forEach(draw);
