@@ -36,6 +36,9 @@ SAMPLE_KWARGS.update(
 )
 SAMPLE_KWARGS["token"] = "jeton-inconnu"
 SAMPLE_KWARGS.update({"level": "departement", "fmt": "csv"})  # observatory
+# allocation: no round exists here, so its pages answer 404 once past the gate
+# (tests/allocation/test_rounds.py checks them with real objects).
+SAMPLE_KWARGS.update(dict.fromkeys(("round", "application"), 999999))
 
 
 def expect(default: int, **by_profile: int) -> dict[str, int]:
@@ -157,6 +160,24 @@ EXPECTED = {
         )
     },
     "api:indicators": expect(200, anonymous=401, no_role=403),
+    # allocation: commission members, commune agents and administrators see the rounds of
+    # their territory; commune agents and administrators manage them; the published grid of a
+    # round is public (no login).
+    "allocation:index": expect(403, anonymous=302, admin=200, commune=200, commission=200),
+    "allocation:round_create": expect(403, anonymous=302, admin=200, commune=200),
+    **{
+        f"allocation:{name}": expect(403, anonymous=302, admin=404, commune=404, commission=404)
+        for name in ("round", "round_structure")
+    },
+    **{
+        f"allocation:{name}": expect(403, anonymous=302, admin=404, commune=404)
+        for name in ("round_import", "application_override", "application_letter")
+    },
+    **{
+        f"allocation:{name}": expect(403, anonymous=302, admin=405, commune=405)
+        for name in ("round_publish", "round_run", "round_validate")
+    },
+    "allocation:public_grid": expect(404),
 }
 
 

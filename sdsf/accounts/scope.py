@@ -41,6 +41,8 @@ class Action(StrEnum):
     STEERING_COORDINATE = "steering.coordinate"
     STEERING_SURVEYS = "steering.surveys"
     OBSERVATORY_VIEW = "observatory.view"
+    ALLOCATION_VIEW = "allocation.view"
+    ALLOCATION_MANAGE = "allocation.manage"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,16 @@ CATALOGUE: dict[Action, Rule] = {
         STAFF_ROLES,
         "Consulter l'observatoire (chiffres agrégés, cartes, fiches) des territoires de ses "
         "départements et les chiffres de comparaison régionaux et nationaux",
+    ),
+    Action.ALLOCATION_VIEW: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT, Role.COMMISSION_MEMBER}),
+        "Consulter les commissions d'attribution de son territoire et leurs demandes "
+        "(données personnelles)",
+    ),
+    Action.ALLOCATION_MANAGE: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
+        "Préparer une commission d'attribution : grille, import des demandes, calcul, "
+        "modifications motivées et validation",
     ),
 }
 
@@ -302,3 +314,15 @@ def may_edit_action(user, action) -> bool:
 def offer_import_communes(user) -> QuerySet[Commune]:
     """Communes whose offer the person may import (roles allowed to import, their scope)."""
     return Commune.objects.filter(_scope_filter(_offer_assignments(user, Action.OFFER_IMPORT)))
+
+
+def allocation_communes(user, action: Action) -> QuerySet[Commune]:
+    """Communes where the person may do this allocation action (its roles allowed, their scope)."""
+    return Commune.objects.filter(_scope_filter(_offer_assignments(user, action)))
+
+
+def allocation_rounds(user, action: Action = Action.ALLOCATION_VIEW) -> QuerySet:
+    """Allocation rounds of the communes where the person may do ``action``."""
+    from sdsf.allocation.models import AllocationRound
+
+    return AllocationRound.objects.filter(commune__in=allocation_communes(user, action))

@@ -1,2 +1,26 @@
+from django.urls import path
+
+from sdsf.allocation import views
+
 app_name = "allocation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("nouvelle/", views.round_create, name="round_create"),
+    path("<int:round>/", views.round_detail, name="round"),
+    path("<int:round>/grille/", views.public_grid, name="public_grid"),
+    path("<int:round>/publier/", views.round_publish, name="round_publish"),
+    path("<int:round>/import/", views.round_import, name="round_import"),
+    path("<int:round>/calcul/", views.round_run, name="round_run"),
+    path("<int:round>/validation/", views.round_validate, name="round_validate"),
+    path("<int:round>/structure/<str:identifier>/", views.round_structure, name="round_structure"),
+    path(
+        "<int:round>/demande/<int:application>/modifier/",
+        views.application_override,
+        name="application_override",
+    ),
+    path(
+        "<int:round>/demande/<int:application>/lettre.pdf",
+        views.application_letter,
+        name="application_letter",
+    ),
+]

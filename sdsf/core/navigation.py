@@ -18,6 +18,7 @@ MENU = [
     MenuItem("Offre", "offer:index", "offer.view"),
     MenuItem("Observatoire", "observatory:index", "observatory.view"),
     MenuItem("Pilotage", "steering:index", "steering.view"),
+    MenuItem("Attribution", "allocation:index", "allocation.view"),
     MenuItem("Personnes", "accounts:people", "people.view"),
     MenuItem("Journal d'audit", "audit:search", "audit.view"),
 ]

@@ -1,0 +1,61 @@
+"""Forms of the commission: a new round, the waiting-list upload, an override."""
+
+from django import forms
+
+from sdsf.allocation.models import AllocationRound, PointsGrid
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+NO_PLACE = ""
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = AllocationRound
+        fields = ["commune", "name", "grid", "starts_on", "ends_on", "seed"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, data, communes):
+        super().__init__(data)
+        self.fields["commune"].queryset = communes.order_by("name")
+        self.fields["grid"].queryset = PointsGrid.objects.filter(commune__in=communes)
+
+    def clean(self):
+        data = super().clean()
+        commune, grid = data.get("commune"), data.get("grid")
+        if commune and grid and grid.commune_id != commune.code:
+            self.add_error("grid", "Choisissez une grille publiée par cette commune.")
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "La fin de la période précède son début.")
+        return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Liste d'attente (CSV ou XLSX)")
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Fichier trop volumineux (10 Mo au plus).")
+        return file
+
+
+class OverrideForm(forms.Form):
+    structure = forms.ChoiceField(label="Place décidée", required=False)
+    reason = forms.CharField(
+        label="Motif de la modification (obligatoire)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+    def __init__(self, data, structures):
+        super().__init__(data)
+        self.structures = {s.identifier: s for s in structures}
+        self.fields["structure"].choices = [(NO_PLACE, "Aucune place")] + [
+            (s.identifier, s.name) for s in structures
+        ]
+
+    def chosen_structure(self):
+        return self.structures.get(self.cleaned_data["structure"])

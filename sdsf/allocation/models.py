@@ -1,0 +1,130 @@
+"""The commission's records: published points grids, rounds and their applications.
+
+Applications are personal data: they are read only through ``sdsf.accounts.scope``
+(``allocation_rounds`` then ``read_personal``).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sdsf.offer.models import Section
+
+
+class PointsGrid(models.Model):
+    """The criteria and weights a territory publishes before allocating its places (L312-1-3)."""
+
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, related_name="points_grids"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    source = models.TextField(_("source"), help_text=_("D'où vient la grille (document, date)."))
+
+    class Meta:
+        ordering = ["commune", "name"]
+        verbose_name = _("grille de points")
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "name"], name="unique_grid_per_commune")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Criterion(models.Model):
+    """One line of a grid: the points a situation earns, and why the territory asks for it."""
+
+    grid = models.ForeignKey(PointsGrid, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(_("ordre"))
+    key = models.SlugField(_("clé"), max_length=50)
+    label = models.CharField(_("libellé"), max_length=200)
+    weight = models.DecimalField(_("points"), max_digits=7, decimal_places=2)
+    reason = models.TextField(_("raison"))
+
+    class Meta:
+        ordering = ["grid", "position"]
+        verbose_name = _("critère")
+        constraints = [models.UniqueConstraint(fields=["grid", "key"], name="unique_criterion_key")]
+
+    def __str__(self):
+        return self.label
+
+
+class AllocationRound(models.Model):
+    """One commission of a territory for one period, allocating with one published grid."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("en préparation")
+        PUBLISHED = "published", _("grille publiée")
+        RUN = "run", _("proposition calculée")
+        VALIDATED = "validated", _("validée")
+
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, related_name="allocation_rounds"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    starts_on = models.DateField(_("date d'entrée des enfants"))
+    ends_on = models.DateField(_("fin de la période"))
+    grid = models.ForeignKey(PointsGrid, on_delete=models.PROTECT, related_name="rounds")
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    seed = models.PositiveIntegerField(
+        _("graine du tirage au sort"), default=0, help_text=_("Départage des égalités.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("commission d'attribution")
+
+    def __str__(self):
+        return self.name
+
+
+class Application(models.Model):
+    """A family's application in a round: situation (criterion keys), wishes, computed points."""
+
+    round = models.ForeignKey(
+        AllocationRound, on_delete=models.CASCADE, related_name="applications"
+    )
+    reference = models.CharField(_("référence"), max_length=40)
+    section = models.CharField(_("section"), max_length=10, choices=Section.choices)
+    submitted_on = models.DateField(_("date de la demande"))
+    insertion = models.BooleanField(_("parcours d'insertion"), default=False)
+    criteria = models.JSONField(_("critères remplis"), default=list)
+    wishes = models.JSONField(_("vœux"), default=list)
+    points = models.DecimalField(_("points"), max_digits=9, decimal_places=2)
+    proposed_structure = models.ForeignKey(
+        "offer.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    wish_rank = models.PositiveSmallIntegerField(_("rang du vœu obtenu"), null=True, blank=True)
+    explanation = models.JSONField(_("explication"), default=dict, blank=True)
+    decided_structure = models.ForeignKey(
+        "offer.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Place décidée par la commission quand elle modifie la proposition."),
+    )
+    override_reason = models.TextField(_("motif de la modification"), blank=True)
+
+    class Meta:
+        ordering = ["round", "-points", "submitted_on", "reference"]
+        verbose_name = _("demande")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "reference"], name="unique_application_per_round"
+            )
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.override_reason)
+
+    @property
+    def final_structure_id(self):
+        return self.decided_structure_id if self.overridden else self.proposed_structure_id

@@ -1,0 +1,222 @@
+"""Commission pages. Thin: rounds come from ``scope.allocation_rounds``; the work is done in
+:mod:`sdsf.allocation.rounds`, :mod:`grids` and :mod:`waiting_list`."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from sdsf.accounts import scope
+from sdsf.accounts.scope import Action, action_required
+from sdsf.allocation import rounds
+from sdsf.allocation.forms import OverrideForm, RoundForm, UploadForm
+from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.indicators import round_indicators
+from sdsf.allocation.models import AllocationRound
+from sdsf.allocation.waiting_list import import_waiting_list
+from sdsf.core.imports import ImportFailed
+from sdsf.observatory.pdf import pdf_response
+from sdsf.offer.models import Structure
+
+PAGE_SIZE = 100
+
+
+def _round(request, pk, action=Action.ALLOCATION_VIEW) -> AllocationRound:
+    return get_object_or_404(
+        scope.allocation_rounds(request.user, action).select_related("grid", "commune"), pk=pk
+    )
+
+
+def _indicators(item: AllocationRound, applications):
+    if item.status not in (AllocationRound.Status.RUN, AllocationRound.Status.VALIDATED):
+        return None
+    decided = {a.final_structure_id for a in applications} - {None}
+    identifiers = dict(Structure.objects.filter(pk__in=decided).values_list("pk", "identifier"))
+    return round_indicators(applications, identifiers, item.starts_on)
+
+
+@action_required(Action.ALLOCATION_VIEW)
+def index(request):
+    items = scope.allocation_rounds(request.user).select_related("commune", "grid")
+    return render(
+        request,
+        "allocation/index.html",
+        {"items": items, "can_manage": scope.can(request.user, Action.ALLOCATION_MANAGE)},
+    )
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+def round_create(request):
+    communes = scope.allocation_communes(request.user, Action.ALLOCATION_MANAGE)
+    form = RoundForm(request.POST or None, communes)
+    if request.method == "POST" and form.is_valid():
+        item = form.save()
+        messages.success(request, "Commission créée ; publiez sa grille avant le calcul.")
+        return redirect("allocation:round", round=item.pk)
+    return render(request, "allocation/round_form.html", {"form": form})
+
+
+def public_grid(request, round):
+    """The published grid of a round, open to everyone (no login), as the law requires."""
+    item = get_object_or_404(
+        AllocationRound.objects.exclude(status=AllocationRound.Status.DRAFT).select_related(
+            "grid", "commune"
+        ),
+        pk=round,
+    )
+    validated = item.status == AllocationRound.Status.VALIDATED
+    return render(
+        request,
+        "allocation/public_grid.html",
+        {
+            "item": item,
+            "criteria": item.grid.criteria.all(),
+            "indicators": _indicators(item, list(item.applications.all())) if validated else None,
+        },
+    )
+
+
+@action_required(Action.ALLOCATION_VIEW)
+def round_detail(request, round):
+    item = _round(request, round)
+    criteria = list(item.grid.criteria.all())
+    applications = list(item.applications.select_related("proposed_structure", "decided_structure"))
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    scope.read_personal(request, list(page.object_list))
+    wished = sorted({w for a in applications for w in a.wishes})
+    return render(
+        request,
+        "allocation/round.html",
+        {
+            "item": item,
+            "criteria": criteria,
+            "page": page,
+            "rows": [(a, points_lines(criteria, a.criteria)) for a in page.object_list],
+            "structures": Structure.objects.filter(identifier__in=wished).order_by("name"),
+            "indicators": _indicators(item, applications),
+            "can_manage": scope.allocation_rounds(request.user, Action.ALLOCATION_MANAGE)
+            .filter(pk=item.pk)
+            .exists(),
+        },
+    )
+
+
+def _state_change(request, round, change, success: str):
+    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    try:
+        change(item)
+    except rounds.RoundError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("allocation:round", round=item.pk)
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+@require_POST
+def round_publish(request, round):
+    return _state_change(request, round, rounds.publish, "Grille publiée.")
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+@require_POST
+def round_run(request, round):
+    return _state_change(request, round, rounds.run, "Proposition calculée.")
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+@require_POST
+def round_validate(request, round):
+    return _state_change(
+        request, round, lambda item: rounds.validate(request, item), "Commission validée."
+    )
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+def round_import(request, round):
+    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    if item.status not in (AllocationRound.Status.DRAFT, AllocationRound.Status.PUBLISHED):
+        raise Http404
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report = ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_waiting_list(item, upload, upload.name)
+        except ImportFailed as failure:
+            report = failure.report()
+        else:
+            messages.success(request, result.summary())
+            return redirect("allocation:round", round=item.pk)
+    return render(request, "allocation/import.html", {"item": item, "form": form, "report": report})
+
+
+@action_required(Action.ALLOCATION_VIEW)
+def round_structure(request, round, identifier):
+    """The proposal at one structure: who is proposed there, with points and wish rank."""
+    item = _round(request, round)
+    structure = get_object_or_404(Structure, identifier=identifier)
+    applications = [
+        a
+        for a in item.applications.select_related("proposed_structure", "decided_structure")
+        if identifier in a.wishes
+    ]
+    if not applications:
+        raise Http404
+    admitted = [a for a in applications if a.final_structure_id == structure.pk]
+    scope.read_personal(request, applications)
+    places = rounds.places_on([structure], item.starts_on)
+    return render(
+        request,
+        "allocation/structure.html",
+        {
+            "item": item,
+            "structure": structure,
+            "admitted": admitted,
+            "capacity": int(places.capacity.sum()),
+            "reserved": int(places.reserved.sum()),
+            "can_manage": scope.allocation_rounds(request.user, Action.ALLOCATION_MANAGE)
+            .filter(pk=item.pk)
+            .exists(),
+        },
+    )
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+def application_override(request, round, application):
+    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    target = get_object_or_404(item.applications, pk=application)
+    scope.read_personal(request, target)
+    wished = Structure.objects.in_bulk(target.wishes, field_name="identifier")
+    form = OverrideForm(request.POST or None, [wished[w] for w in target.wishes if w in wished])
+    if request.method == "POST" and form.is_valid():
+        try:
+            rounds.override(request, target, form.chosen_structure(), form.cleaned_data["reason"])
+        except rounds.RoundError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Proposition modifiée ; le motif est enregistré.")
+        return redirect("allocation:round", round=item.pk)
+    lines = points_lines(list(item.grid.criteria.all()), target.criteria)
+    return render(
+        request,
+        "allocation/override.html",
+        {"item": item, "target": target, "form": form, "lines": lines, "total": total(lines)},
+    )
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+def application_letter(request, round, application):
+    """The decision letter of one family (PDF), once the commission has validated."""
+    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    if item.status != AllocationRound.Status.VALIDATED:
+        raise Http404
+    target = get_object_or_404(
+        item.applications.select_related("proposed_structure", "decided_structure"),
+        pk=application,
+    )
+    scope.read_personal(request, target)
+    lines = points_lines(list(item.grid.criteria.all()), target.criteria)
+    context = {"item": item, "target": target, "lines": lines, "total": total(lines)}
+    return pdf_response("allocation/letter.html", context, f"decision-{target.reference}")

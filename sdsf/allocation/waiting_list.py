@@ -1,0 +1,81 @@
+"""Import of a commune's waiting list into a round: all rows or none, French errors.
+
+Columns: ``reference``, ``section``, ``date_demande``, ``insertion`` (oui/non), ``voeux``
+(structure identifiers separated by ``|``, best first) and ``criteres`` (keys of the round's
+grid separated by ``|``). Points are computed from the grid, never read from the file.
+"""
+
+from typing import IO
+
+from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.models import AllocationRound, Application
+from sdsf.core.imports import (
+    ImportFailed,
+    ImportResult,
+    RowReader,
+    apply,
+    check_unique,
+    parse_bool,
+    parse_date,
+    read_table,
+)
+from sdsf.offer.models import Section, Structure
+
+COLUMNS = ("reference", "section", "date_demande", "insertion", "voeux", "criteres")
+SEPARATOR = "|"
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(SEPARATOR) if item.strip()]
+
+
+def import_waiting_list(
+    allocation_round: AllocationRound, file: IO[bytes] | str, source: str, *, dry_run: bool = False
+) -> ImportResult:
+    """Replaces the round's applications by those of the file."""
+    table = read_table(file, source)
+    table.require(*COLUMNS)
+    criteria = list(allocation_round.grid.criteria.all())
+    keys = {c.key for c in criteria}
+    known_structures = set(Structure.objects.values_list("identifier", flat=True))
+    errors = []
+    check_unique(table, "reference", errors)
+    applications = []
+    for row in table.rows:
+        reader = RowReader(row, errors)
+        section = reader.cell("section")
+        if section and section not in Section.values:
+            reader.error("section", f"section « {section} » inconnue ({', '.join(Section.values)})")
+        wishes = _items(row.get("voeux"))
+        if not wishes:
+            reader.error("voeux", "au moins un vœu est obligatoire")
+        for unknown in [w for w in wishes if w not in known_structures]:
+            reader.error("voeux", f"structure « {unknown} » inconnue du registre de l'offre")
+        if len(set(wishes)) != len(wishes):
+            reader.error("voeux", "une structure apparaît deux fois dans les vœux")
+        situation = _items(row.get("criteres"))
+        for unknown in [k for k in situation if k not in keys]:
+            reader.error("criteres", f"critère « {unknown} » absent de la grille de la commission")
+        applications.append(
+            Application(
+                round=allocation_round,
+                reference=reader.cell("reference"),
+                section=section,
+                submitted_on=reader.cell("date_demande", parse_date),
+                insertion=reader.cell("insertion", parse_bool, required=False, default=False),
+                wishes=wishes,
+                criteria=situation,
+                points=total(points_lines(criteria, situation)),
+            )
+        )
+    if errors:
+        raise ImportFailed(errors, source)
+
+    def write() -> ImportResult:
+        result = ImportResult()
+        allocation_round.applications.all().delete()
+        Application.objects.bulk_create(applications, batch_size=2000)
+        result.created = len(applications)
+        return result
+
+    return apply(write, dry_run=dry_run)
