@@ -5,6 +5,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from sdsf.accounts.models import Assignment, Role, User
+from sdsf.allocation.models import AllocationRound
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,9 @@ def test_demo_creates_one_account_per_role(capsys):
         assert str(role.label) in out
     assert User.objects.filter(email__endswith="26.demo.sdsf.fr").count() == len(Role)
     assert Assignment.objects.filter(user__email__endswith="26.demo.sdsf.fr").count() == len(Role)
+    demo_round = AllocationRound.objects.get(name__contains="Données de démonstration")
+    assert demo_round.status == AllocationRound.Status.RUN
+    assert demo_round.applications.exclude(proposed_structure=None).exists()
 
 
 def test_demo_refuses_without_debug():

@@ -103,6 +103,13 @@ def _offer_step(departement: Departement) -> list[str]:
     return create_offer(departement)
 
 
+def _allocation_reset(departement: Departement) -> list[str]:
+    from sdsf.allocation.demo import remove_round
+
+    return remove_round(departement)
+
+
+STEPS.insert(1, _allocation_reset)  # before the registry it refers to is recreated
 STEPS.append(_offer_step)
 
 
@@ -122,6 +129,15 @@ def _observatory_step(departement: Departement) -> list[str]:
 
 
 STEPS.append(_observatory_step)
+
+
+def _allocation_step(departement: Departement) -> list[str]:
+    from sdsf.allocation.demo import create_round
+
+    return create_round(departement)
+
+
+STEPS.append(_allocation_step)
 
 
 @transaction.atomic
