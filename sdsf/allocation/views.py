@@ -15,8 +15,8 @@ from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.indicators import round_indicators
 from sdsf.allocation.models import AllocationRound
 from sdsf.allocation.waiting_list import import_waiting_list
+from sdsf.core.downloads import pdf_response
 from sdsf.core.imports import ImportFailed
-from sdsf.observatory.pdf import pdf_response
 from sdsf.offer.models import Structure
 
 PAGE_SIZE = 100

@@ -4,19 +4,13 @@ Every download has the columns of ``sdsf indicators`` then ``data_note``, which 
 "Données de démonstration" on rows resting on synthetic figures.
 """
 
-import csv
-import io
-
 from django.http import Http404, HttpResponse
-from openpyxl import Workbook
 
+from sdsf.core.downloads import TABLE_FORMATS as FORMATS
+from sdsf.core.downloads import file_response, table_file
 from sdsf.observatory.models import DEMO_LABEL
 from sdsf.observatory.service import ROW_COLUMNS, text_row
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 NOTE_COLUMN = "data_note"
 
 
@@ -30,29 +24,20 @@ def table_response(
     """``rows`` (service rows) as a CSV (``;``, UTF-8 with BOM for spreadsheets) or XLSX file."""
     if fmt not in FORMATS:
         raise Http404
-    header = [*columns, NOTE_COLUMN]
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-        writer.writerow(header)
-        for row in rows:
+
+        def line(row: dict) -> list:
             text = text_row(row) if columns == ROW_COLUMNS else {c: _text(row[c]) for c in columns}
-            writer.writerow([*(text[c] for c in columns), _note(row)])
-        content: bytes = buffer.getvalue().encode("utf-8")
+            return [*(text[c] for c in columns), _note(row)]
+
     else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "indicateurs"
-        sheet.append(header)
-        for row in rows:
-            sheet.append([*(_cell(row[c]) for c in columns), _note(row)])
-        stream = io.BytesIO()
-        workbook.save(stream)
-        content = stream.getvalue()
-    response = HttpResponse(content, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+
+        def line(row: dict) -> list:
+            return [*(_cell(row[c]) for c in columns), _note(row)]
+
+    table = (line(row) for row in rows)
+    content = table_file([*columns, NOTE_COLUMN], table, fmt, sheet="indicateurs")
+    return file_response(content, filename, fmt)
 
 
 def _text(value) -> str:

@@ -1,8 +1,5 @@
 """PDF documents of the observatory, rendered by WeasyPrint from templates (no JavaScript)."""
 
-from django.http import HttpResponse
-from django.template.loader import render_to_string
-
 from sdsf.observatory.report import TerritoryReport, color_for
 from sdsf.observatory.svgmap import choropleth
 from sdsf.territories.models import Commune
@@ -16,12 +13,3 @@ def commune_map(report: TerritoryReport) -> str:
         (c.name, c.geometry, color_for(rates[c.code]))
         for c in communes.only("code", "name", "geometry")
     )
-
-
-def pdf_response(template: str, context: dict, filename: str) -> HttpResponse:
-    html = render_to_string(template, context)
-    from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
-
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-    return response

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Action, action_required
+from sdsf.core.downloads import pdf_response
 from sdsf.observatory import exports, pdf, report
 from sdsf.observatory.priority import COLUMNS as PRIORITY_COLUMNS
 from sdsf.observatory.priority import PRIORITY_LEVELS, priority_list
@@ -116,7 +117,7 @@ def territory_pdf(request, level, code):
     place = _place(request, level, code)
     built = report.build(Observatory(), place, _year(request))
     context = {"report": built, "legend": report.legend(), "map_svg": pdf.commune_map(built)}
-    return pdf.pdf_response(
+    return pdf_response(
         "observatory/pdf/territory.html", context, f"fiche-{level}-{code}-{built.year}"
     )
 
@@ -138,7 +139,7 @@ def key_figures_pdf(request, code):
         "map_svg": pdf.commune_map(built),
         "groups": groups,
     }
-    return pdf.pdf_response(
+    return pdf_response(
         "observatory/pdf/key_figures.html", context, f"chiffres-cles-{code}-{built.year}"
     )
 

@@ -13,9 +13,10 @@ from sdsf.accounts import scope
 from sdsf.accounts.scope import Action, action_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core.downloads import TABLE_FORMATS
 from sdsf.offer.alerts import ALERT_MONTHS, expiring, horizon
 from sdsf.offer.coverage import rpe_laep_coverage
-from sdsf.offer.exports import FORMATS, export_response
+from sdsf.offer.exports import export_response
 from sdsf.offer.forms import AssistantFilter, AvailabilityForm, ImportForm, StructureFilter
 from sdsf.offer.models import ImportJob, Section, Structure
 from sdsf.offer.tasks import run_import
@@ -138,7 +139,7 @@ def structures_export(request):
 
 def _format(request) -> str:
     fmt = request.GET.get("format", "csv")
-    return fmt if fmt in FORMATS else "csv"
+    return fmt if fmt in TABLE_FORMATS else "csv"
 
 
 def capacity_on(structure, on) -> dict[str, int]:

@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from sdsf.core import downloads
 from sdsf.steering import bindings, charts
 from sdsf.steering.indicators import trajectory, yearly_values
 from sdsf.steering.models import Action, Axis, Indicator, Meeting, Scheme
@@ -154,10 +154,7 @@ def context(scheme: Scheme) -> dict:
 
 
 def render_pdf(scheme: Scheme) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("steering/report_pdf.html", context(scheme))
-    return HTML(string=html).write_pdf()
+    return downloads.render_pdf("steering/report_pdf.html", context(scheme))
 
 
 def render_xlsx(scheme: Scheme) -> bytes:

@@ -3,7 +3,7 @@ page, reached without an account through the unguessable link of a recipient lis
 
 from django.contrib import messages
 from django.db.models import Max
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,6 +12,7 @@ from sdsf.accounts.scope import Action as Right
 from sdsf.accounts.scope import action_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core.downloads import file_response
 from sdsf.steering import surveys
 from sdsf.steering.forms import QuestionForm, RecipientListForm, SurveyForm, answer_form
 from sdsf.steering.models import RecipientList, Survey
@@ -93,12 +94,7 @@ def recipients_add(request, survey):
 def survey_export(request, survey):
     survey = _survey(request, survey)
     record(request, AuditEvent.Action.EXPORT, survey, detail="réponses de l'enquête (XLSX)")
-    response = HttpResponse(
-        surveys.export_xlsx(survey),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="enquete-{survey.pk}.xlsx"'
-    return response
+    return file_response(surveys.export_xlsx(survey), f"enquete-{survey.pk}", "xlsx")
 
 
 def survey_answer(request, token):

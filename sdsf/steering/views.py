@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,6 +16,7 @@ from sdsf.accounts.scope import Action as Right
 from sdsf.accounts.scope import action_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core.downloads import file_response
 from sdsf.steering import report, reviews, updates, versions
 from sdsf.steering.filters import PlanFilter
 from sdsf.steering.forms import (
@@ -398,21 +398,14 @@ def governance(request, scheme):
 def report_pdf(request, scheme):
     scheme = _scheme(request, scheme)
     record(request, AuditEvent.Action.EXPORT, scheme, detail="rapport d'évaluation PDF")
-    response = HttpResponse(report.render_pdf(scheme), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{scheme.reference}-evaluation.pdf"'
-    return response
+    return file_response(report.render_pdf(scheme), f"{scheme.reference}-evaluation", "pdf")
 
 
 @action_required(Right.STEERING_VIEW)
 def report_xlsx(request, scheme):
     scheme = _scheme(request, scheme)
     record(request, AuditEvent.Action.EXPORT, scheme, detail="rapport d'évaluation XLSX")
-    response = HttpResponse(
-        report.render_xlsx(scheme),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{scheme.reference}-evaluation.xlsx"'
-    return response
+    return file_response(report.render_xlsx(scheme), f"{scheme.reference}-evaluation", "xlsx")
 
 
 def _errors(form) -> str:
