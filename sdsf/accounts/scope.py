@@ -24,6 +24,11 @@ from sdsf.territories.models import Commune, Departement, Level
 from sdsf.territories.queries import LEVEL_FILTER
 
 STAFF_ROLES = frozenset(Role)
+# Agents of the guichet unique: commune, CAF, and a relais petite enfance (a structure manager
+# whose role is scoped to an RPE, for the communes the relais covers).
+FAMILY_DESK_ROLES = frozenset(
+    {Role.ADMINISTRATOR, Role.COMMUNE_AGENT, Role.CAF_ADVISOR, Role.STRUCTURE_MANAGER}
+)
 
 
 class Action(StrEnum):
@@ -43,6 +48,9 @@ class Action(StrEnum):
     OBSERVATORY_VIEW = "observatory.view"
     ALLOCATION_VIEW = "allocation.view"
     ALLOCATION_MANAGE = "allocation.manage"
+    FAMILY_FILES_VIEW = "families.view"
+    FAMILY_FILES_FILE = "families.file"
+    FAMILY_FILES_MERGE = "families.merge"
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,20 @@ CATALOGUE: dict[Action, Rule] = {
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
         "Préparer une commission d'attribution : grille, import des demandes, calcul, "
         "modifications motivées et validation",
+    ),
+    Action.FAMILY_FILES_VIEW: Rule(
+        FAMILY_DESK_ROLES,
+        "Consulter les pré-demandes des familles de son territoire et leur historique "
+        "(données personnelles, chaque lecture est journalisée)",
+    ),
+    Action.FAMILY_FILES_FILE: Rule(
+        FAMILY_DESK_ROLES,
+        "Guichet unique : déposer ou compléter une pré-demande pour une famille, au guichet ou "
+        "au téléphone",
+    ),
+    Action.FAMILY_FILES_MERGE: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
+        "Fusionner les pré-demandes d'un même enfant déposées deux fois",
     ),
 }
 
@@ -326,3 +348,78 @@ def allocation_rounds(user, action: Action = Action.ALLOCATION_VIEW) -> QuerySet
     from sdsf.allocation.models import AllocationRound
 
     return AllocationRound.objects.filter(commune__in=allocation_communes(user, action))
+
+
+def _desk_communes(a: Assignment) -> QuerySet[Commune] | None:
+    """Communes whose families one guichet-unique role serves (None: this role serves none).
+
+    A structure manager serves families only when their role is scoped to a relais petite
+    enfance: the communes it covers and its own.
+    """
+    from sdsf.offer.models import Structure
+
+    if Role(a.role) == Role.STRUCTURE_MANAGER:
+        if a.scope_level != STRUCTURE_SCOPE:
+            return None
+        relais = Structure.objects.filter(identifier=a.scope_code, kind=Structure.Kind.RPE)
+        return Commune.objects.filter(
+            Q(rpe_coverage__in=relais) | Q(structures__in=relais)
+        ).distinct()
+    return Commune.objects.filter(_scope_filter([a]))
+
+
+def pre_applications(user, action: Action = Action.FAMILY_FILES_VIEW) -> QuerySet:
+    """Pré-demandes an agent may see (or act on): those of a family living in, or wishing a
+    place in, one of the communes the agent's roles serve. Reads must go through
+    :func:`read_personal`."""
+    from sdsf.families.models import PreApplication, Wish
+
+    served = [c for a in _offer_assignments(user, action) if (c := _desk_communes(a)) is not None]
+    if not served:
+        return PreApplication.objects.none()
+    in_scope = Commune.objects.filter(reduce(or_, (Q(pk__in=c.values("pk")) for c in served)))
+    wishing = Wish.objects.filter(
+        Q(structure__commune__in=in_scope) | Q(commune__in=in_scope)
+    ).values("pre_application_id")
+    return PreApplication.objects.filter(Q(home_commune__in=in_scope) | Q(pk__in=wishing)).exclude(
+        status=PreApplication.Status.DRAFT
+    )
+
+
+def family_of(user):
+    """The family account of a logged-in person, or None (staff, anonymous)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from sdsf.families.models import Family
+
+    try:
+        return user.family
+    except Family.DoesNotExist:
+        return None
+
+
+def family_pre_applications(user) -> QuerySet:
+    """A family's own pré-demandes (merged ones are shown through the one they were merged
+    into)."""
+    from sdsf.families.models import PreApplication
+
+    family = family_of(user)
+    if family is None:
+        return PreApplication.objects.none()
+    return PreApplication.objects.filter(family=family)
+
+
+def family_required(view):
+    """View decorator for the family space: anonymous → login page; staff or a person without
+    a family account → 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if family_of(request.user) is None:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.sdsf_family = True
+    return wrapped

@@ -55,6 +55,7 @@ class AllocationRound(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("en préparation")
         PUBLISHED = "published", _("grille publiée")
+        RUNNING = "running", _("calcul en cours")
         RUN = "run", _("proposition calculée")
         VALIDATED = "validated", _("validée")
 
@@ -62,6 +63,7 @@ class AllocationRound(models.Model):
         "territories.Commune", on_delete=models.PROTECT, related_name="allocation_rounds"
     )
     name = models.CharField(_("nom"), max_length=200)
+    meets_on = models.DateField(_("date de la commission"), null=True, blank=True)
     starts_on = models.DateField(_("date d'entrée des enfants"))
     ends_on = models.DateField(_("fin de la période"))
     grid = models.ForeignKey(PointsGrid, on_delete=models.PROTECT, related_name="rounds")
@@ -71,6 +73,12 @@ class AllocationRound(models.Model):
     seed = models.PositiveIntegerField(
         _("graine du tirage au sort"), default=0, help_text=_("Départage des égalités.")
     )
+    answer_days = models.PositiveSmallIntegerField(
+        _("délai de réponse des familles (jours)"), default=8
+    )
+    progress = models.PositiveSmallIntegerField(_("avancement du calcul (%)"), default=0)
+    progress_note = models.CharField(_("étape du calcul"), max_length=200, blank=True)
+    run_error = models.TextField(_("erreur du calcul"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,6 +87,15 @@ class AllocationRound(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Answer(models.TextChoices):
+    """The family's answer to a validated proposal; refused and expired places go back."""
+
+    PENDING = "pending", _("en attente de réponse")
+    ACCEPTED = "accepted", _("acceptée")
+    REFUSED = "refused", _("refusée")
+    EXPIRED = "expired", _("sans réponse dans le délai")
 
 
 class Application(models.Model):
@@ -108,6 +125,29 @@ class Application(models.Model):
         help_text=_("Place décidée par la commission quand elle modifie la proposition."),
     )
     override_reason = models.TextField(_("motif de la modification"), blank=True)
+    pre_application = models.ForeignKey(
+        "families.PreApplication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="round_applications",
+        help_text=_(
+            "La pré-demande en ligne d'où vient la demande (vide pour une liste importée)."
+        ),
+    )
+    answer = models.CharField(
+        _("réponse de la famille"), max_length=10, choices=Answer.choices, blank=True
+    )
+    answer_deadline = models.DateField(_("répondre avant le"), null=True, blank=True)
+    answer_reason = models.TextField(_("motif du refus"), blank=True)
+    answered_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    vacated_on = models.DateField(
+        _("place libérée le"),
+        null=True,
+        blank=True,
+        help_text=_("L'enfant a quitté la place : elle revient à la commission suivante."),
+    )
 
     class Meta:
         ordering = ["round", "-points", "submitted_on", "reference"]

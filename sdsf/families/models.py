@@ -1,0 +1,271 @@
+"""The families' side: accounts, the one pré-demande per child, its wishes, documents, history.
+
+A pré-demande is personal data. Families read their own through
+``sdsf.accounts.scope.family_pre_applications``; agents read those of their territory through
+``sdsf.accounts.scope.pre_applications`` and every read is audited (``read_personal``).
+"""
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def private_storage() -> FileSystemStorage:
+    """Supporting documents live under MEDIA_ROOT, which no URL serves: a scoped view does."""
+    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+class Family(models.Model):
+    """A family's account: a person without staff role who searches, applies and answers.
+
+    The e-mail address must be verified before a pré-demande can be submitted.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family"
+    )
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("compte famille")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class PreApplication(models.Model):
+    """One child's application for a childcare place across the territory (a département).
+
+    Its wishes may name structures of several communes, or "any crèche in commune X". Each
+    commune's allocation round takes the pré-demandes that wish one of its places.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("brouillon")
+        RECEIVED = "received", _("reçue")
+        COMPLETE = "complete", _("complète")
+        IN_COMMISSION = "in_commission", _("en commission")
+        PROPOSED = "proposed", _("place proposée")
+        ACCEPTED = "accepted", _("place acceptée")
+        REFUSED = "refused", _("place refusée")
+        CLOSED = "closed", _("close")
+
+    class ClosedReason(models.TextChoices):
+        WITHDRAWN = "withdrawn", _("retirée par la famille")
+        ARCHIVED = "archived", _("archivée faute de confirmation de l'intérêt")
+        MERGED = "merged", _("fusionnée avec une autre demande du même enfant")
+        ENDED = "ended", _("terminée (enfant accueilli ou besoin passé)")
+
+    reference = models.CharField(_("référence"), max_length=40, unique=True)
+    departement = models.ForeignKey(
+        "territories.Departement", on_delete=models.PROTECT, related_name="pre_applications"
+    )
+    family = models.ForeignKey(
+        Family,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pre_applications",
+        help_text=_("Vide quand un agent a déposé la demande pour une famille sans compte."),
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Agent du guichet unique qui a déposé la demande pour la famille."),
+    )
+    # The parent to contact
+    parent_first_name = models.CharField(_("prénom du parent"), max_length=150)
+    parent_last_name = models.CharField(_("nom du parent"), max_length=150)
+    email = models.EmailField(_("adresse e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    home_commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("commune de résidence"),
+    )
+    # The child: born (birth date) or expected (expected birth date)
+    child_first_name = models.CharField(_("prénom de l'enfant"), max_length=150, blank=True)
+    child_last_name = models.CharField(_("nom de l'enfant"), max_length=150)
+    child_birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    expected_birth_date = models.DateField(_("date de naissance prévue"), null=True, blank=True)
+    # The need
+    wished_start = models.DateField(_("date d'accueil souhaitée"))
+    days = models.JSONField(_("jours d'accueil"), default=list, help_text=_("0 = lundi"))
+    starts_at = models.TimeField(_("heure d'arrivée"), null=True, blank=True)
+    ends_at = models.TimeField(_("heure de départ"), null=True, blank=True)
+    # The situation: keys of the criteria of the published points grids the family declares
+    situation = models.JSONField(_("situation déclarée"), default=list)
+    insertion = models.BooleanField(_("parcours d'insertion professionnelle"), default=False)
+    consent_at = models.DateTimeField(_("information RGPD acceptée le"), null=True, blank=True)
+    # Life of the application
+    status = models.CharField(
+        _("état"), max_length=15, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    closed_reason = models.CharField(
+        _("motif de clôture"), max_length=10, choices=ClosedReason.choices, blank=True
+    )
+    submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(
+        _("intérêt confirmé le"), null=True, blank=True, help_text=_("Dernière confirmation.")
+    )
+    confirmation_requested_at = models.DateTimeField(
+        _("confirmation demandée le"), null=True, blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+    )
+    is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-created_at"]
+        verbose_name = _("pré-demande")
+        indexes = [
+            models.Index(fields=["departement", "status"]),
+            models.Index(fields=["child_last_name", "child_birth_date"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def child_date(self):
+        """Birth date, or expected birth date for a child not yet born."""
+        return self.child_birth_date or self.expected_birth_date
+
+    @property
+    def active(self) -> bool:
+        """Still waiting for a place (neither a draft nor ended)."""
+        return self.status in ACTIVE_STATUSES
+
+
+ACTIVE_STATUSES = (
+    PreApplication.Status.RECEIVED,
+    PreApplication.Status.COMPLETE,
+    PreApplication.Status.IN_COMMISSION,
+    PreApplication.Status.PROPOSED,
+    PreApplication.Status.REFUSED,
+)
+
+
+class Wish(models.Model):
+    """One ranked wish: a structure of the registry, or any crèche of a commune."""
+
+    pre_application = models.ForeignKey(
+        PreApplication, on_delete=models.CASCADE, related_name="wishes"
+    )
+    rank = models.PositiveSmallIntegerField(_("rang"))
+    structure = models.ForeignKey(
+        "offer.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("« N'importe quelle crèche de la commune »."),
+    )
+
+    class Meta:
+        ordering = ["pre_application", "rank"]
+        verbose_name = _("vœu")
+        constraints = [
+            models.UniqueConstraint(fields=["pre_application", "rank"], name="unique_wish_rank"),
+            models.CheckConstraint(
+                condition=models.Q(structure__isnull=False, commune__isnull=True)
+                | models.Q(structure__isnull=True, commune__isnull=False),
+                name="wish_structure_xor_commune",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pre_application_id} #{self.rank}"
+
+
+def document_path(document: "Document", filename: str) -> str:
+    # The stored name never carries the family's original file name (personal data).
+    return f"families/{document.pre_application_id}/{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+class Document(models.Model):
+    """A supporting document, stored privately and served only through a scoped view."""
+
+    class Kind(models.TextChoices):
+        RESIDENCE = "residence", _("justificatif de domicile")
+        INCOME = "income", _("avis d'imposition ou attestation CAF")
+        WORK = "work", _("attestation d'emploi ou de formation")
+        INSERTION = "insertion", _("attestation de parcours d'insertion")
+        DISABILITY = "disability", _("notification MDPH")
+        BIRTH = "birth", _("acte de naissance ou certificat de grossesse")
+        OTHER = "other", _("autre")
+
+    pre_application = models.ForeignKey(
+        PreApplication, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("type de pièce"), max_length=10, choices=Kind.choices)
+    file = models.FileField(storage=private_storage, upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("nom du fichier"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pre_application", "uploaded_at"]
+        verbose_name = _("pièce justificative")
+
+    def __str__(self):
+        return f"{self.pre_application_id} {self.kind}"
+
+
+class Event(models.Model):
+    """The history of a pré-demande, shown to the family and to the guichet unique."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("création")
+        SUBMITTED = "submitted", _("dépôt")
+        UPDATED = "updated", _("modification")
+        WISHES = "wishes", _("vœux modifiés")
+        DOCUMENT = "document", _("pièce ajoutée")
+        STATUS = "status", _("changement d'état")
+        CONFIRMED = "confirmed", _("intérêt confirmé")
+        REMINDER = "reminder", _("rappel envoyé")
+        MERGED = "merged", _("fusion")
+        PROPOSAL = "proposal", _("proposition de place")
+        ANSWER = "answer", _("réponse à la proposition")
+
+    pre_application = models.ForeignKey(
+        PreApplication, on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=15, choices=PreApplication.Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    by_agent = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pre_application", "at", "pk"]
+        verbose_name = _("événement")
+
+    def __str__(self):
+        return f"{self.pre_application_id} {self.kind} {self.at:%Y-%m-%d}"
