@@ -43,3 +43,14 @@ def make_user(role: Role | None = None, level=Level.DEPARTEMENT, code="93", **fi
             scope_code=code,
         )
     return user
+
+
+def make_family(verified: bool = True, **fields):
+    """A family account (a person without staff role), its e-mail verified unless told."""
+    from django.utils import timezone
+
+    from sdsf.families.models import Family
+
+    return Family.objects.create(
+        user=make_user(**fields), email_verified_at=timezone.now() if verified else None
+    )

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sdsf.accounts.models import Role
 from sdsf.territories.models import Level
-from tests.factories import make_user
+from tests.factories import make_family, make_user
 
 DEPT, COMMUNE = "93", "93008"  # Seine-Saint-Denis and its chef-lieu, Bobigny
 
@@ -17,6 +17,7 @@ DEPT, COMMUNE = "93", "93008"  # Seine-Saint-Denis and its chef-lieu, Bobigny
 PROFILES = {
     "anonymous": None,
     "no_role": "",
+    "family": "family",  # a family account with a verified e-mail address, no staff role
     "admin": (Role.ADMINISTRATOR, Level.DEPARTEMENT, DEPT),
     "analyst": (Role.ANALYST, Level.DEPARTEMENT, DEPT),
     "pmi": (Role.PMI_AGENT, Level.DEPARTEMENT, DEPT),
@@ -42,6 +43,9 @@ SAMPLE_KWARGS.update(dict.fromkeys(("round", "application"), 999999))
 
 
 def expect(default: int, **by_profile: int) -> dict[str, int]:
+    """Statuses by profile; a family, a person without staff role, answers as ``no_role``
+    unless told otherwise."""
+    by_profile.setdefault("family", by_profile.get("no_role", default))
     return {name: by_profile.get(name, default) for name in PROFILES}
 
 
@@ -207,7 +211,9 @@ def test_every_url_is_in_the_matrix():
 def client_for(client, db):
     def login(profile: str):
         spec = PROFILES[profile]
-        if spec is not None:
+        if spec == "family":
+            client.force_login(make_family().user)
+        elif spec is not None:
             user = make_user(*spec) if spec else make_user()
             client.force_login(user)
         return client
