@@ -107,6 +107,7 @@ def create_round(departement: Departement) -> list[str]:
     allocation_round = AllocationRound.objects.create(
         commune=commune,
         name=f"Commission de septembre 2026 — {DEMO_LABEL}",
+        meets_on=date(2026, 6, 15),
         starts_on=date(2026, 9, 1),
         ends_on=date(2027, 8, 31),
         grid=grid,

@@ -11,8 +11,18 @@ NO_PLACE = ""
 class RoundForm(forms.ModelForm):
     class Meta:
         model = AllocationRound
-        fields = ["commune", "name", "grid", "starts_on", "ends_on", "seed"]
+        fields = [
+            "commune",
+            "name",
+            "grid",
+            "meets_on",
+            "starts_on",
+            "ends_on",
+            "seed",
+            "answer_days",
+        ]
         widgets = {
+            "meets_on": forms.DateInput(attrs={"type": "date"}),
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
         }
@@ -59,3 +69,33 @@ class OverrideForm(forms.Form):
 
     def chosen_structure(self):
         return self.structures.get(self.cleaned_data["structure"])
+
+
+class AgentAnswerForm(forms.Form):
+    """The answer of a family without an account, recorded by a commune agent."""
+
+    answer = forms.ChoiceField(
+        label="Réponse de la famille",
+        choices=[("accepted", "La famille accepte la place"), ("refused", "La famille refuse")],
+    )
+    reason = forms.CharField(
+        label="Motif du refus (obligatoire en cas de refus)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "refused" and not data.get("reason", "").strip():
+            self.add_error("reason", "Le motif du refus est obligatoire.")
+        return data
+
+
+class VacateForm(forms.Form):
+    on = forms.DateField(
+        label="Place libérée à partir du", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label="Motif (obligatoire)", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

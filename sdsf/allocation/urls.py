@@ -10,13 +10,25 @@ urlpatterns = [
     path("<int:round>/grille/", views.public_grid, name="public_grid"),
     path("<int:round>/publier/", views.round_publish, name="round_publish"),
     path("<int:round>/import/", views.round_import, name="round_import"),
+    path("<int:round>/pre-demandes/", views.round_intake, name="round_intake"),
     path("<int:round>/calcul/", views.round_run, name="round_run"),
+    path("<int:round>/calcul/avancement/", views.round_progress, name="round_progress"),
     path("<int:round>/validation/", views.round_validate, name="round_validate"),
     path("<int:round>/structure/<str:identifier>/", views.round_structure, name="round_structure"),
     path(
         "<int:round>/demande/<int:application>/modifier/",
         views.application_override,
         name="application_override",
+    ),
+    path(
+        "<int:round>/demande/<int:application>/reponse/",
+        views.application_answer,
+        name="application_answer",
+    ),
+    path(
+        "<int:round>/demande/<int:application>/liberer/",
+        views.application_vacate,
+        name="application_vacate",
     ),
     path(
         "<int:round>/demande/<int:application>/lettre.pdf",

@@ -5,15 +5,23 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Action, action_required
-from sdsf.allocation import rounds
-from sdsf.allocation.forms import OverrideForm, RoundForm, UploadForm
+from sdsf.allocation import answers, rounds
+from sdsf.allocation.forms import (
+    AgentAnswerForm,
+    OverrideForm,
+    RoundForm,
+    UploadForm,
+    VacateForm,
+)
 from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.indicators import round_indicators
-from sdsf.allocation.models import AllocationRound
+from sdsf.allocation.intake import IntakeError, take_pre_applications
+from sdsf.allocation.models import AllocationRound, Answer, Application
+from sdsf.allocation.tasks import run_round
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.core.downloads import pdf_response
 from sdsf.core.imports import ImportFailed
@@ -81,7 +89,11 @@ def public_grid(request, round):
 def round_detail(request, round):
     item = _round(request, round)
     criteria = list(item.grid.criteria.all())
-    applications = list(item.applications.select_related("proposed_structure", "decided_structure"))
+    applications = list(
+        item.applications.select_related(
+            "proposed_structure", "decided_structure", "pre_application"
+        )
+    )
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     scope.read_personal(request, list(page.object_list))
     wished = sorted({w for a in applications for w in a.wishes})
@@ -122,14 +134,50 @@ def round_publish(request, round):
 @action_required(Action.ALLOCATION_MANAGE)
 @require_POST
 def round_run(request, round):
-    return _state_change(request, round, rounds.run, "Proposition calculée.")
+    """Queues the run in the background; the round page shows its progress."""
+    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    try:
+        previous = rounds.start_run(item)
+    except rounds.RoundError as error:
+        messages.error(request, str(error))
+    else:
+        run_round.enqueue(item.pk, previous)
+    return redirect("allocation:round", round=item.pk)
+
+
+@require_GET
+@action_required(Action.ALLOCATION_VIEW)
+def round_progress(request, round):
+    """The run's progress block, polled by htmx; once the run is over, htmx reloads the page."""
+    item = _round(request, round)
+    response = render(request, "allocation/_run_progress.html", {"item": item})
+    if item.status != AllocationRound.Status.RUNNING and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+@require_POST
+def round_intake(request, round):
+    """Takes the online pré-demandes wishing a place in the round's commune."""
+    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    try:
+        result = take_pre_applications(item, request.user)
+    except IntakeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, result.summary())
+    return redirect("allocation:round", round=item.pk)
 
 
 @action_required(Action.ALLOCATION_MANAGE)
 @require_POST
 def round_validate(request, round):
     return _state_change(
-        request, round, lambda item: rounds.validate(request, item), "Commission validée."
+        request,
+        round,
+        lambda item: rounds.validate(request, item),
+        "Commission validée : les familles ont reçu leur proposition.",
     )
 
 
@@ -166,7 +214,7 @@ def round_structure(request, round, identifier):
         raise Http404
     admitted = [a for a in applications if a.final_structure_id == structure.pk]
     scope.read_personal(request, applications)
-    places = rounds.places_on([structure], item.starts_on)
+    places = rounds.places_on([structure], item.starts_on, exclude_round=item)
     return render(
         request,
         "allocation/structure.html",
@@ -220,3 +268,63 @@ def application_letter(request, round, application):
     lines = points_lines(list(item.grid.criteria.all()), target.criteria)
     context = {"item": item, "target": target, "lines": lines, "total": total(lines)}
     return pdf_response("allocation/letter.html", context, f"decision-{target.reference}")
+
+
+def _validated_application(request, round, application) -> tuple[AllocationRound, Application]:
+    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    if item.status != AllocationRound.Status.VALIDATED:
+        raise Http404
+    target = get_object_or_404(
+        item.applications.select_related(
+            "pre_application", "proposed_structure", "decided_structure"
+        ),
+        pk=application,
+    )
+    scope.read_personal(request, target)
+    return item, target
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+def application_answer(request, round, application):
+    """A commune agent records the answer of a family without an account (waiting list, or a
+    pré-demande filed at the desk); families with an account answer in their own space."""
+    item, target = _validated_application(request, round, application)
+    if target.pre_application is not None and target.pre_application.family_id is not None:
+        raise Http404
+    form = AgentAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["answer"] == Answer.ACCEPTED:
+                answers.accept(request, target, by_agent=True)
+            else:
+                answers.refuse(request, target, form.cleaned_data["reason"], by_agent=True)
+        except answers.AnswerError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Réponse de la famille enregistrée.")
+        return redirect("allocation:round", round=item.pk)
+    return render(
+        request,
+        "allocation/answer.html",
+        {"item": item, "target": target, "form": form, "title": "Réponse de la famille"},
+    )
+
+
+@action_required(Action.ALLOCATION_MANAGE)
+def application_vacate(request, round, application):
+    """An agent marks that the child left its place: it goes back to the next round."""
+    item, target = _validated_application(request, round, application)
+    form = VacateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            answers.vacate(request, target, form.cleaned_data["on"], form.cleaned_data["reason"])
+        except answers.AnswerError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Place libérée ; le motif est enregistré.")
+        return redirect("allocation:round", round=item.pk)
+    return render(
+        request,
+        "allocation/answer.html",
+        {"item": item, "target": target, "form": form, "title": "Libérer la place"},
+    )

@@ -12,6 +12,7 @@ from sdsf.allocation.models import AllocationRound, Application
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
+    RowError,
     RowReader,
     apply,
     check_unique,
@@ -32,7 +33,8 @@ def _items(text: str) -> list[str]:
 def import_waiting_list(
     allocation_round: AllocationRound, file: IO[bytes] | str, source: str, *, dry_run: bool = False
 ) -> ImportResult:
-    """Replaces the round's applications by those of the file."""
+    """Replaces the round's imported applications by those of the file (applications taken
+    from online pré-demandes stay; a reference may not be both)."""
     table = read_table(file, source)
     table.require(*COLUMNS)
     criteria = list(allocation_round.grid.criteria.all())
@@ -68,12 +70,26 @@ def import_waiting_list(
                 points=total(points_lines(criteria, situation)),
             )
         )
+    online = set(
+        allocation_round.applications.filter(pre_application__isnull=False).values_list(
+            "reference", flat=True
+        )
+    )
+    for row, application in zip(table.rows, applications, strict=True):
+        if application.reference in online:
+            errors.append(
+                RowError(
+                    f"référence « {application.reference} » déjà prise d'une pré-demande en ligne",
+                    line=row.line,
+                    column="reference",
+                )
+            )
     if errors:
         raise ImportFailed(errors, source)
 
     def write() -> ImportResult:
         result = ImportResult()
-        allocation_round.applications.all().delete()
+        allocation_round.applications.filter(pre_application__isnull=True).delete()
         Application.objects.bulk_create(applications, batch_size=2000)
         result.created = len(applications)
         return result

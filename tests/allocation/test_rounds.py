@@ -252,6 +252,8 @@ def test_create_and_import_through_pages(client):
             "starts_on": "2026-09-01",
             "ends_on": "2026-09-30",
             "seed": 0,
+            "answer_days": 8,
+            "meets_on": "2026-06-15",
         },
     )
     item = AllocationRound.objects.get()
@@ -262,7 +264,8 @@ def test_create_and_import_through_pages(client):
     assert Application.objects.filter(round=item).count() == 3
     client.post(reverse("allocation:round_run", kwargs={"round": item.pk}))
     item.refresh_from_db()
-    assert item.status == AllocationRound.Status.RUN
+    assert item.status == AllocationRound.Status.RUN and item.progress == 100
+    assert item.meets_on == datetime.date(2026, 6, 15)
 
 
 def test_indicators_hide_small_counts():

@@ -1,0 +1,289 @@
+"""Proposals of a validated round and the families' answers; the places they free.
+
+Rules (also in docs/glossary.md):
+
+- On validation, every application with a final structure gets a proposal to answer within the
+  round's ``answer_days``; its pré-demande becomes "place proposée" and the family is told by
+  e-mail. An online application without a place goes back to its waiting status and stays
+  active for the next round.
+- Accepting closes the pré-demande for every other round (status "place acceptée"; any other
+  proposal still pending for it is withdrawn). Refusing needs a reason; the pré-demande stays
+  active for the next rounds (status "place refusée"). A proposal not answered by its deadline
+  expires and counts as refused. Refused and expired places go back to the next round
+  (:func:`sdsf.allocation.rounds.held_places`), and so does a place an agent marks vacated.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sdsf.allocation.models import AllocationRound, Answer, Application
+from sdsf.audit.log import record
+from sdsf.audit.models import AuditEvent
+from sdsf.families.models import Event, PreApplication
+
+WAITING = (PreApplication.Status.RECEIVED, PreApplication.Status.COMPLETE)
+
+
+class AnswerError(Exception):
+    """The answer is not possible (message in French)."""
+
+
+def final_structure(application: Application):
+    return (
+        application.decided_structure if application.overridden else application.proposed_structure
+    )
+
+
+def waiting_status(pre: PreApplication) -> str:
+    """The waiting status the pré-demande had before entering commission (received or
+    complete), read from its history."""
+    last = (
+        pre.events.filter(status__in=WAITING)
+        .order_by("-at", "-pk")
+        .values_list("status", flat=True)
+    ).first()
+    return last or PreApplication.Status.RECEIVED
+
+
+def _event(pre, kind, note, *, status="", actor=None, by_agent=False) -> None:
+    Event.objects.create(
+        pre_application=pre, kind=kind, status=status, note=note, actor=actor, by_agent=by_agent
+    )
+
+
+def _set_status(pre: PreApplication, status: str) -> None:
+    pre.status = status
+    pre.save(update_fields=["status", "updated_at"])
+
+
+def _status_link(pre: PreApplication) -> str:
+    path = reverse("families:application", kwargs={"reference": pre.reference})
+    return settings.SDSF_PUBLIC_URL.rstrip("/") + path
+
+
+def _family_address(pre: PreApplication) -> str:
+    return pre.email or (pre.family.user.email if pre.family_id else "")
+
+
+def _mail(pre: PreApplication, subject: str, lines: list[str]) -> None:
+    """E-mail to the family after the transaction commits (no child data in the subject)."""
+    address = _family_address(pre)
+    if not address:
+        return
+    body = "\n\n".join([_("Bonjour,"), *lines, _status_link(pre)])
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+
+
+def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> int:
+    """Turns a validated round's decisions into proposals; returns how many were made."""
+    deadline = on + timedelta(days=allocation_round.answer_days)
+    applications = list(
+        allocation_round.applications.select_related(
+            "pre_application__family__user", "proposed_structure", "decided_structure"
+        )
+    )
+    placed = [a for a in applications if a.final_structure_id is not None]
+    for application in placed:
+        application.answer, application.answer_deadline = Answer.PENDING, deadline
+    Application.objects.bulk_update(placed, ["answer", "answer_deadline"], batch_size=2000)
+    for application in applications:
+        pre = application.pre_application
+        if pre is None:
+            continue
+        if application.final_structure_id is not None:
+            _propose(pre, final_structure(application).name, deadline, actor)
+        else:
+            _no_place(pre, allocation_round, actor)
+    return len(placed)
+
+
+def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None:
+    _set_status(pre, PreApplication.Status.PROPOSED)
+    when = f"{deadline:%d/%m/%Y}"
+    _event(
+        pre,
+        Event.Kind.PROPOSAL,
+        f"Place proposée à {structure} ; réponse attendue au plus tard le {when}.",
+        status=PreApplication.Status.PROPOSED,
+        actor=actor,
+        by_agent=True,
+    )
+    _mail(
+        pre,
+        _("[SDSF] Une place d'accueil vous est proposée"),
+        [
+            _("La commission d'attribution vous propose une place à %(structure)s.")
+            % {"structure": structure},
+            _(
+                "Acceptez-la ou refusez-la au plus tard le %(date)s depuis votre espace ; sans "
+                "réponse, elle sera proposée à une autre famille."
+            )
+            % {"date": when},
+        ],
+    )
+
+
+def _no_place(pre: PreApplication, allocation_round: AllocationRound, actor) -> None:
+    status = ""
+    if pre.status == PreApplication.Status.IN_COMMISSION:
+        status = waiting_status(pre)
+        _set_status(pre, status)
+    _event(
+        pre,
+        Event.Kind.STATUS,
+        f"Commission « {allocation_round.name} » : aucune place n'a pu être proposée. La "
+        "demande reste active pour la prochaine commission.",
+        status=status,
+        actor=actor,
+        by_agent=True,
+    )
+
+
+def _check_open(application: Application, today: date) -> None:
+    if application.answer != Answer.PENDING:
+        raise AnswerError(_("Cette proposition a déjà reçu une réponse."))
+    if application.answer_deadline and today > application.answer_deadline:
+        raise AnswerError(_("Le délai de réponse est dépassé."))
+
+
+def accept(request, application: Application, *, by_agent: bool, today: date | None = None):
+    """The family accepts: its pré-demande is closed for every other round."""
+    _check_open(application, today or timezone.localdate())
+    structure = final_structure(application).name
+    with transaction.atomic():
+        _answer(application, Answer.ACCEPTED, "")
+        pre = application.pre_application
+        if pre is not None:
+            for other in pre.round_applications.filter(answer=Answer.PENDING).exclude(
+                pk=application.pk
+            ):
+                _answer(other, Answer.REFUSED, f"Place acceptée à {structure}.")
+            _set_status(pre, PreApplication.Status.ACCEPTED)
+            _event(
+                pre,
+                Event.Kind.ANSWER,
+                f"Place acceptée à {structure}.",
+                status=PreApplication.Status.ACCEPTED,
+                actor=request.user,
+                by_agent=by_agent,
+            )
+        record(request, AuditEvent.Action.UPDATE, [application], detail="Proposition acceptée")
+
+
+def refuse(
+    request, application: Application, reason: str, *, by_agent: bool, today: date | None = None
+):
+    """The family refuses, with a reason: the place goes back; the pré-demande stays active."""
+    _check_open(application, today or timezone.localdate())
+    if not reason.strip():
+        raise AnswerError(_("Le motif du refus est obligatoire."))
+    with transaction.atomic():
+        _answer(application, Answer.REFUSED, reason.strip())
+        pre = application.pre_application
+        if pre is not None:
+            _after_refusal(pre, f"Place refusée : {reason.strip()}", request.user, by_agent)
+        record(
+            request,
+            AuditEvent.Action.UPDATE,
+            [application],
+            detail=f"Proposition refusée : {reason.strip()}",
+        )
+
+
+def _answer(application: Application, answer: str, reason: str) -> None:
+    application.answer, application.answer_reason = answer, reason
+    application.answered_at = timezone.now()
+    application.save(update_fields=["answer", "answer_reason", "answered_at"])
+
+
+def _after_refusal(pre: PreApplication, note: str, actor, by_agent: bool) -> None:
+    """Refused (or expired): "place refusée", unless another proposal still awaits an answer."""
+    pending = pre.round_applications.filter(answer=Answer.PENDING).exists()
+    status = "" if pending else PreApplication.Status.REFUSED
+    if status:
+        _set_status(pre, status)
+    _event(pre, Event.Kind.ANSWER, note, status=status, actor=actor, by_agent=by_agent)
+
+
+def vacate(request, application: Application, on: date, reason: str) -> None:
+    """An agent records that the child left its place: the place is free from ``on``."""
+    if application.round.status != AllocationRound.Status.VALIDATED or application.answer not in (
+        Answer.ACCEPTED,
+        Answer.PENDING,
+    ):
+        raise AnswerError("Seule une place proposée ou acceptée peut être libérée.")
+    if not reason.strip():
+        raise AnswerError("Le motif est obligatoire.")
+    application.vacated_on = on
+    application.save(update_fields=["vacated_on"])
+    record(
+        request,
+        AuditEvent.Action.UPDATE,
+        [application],
+        detail=f"Place libérée le {on:%d/%m/%Y} : {reason.strip()}",
+    )
+
+
+def pending_past(today: date):
+    return Application.objects.filter(answer=Answer.PENDING, answer_deadline__lt=today)
+
+
+def send_reminders(today: date, days_before: int) -> int:
+    """One reminder e-mail per proposal ``days_before`` days (or less) before its deadline."""
+    due = Application.objects.filter(
+        answer=Answer.PENDING,
+        reminder_sent_at__isnull=True,
+        pre_application__isnull=False,
+        answer_deadline__gte=today,
+        answer_deadline__lte=today + timedelta(days=days_before),
+    ).select_related("pre_application__family__user")
+    sent = 0
+    for application in due:
+        pre = application.pre_application
+        when = f"{application.answer_deadline:%d/%m/%Y}"
+        with transaction.atomic():
+            application.reminder_sent_at = timezone.now()
+            application.save(update_fields=["reminder_sent_at"])
+            _event(
+                pre,
+                Event.Kind.REMINDER,
+                f"Rappel : réponse attendue au plus tard le {when}.",
+            )
+            _mail(
+                pre,
+                _("[SDSF] Rappel : une place d'accueil attend votre réponse"),
+                [
+                    _(
+                        "Une place vous a été proposée. Répondez au plus tard le %(date)s depuis "
+                        "votre espace ; sans réponse, elle sera proposée à une autre famille."
+                    )
+                    % {"date": when}
+                ],
+            )
+        sent += 1
+    return sent
+
+
+def expire(today: date) -> int:
+    """Proposals without an answer past their deadline expire: the place goes back."""
+    expired = 0
+    for application in pending_past(today).select_related("pre_application"):
+        with transaction.atomic():
+            _answer(application, Answer.EXPIRED, "")
+            if application.pre_application is not None:
+                _after_refusal(
+                    application.pre_application,
+                    "Proposition expirée sans réponse dans le délai : elle compte comme un "
+                    "refus ; la demande reste active pour la prochaine commission.",
+                    None,
+                    False,
+                )
+            record(None, AuditEvent.Action.UPDATE, [application], detail="Proposition expirée")
+        expired += 1
+    return expired

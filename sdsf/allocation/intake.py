@@ -1,0 +1,202 @@
+"""Intake of the families' online pré-demandes into a commune's round.
+
+A round of commune C takes every active pré-demande (``ACTIVE_STATUSES``: an accepted place
+closes it for every other round) that wishes a place in C. Its wishes are kept in the family's
+order, restricted to C's EAJE; a wish for "any crèche in commune C" is expanded, at its rank,
+to C's EAJE with places open in the child's section in this round, in the registry's order by
+name (then identifier), so the expansion is the same for every family and can be published.
+Points come from the round's grid and the situation the family declared; the reference is the
+pré-demande's. The waiting-list import (:mod:`waiting_list`) and the intake coexist in a round:
+each replaces only its own applications, and references stay unique.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sdsf.allocation import rounds
+from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.models import AllocationRound, Application
+from sdsf.families.models import ACTIVE_STATUSES, Event, PreApplication, Wish
+from sdsf.offer.models import Section, Structure
+
+# Age sections of the EAJE, from the child's age on the round's start date (in whole months).
+MIDDLE_FROM_MONTHS = 18
+OLDER_FROM_MONTHS = 24
+# Statuses that become "en commission" when a round takes the pré-demande; a place proposed by
+# another commune's round stays "place proposée" until the family answers it.
+WAITING_STATUSES = (
+    PreApplication.Status.RECEIVED,
+    PreApplication.Status.COMPLETE,
+    PreApplication.Status.REFUSED,
+)
+
+
+READ_FIELDS = (
+    "reference",
+    "status",
+    "child_birth_date",
+    "expected_birth_date",
+    "situation",
+    "insertion",
+    "submitted_at",
+    "created_at",
+)
+
+
+class IntakeError(Exception):
+    """The intake is not possible (message in French); nothing was written."""
+
+
+def age_in_months(birth: date, on: date) -> int:
+    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
+
+
+def child_section(birth: date, on: date) -> str | None:
+    """The child's age section on ``on``: bébés under 18 months, moyens from 18 to 24 months,
+    grands from 24 months; None for a child not yet born that day."""
+    months = age_in_months(birth, on)
+    if months < 0:
+        return None
+    if months < MIDDLE_FROM_MONTHS:
+        return Section.BABIES
+    if months < OLDER_FROM_MONTHS:
+        return Section.MIDDLE
+    return Section.OLDER
+
+
+@dataclass
+class IntakeResult:
+    taken: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"{self.taken} pré-demande(s) en ligne prise(s) en compte."]
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} écartée(s) : " + " ; ".join(self.skipped))
+        return "\n".join(lines)
+
+
+def _commune_creches(allocation_round: AllocationRound) -> tuple[dict[int, str], dict]:
+    """C's EAJE (pk → identifier) and, per section, those with places open in the round, in
+    registry order by name."""
+    eaje = list(
+        Structure.objects.filter(
+            commune=allocation_round.commune, kind=Structure.Kind.EAJE
+        ).order_by("name", "identifier")
+    )
+    places = rounds.places_on(eaje, allocation_round.starts_on, exclude_round=allocation_round)
+    open_in = {
+        section: [
+            s.identifier
+            for i, s in enumerate(eaje)
+            if places.capacity[i, rounds.SECTIONS.index(section)] > 0
+        ]
+        for section in rounds.SECTIONS
+    }
+    return {s.pk: s.identifier for s in eaje}, open_in
+
+
+def _wishes(ranked: list[tuple], commune_code: str, eaje: dict, open_in: list[str]) -> list[str]:
+    """The family's wishes (``(structure_id, commune_id)`` by rank) as C's structures."""
+    wished: list[str] = []
+    for structure_id, commune_id in ranked:
+        if structure_id in eaje:
+            candidates = [eaje[structure_id]]
+        elif commune_id == commune_code:
+            candidates = open_in
+        else:
+            continue
+        wished += [c for c in candidates if c not in wished]
+    return wished
+
+
+def take_pre_applications(allocation_round: AllocationRound, actor=None) -> IntakeResult:
+    """Replaces the round's applications from pré-demandes by the active ones wishing C."""
+    if allocation_round.status not in (
+        AllocationRound.Status.DRAFT,
+        AllocationRound.Status.PUBLISHED,
+    ):
+        raise IntakeError("Les demandes ne peuvent être prises qu'avant le calcul.")
+    commune = allocation_round.commune
+    criteria = list(allocation_round.grid.criteria.all())
+    eaje, open_in = _commune_creches(allocation_round)
+    wishing = Wish.objects.filter(Q(structure__in=list(eaje)) | Q(commune=commune))
+    candidates = PreApplication.objects.filter(
+        status__in=ACTIVE_STATUSES, pk__in=wishing.values("pre_application_id")
+    )
+    ranked: dict[int, list[tuple]] = {}
+    for pre_id, structure_id, commune_id in (
+        Wish.objects.filter(pre_application__in=candidates)
+        .order_by("pre_application", "rank")
+        .values_list("pre_application_id", "structure_id", "commune_id")
+    ):
+        ranked.setdefault(pre_id, []).append((structure_id, commune_id))
+    result = IntakeResult()
+    applications = []
+    for pre in candidates.order_by("pk").only(*READ_FIELDS):
+        birth = pre.child_date
+        section = child_section(birth, allocation_round.starts_on) if birth else None
+        if section is None:
+            result.skipped.append(f"{pre.reference} (enfant pas encore né à l'entrée)")
+            continue
+        wishes = _wishes(ranked.get(pre.pk, []), commune.code, eaje, open_in[section])
+        if not wishes:
+            result.skipped.append(f"{pre.reference} (aucune crèche de la commune avec des places)")
+            continue
+        situation = [c.key for c in criteria if c.key in set(pre.situation)]
+        applications.append(
+            Application(
+                round=allocation_round,
+                pre_application=pre,
+                reference=pre.reference,
+                section=section,
+                submitted_on=timezone.localdate(pre.submitted_at or pre.created_at),
+                insertion=pre.insertion,
+                criteria=situation,
+                wishes=wishes,
+                points=total(points_lines(criteria, situation)),
+            )
+        )
+    imported = set(
+        allocation_round.applications.filter(pre_application__isnull=True).values_list(
+            "reference", flat=True
+        )
+    )
+    clashes = imported & {a.reference for a in applications}
+    if clashes:
+        raise IntakeError(
+            "Référence(s) déjà présente(s) dans la liste d'attente importée : "
+            + ", ".join(sorted(clashes))
+        )
+    with transaction.atomic():
+        allocation_round.applications.filter(pre_application__isnull=False).delete()
+        Application.objects.bulk_create(applications, batch_size=2000)
+        _mark_in_commission(allocation_round, [a.pre_application for a in applications], actor)
+    result.taken = len(applications)
+    return result
+
+
+def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -> None:
+    moving = [pre for pre in taken if pre.status in WAITING_STATUSES]
+    note = f"Demande examinée par la commission « {allocation_round.name} »"
+    if allocation_round.meets_on:
+        note += f" du {allocation_round.meets_on:%d/%m/%Y}"
+    PreApplication.objects.filter(
+        pk__in=allocation_round.applications.values("pre_application_id"),
+        status__in=WAITING_STATUSES,
+    ).update(status=PreApplication.Status.IN_COMMISSION, updated_at=timezone.now())
+    Event.objects.bulk_create(
+        Event(
+            pre_application=pre,
+            kind=Event.Kind.STATUS,
+            status=PreApplication.Status.IN_COMMISSION,
+            actor=actor,
+            by_agent=actor is not None,
+            note=note + ".",
+        )
+        for pre in moving
+    )

@@ -1,0 +1,48 @@
+"""The background run of a round (progress shown on its page, polled with htmx)."""
+
+import logging
+
+from django_tasks import task
+
+from sdsf.allocation import rounds
+from sdsf.allocation.models import AllocationRound
+
+logger = logging.getLogger(__name__)
+
+
+class RoundProgress:
+    """Writes the progress on the round row (outside the run's final transaction: visible)."""
+
+    def __init__(self, round_id: int):
+        self.round_id = round_id
+
+    def __call__(self, percent: int, note: str) -> None:
+        AllocationRound.objects.filter(pk=self.round_id).update(
+            progress=percent, progress_note=note
+        )
+
+
+@task()
+def run_round(round_id: int, previous_status: str) -> None:
+    """Runs a round that :func:`rounds.start_run` marked running; on failure the round goes
+    back to ``previous_status`` with the error in French (nothing of the run is written)."""
+    allocation_round = AllocationRound.objects.get(pk=round_id)
+    try:
+        rounds.run(allocation_round, RoundProgress(round_id))
+    except rounds.RoundError as error:
+        _failed(round_id, previous_status, str(error))
+    except Exception:
+        _failed(
+            round_id,
+            previous_status,
+            "Erreur inattendue pendant le calcul : rien n'a été enregistré. "
+            "Réessayez ou signalez-la à l'administrateur.",
+        )
+        logger.exception("allocation round %s: run failed", round_id)
+        raise
+
+
+def _failed(round_id: int, previous_status: str, message: str) -> None:
+    AllocationRound.objects.filter(pk=round_id).update(
+        status=previous_status, progress=0, progress_note="", run_error=message
+    )
