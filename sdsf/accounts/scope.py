@@ -16,6 +16,7 @@ from operator import or_
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Role, User
 from sdsf.audit.log import record
@@ -370,8 +371,8 @@ def _desk_communes(a: Assignment) -> QuerySet[Commune] | None:
 
 def pre_applications(user, action: Action = Action.FAMILY_FILES_VIEW) -> QuerySet:
     """Pré-demandes an agent may see (or act on): those of a family living in, or wishing a
-    place in, one of the communes the agent's roles serve. Reads must go through
-    :func:`read_personal`."""
+    place in, one of the communes the agent's roles serve, and the drafts the agent is filing.
+    Reads must go through :func:`read_personal`."""
     from sdsf.families.models import PreApplication, Wish
 
     served = [c for a in _offer_assignments(user, action) if (c := _desk_communes(a)) is not None]
@@ -381,9 +382,10 @@ def pre_applications(user, action: Action = Action.FAMILY_FILES_VIEW) -> QuerySe
     wishing = Wish.objects.filter(
         Q(structure__commune__in=in_scope) | Q(commune__in=in_scope)
     ).values("pre_application_id")
-    return PreApplication.objects.filter(Q(home_commune__in=in_scope) | Q(pk__in=wishing)).exclude(
-        status=PreApplication.Status.DRAFT
-    )
+    # A draft is the family's until submitted; an agent sees only the drafts they file themselves.
+    draft = Q(status=PreApplication.Status.DRAFT)
+    territory = Q(home_commune__in=in_scope) | Q(pk__in=wishing)
+    return PreApplication.objects.filter((territory & ~draft) | (draft & Q(filed_by=user)))
 
 
 def family_of(user):
@@ -410,13 +412,13 @@ def family_pre_applications(user) -> QuerySet:
 
 
 def family_required(view):
-    """View decorator for the family space: anonymous → login page; staff or a person without
-    a family account → 403."""
+    """View decorator for the family space: anonymous → the families' login page; staff or a
+    person without a family account → 403."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(request.get_full_path(), reverse("families:login"))
         if family_of(request.user) is None:
             raise PermissionDenied
         return view(request, *args, **kwargs)

@@ -140,6 +140,22 @@ def _allocation_step(departement: Departement) -> list[str]:
 STEPS.append(_allocation_step)
 
 
+def _families_reset(departement: Departement) -> list[str]:
+    from sdsf.families.demo import remove_pre_applications
+
+    return remove_pre_applications(departement)
+
+
+def _families_step(departement: Departement) -> list[str]:
+    from sdsf.families.demo import create_family
+
+    return create_family(departement)
+
+
+STEPS.insert(1, _families_reset)  # its wishes refer to the demo registry, which is recreated
+STEPS.append(_families_step)  # after the demo commission, whose grid it is scored with
+
+
 @transaction.atomic
 def load_demo(departement: Departement) -> list[str]:
     lines = []

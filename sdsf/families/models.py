@@ -13,8 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def private_storage() -> FileSystemStorage:
-    """Supporting documents live under MEDIA_ROOT, which no URL serves: a scoped view does."""
-    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+    """Supporting documents live under MEDIA_ROOT, which no URL serves: a scoped view does.
+
+    No location is given, so the storage reads MEDIA_ROOT when used (tests can override it).
+    """
+    return FileSystemStorage()
 
 
 class Family(models.Model):
@@ -102,7 +105,7 @@ class PreApplication(models.Model):
     child_birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     expected_birth_date = models.DateField(_("date de naissance prévue"), null=True, blank=True)
     # The need
-    wished_start = models.DateField(_("date d'accueil souhaitée"))
+    wished_start = models.DateField(_("date d'accueil souhaitée"), null=True, blank=True)
     days = models.JSONField(_("jours d'accueil"), default=list, help_text=_("0 = lundi"))
     starts_at = models.TimeField(_("heure d'arrivée"), null=True, blank=True)
     ends_at = models.TimeField(_("heure de départ"), null=True, blank=True)
