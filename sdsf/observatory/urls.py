@@ -16,6 +16,11 @@ urlpatterns = [
     ),
     path("<str:level>/<str:code>/fiche.pdf", views.territory_pdf, name="territory_pdf"),
     path(
+        "<str:level>/<str:code>/demande-non-satisfaite.csv",
+        views.unmet_demand_export,
+        name="unmet_demand_export",
+    ),
+    path(
         "departements/<str:code>/chiffres-cles.pdf",
         views.key_figures_pdf,
         name="key_figures_pdf",

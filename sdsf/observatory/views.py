@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Action, action_required
-from sdsf.core.downloads import pdf_response
-from sdsf.observatory import exports, pdf, report
+from sdsf.core.downloads import file_response, pdf_response, table_file
+from sdsf.observatory import exports, pdf, report, unmet_demand
 from sdsf.observatory.priority import COLUMNS as PRIORITY_COLUMNS
 from sdsf.observatory.priority import PRIORITY_LEVELS, priority_list
 from sdsf.observatory.service import PAGE_LEVELS, Observatory, Territory, territory
@@ -71,8 +71,18 @@ def territory_page(request, level, code):
             "priority_url": (
                 reverse("observatory:priority", args=[code]) if level == "departement" else ""
             ),
+            "unmet": unmet_demand.unmet_demand(place),
+            "unmet_url": reverse("observatory:unmet_demand_export", args=[level, code]),
         },
     )
+
+
+@action_required(Action.OBSERVATORY_VIEW)
+def unmet_demand_export(request, level, code):
+    """Unmet demand (aggregates, small counts hidden) as CSV."""
+    found = unmet_demand.unmet_demand(_place(request, level, code))
+    content = table_file(unmet_demand.COLUMNS, unmet_demand.csv_rows(found), "csv", sheet="")
+    return file_response(content, f"demande-non-satisfaite-{level}-{code}", "csv")
 
 
 @action_required(Action.OBSERVATORY_VIEW)

@@ -1,0 +1,184 @@
+"""One child, one application: probable duplicates among a département's pré-demandes, and their
+merge by an agent.
+
+A family may file in two communes (online and at a town hall's desk, or twice at two desks).
+Two active pré-demandes are *probably* the same child when they have
+
+- the same birth date (or expected birth date) and the same child last name once normalised
+  (accents, case, hyphens, spaces and apostrophes ignored: « Lefèvre-Martin » = « LEFEVRE MARTIN »),
+- or the same parent e-mail address and the same child first name (normalised the same way).
+
+Probable only: an agent checks and merges. The merge keeps the pré-demande submitted first (its
+date is the family's place in the queue), adds the other's wishes after its own (no wish twice, at
+most ``SDSF_FAMILY_MAX_WISHES``), moves the other's documents, fills the kept file's empty contact
+fields, and closes the other (``MERGED``, ``merged_into``), with an event on both and an audit
+record, in one transaction.
+"""
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sdsf.audit.log import record
+from sdsf.audit.models import AuditEvent
+from sdsf.families import applications
+from sdsf.families.applications import ApplicationError
+from sdsf.families.models import ACTIVE_STATUSES, Document, Event, PreApplication, Wish
+
+# Contact fields of the kept file filled from the other when empty there.
+CONTACT_FIELDS = ("email", "phone", "address", "family_id", "child_first_name")
+
+
+def normalise(name: str) -> str:
+    """A name for comparison: no accents, lower case, letters and digits only."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).lower()
+
+
+def keys(pre: PreApplication) -> list[tuple]:
+    """The matching keys of a pré-demande: two files sharing one key are probable duplicates."""
+    found = []
+    last_name = normalise(pre.child_last_name)
+    if pre.child_date and last_name:
+        found.append(("child", pre.child_date, last_name))
+    email, first_name = (pre.email or "").strip().lower(), normalise(pre.child_first_name)
+    if email and first_name:
+        found.append(("email", email, first_name))
+    return found
+
+
+def by_submission(pre: PreApplication) -> tuple:
+    return (pre.submitted_at is None, pre.submitted_at, pre.pk)
+
+
+def groups(pres: Iterable[PreApplication]) -> list[list[PreApplication]]:
+    """Groups of probable duplicates (two files or more), each ordered by submission date (the
+    first one is the file a merge keeps); groups in the order of their first file."""
+    pres = list(pres)
+    parent = {pre.pk: pre.pk for pre in pres}
+
+    def root(pk):
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    first_with_key = {}
+    for pre in pres:
+        for key in keys(pre):
+            if key in first_with_key:
+                parent[root(pre.pk)] = root(first_with_key[key])
+            else:
+                first_with_key[key] = pre.pk
+    members = defaultdict(list)
+    for pre in pres:
+        members[root(pre.pk)].append(pre)
+    found = [sorted(group, key=by_submission) for group in members.values() if len(group) > 1]
+    return sorted(found, key=lambda group: by_submission(group[0]))
+
+
+def active_in_departements(departement_ids) -> list[PreApplication]:
+    return list(
+        PreApplication.objects.filter(
+            departement_id__in=departement_ids, status__in=ACTIVE_STATUSES
+        ).select_related("home_commune")
+    )
+
+
+def duplicates_of(pre: PreApplication) -> list[PreApplication]:
+    """The other active pré-demandes of the same département that are probably the same child."""
+    if pre.status not in ACTIVE_STATUSES:
+        return []
+    for group in groups(active_in_departements([pre.departement_id])):
+        if pre in group:
+            return [other for other in group if other.pk != pre.pk]
+    return []
+
+
+@dataclass(frozen=True)
+class Merged:
+    kept: PreApplication
+    closed: PreApplication
+    wishes_added: int
+    wishes_dropped: int
+    documents_moved: int
+
+
+def _wish_key(wish: Wish) -> tuple:
+    return ("structure", wish.structure_id) if wish.structure_id else ("commune", wish.commune_id)
+
+
+@transaction.atomic
+def merge(first: PreApplication, second: PreApplication, *, actor, request=None) -> Merged:
+    """Merges two active pré-demandes of one child into the one submitted first (see module)."""
+    locked = {
+        pre.pk: pre
+        for pre in PreApplication.objects.select_for_update().filter(pk__in=[first.pk, second.pk])
+    }
+    if first.pk == second.pk or len(locked) != 2:
+        raise ApplicationError(_("Choisissez deux pré-demandes différentes."))
+    kept, closed = sorted(locked.values(), key=by_submission)
+    if kept.status not in ACTIVE_STATUSES or closed.status not in ACTIVE_STATUSES:
+        raise ApplicationError(_("Seules deux pré-demandes en cours peuvent être fusionnées."))
+    if kept.departement_id != closed.departement_id:
+        raise ApplicationError(_("Les deux pré-demandes doivent être du même département."))
+
+    own = list(kept.wishes.all())
+    present = {_wish_key(w) for w in own}
+    extra = [w for w in closed.wishes.all() if _wish_key(w) not in present]
+    room = max(applications.max_wishes() - len(own), 0)
+    Wish.objects.bulk_create(
+        Wish(
+            pre_application=kept,
+            rank=len(own) + index,
+            structure_id=wish.structure_id,
+            commune_id=wish.commune_id,
+        )
+        for index, wish in enumerate(extra[:room], start=1)
+    )
+    moved = Document.objects.filter(pre_application=closed).update(pre_application=kept)
+    for name in CONTACT_FIELDS:
+        if not getattr(kept, name) and getattr(closed, name):
+            setattr(kept, name, getattr(closed, name))
+    kept.save()
+
+    closed.status = PreApplication.Status.CLOSED
+    closed.closed_reason = PreApplication.ClosedReason.MERGED
+    closed.merged_into = kept
+    closed.save(update_fields=["status", "closed_reason", "merged_into", "updated_at"])
+    common = {"kind": Event.Kind.MERGED, "actor": actor, "by_agent": True}
+    Event.objects.create(
+        pre_application=kept,
+        status=kept.status,
+        note=_(
+            "%(reference)s fusionnée dans cette demande (%(wishes)s vœu(x), %(documents)s "
+            "pièce(s) reprises)."
+        )
+        % {"reference": closed.reference, "wishes": min(len(extra), room), "documents": moved},
+        **common,
+    )
+    Event.objects.create(
+        pre_application=closed,
+        status=closed.status,
+        note=_("Fusionnée dans %(reference)s.") % {"reference": kept.reference},
+        **common,
+    )
+    applications.refresh_completeness(kept, actor=actor, by_agent=True)
+    record(
+        request,
+        AuditEvent.Action.UPDATE,
+        [kept, closed],
+        user=actor,
+        detail=f"fusion de {closed.reference} dans {kept.reference}",
+    )
+    return Merged(
+        kept=kept,
+        closed=closed,
+        wishes_added=min(len(extra), room),
+        wishes_dropped=max(len(extra) - room, 0),
+        documents_moved=moved,
+    )

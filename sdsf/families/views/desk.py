@@ -1,0 +1,224 @@
+"""The guichet unique's desk: the pré-demandes of the agent's territory, their history, probable
+duplicates and their merge, the interest confirmed by phone.
+
+Rows come only from :func:`sdsf.accounts.scope.pre_applications`; the list shows few fields
+(reference, child, commune, status); opening a file or one of its documents is audited
+(``read_personal``). Filing and completing a file are the apply views (``desk_new``,
+``desk_edit``).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from sdsf.accounts import scope
+from sdsf.accounts.scope import Action, action_required
+from sdsf.families import applications, duplicates, interest, points
+from sdsf.families.applications import ApplicationError
+from sdsf.families.models import PreApplication
+from sdsf.families.views.apply import _day_labels, _kind_labels
+
+PAGE_SIZE = 25
+
+
+class DeskSearchForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Référence, nom de l'enfant ou du parent, commune"),
+        required=False,
+        max_length=100,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("État"),
+        required=False,
+        choices=[("", gettext_lazy("Tous"))]
+        + [c for c in PreApplication.Status.choices if c[0] != PreApplication.Status.DRAFT],
+    )
+    to_call = forms.BooleanField(
+        label=gettext_lazy("Familles sans e-mail à appeler (confirmation de l'intérêt)"),
+        required=False,
+    )
+
+
+def _search(queryset, data: dict):
+    if data.get("q"):
+        words = data["q"].strip()
+        queryset = queryset.filter(
+            Q(reference__icontains=words)
+            | Q(child_last_name__icontains=words)
+            | Q(child_first_name__icontains=words)
+            | Q(parent_last_name__icontains=words)
+            | Q(parent_first_name__icontains=words)
+            | Q(home_commune__name__icontains=words)
+        )
+    if data.get("status"):
+        queryset = queryset.filter(status=data["status"])
+    if data.get("to_call"):
+        queryset = interest.to_call(timezone.now(), queryset)
+    return queryset
+
+
+def _duplicate_groups(user) -> list[dict]:
+    """Probable duplicates among the active files of the agent's départements, shown when one
+    of them is in the agent's scope; files outside it are named by their reference only."""
+    visible = set(scope.pre_applications(user).values_list("pk", flat=True))
+    found = duplicates.groups(
+        duplicates.active_in_departements(scope.departements(user).values("code"))
+    )
+    return [
+        {
+            "files": [pre for pre in group if pre.pk in visible],
+            "others": [pre.reference for pre in group if pre.pk not in visible],
+        }
+        for group in found
+        if any(pre.pk in visible for pre in group)
+    ]
+
+
+@action_required(Action.FAMILY_FILES_VIEW)
+def desk(request):
+    form = DeskSearchForm(request.GET or None)
+    files = scope.pre_applications(request.user).select_related("home_commune")
+    if form.is_valid():
+        files = _search(files, form.cleaned_data)
+    page = Paginator(files.order_by("-submitted_at", "reference"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "families/desk/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "duplicate_groups": _duplicate_groups(request.user),
+            "can_file": scope.can(request.user, Action.FAMILY_FILES_FILE),
+        },
+    )
+
+
+def _file(request, reference, action: Action = Action.FAMILY_FILES_VIEW) -> PreApplication:
+    pre = get_object_or_404(
+        scope.pre_applications(request.user, action).select_related(
+            "home_commune", "family__user", "filed_by", "merged_into"
+        ),
+        reference=reference,
+    )
+    scope.read_personal(request, pre)
+    return pre
+
+
+@action_required(Action.FAMILY_FILES_VIEW)
+def desk_detail(request, reference):
+    pre = _file(request, reference)
+    in_scope = scope.pre_applications(request.user, Action.FAMILY_FILES_MERGE)
+    mergeable = set(in_scope.values_list("pk", flat=True))
+    found = duplicates.duplicates_of(pre)
+    return render(
+        request,
+        "families/desk/detail.html",
+        {
+            "pre": pre,
+            "events": pre.events.select_related("actor"),
+            "wishes": applications.wish_targets(pre),
+            "days": _day_labels(pre),
+            "points": points.points_so_far(pre),
+            "documents": pre.documents.all(),
+            "missing_documents": _kind_labels(applications.missing_documents(pre)),
+            "round_applications": pre.round_applications.select_related(
+                "round__commune", "proposed_structure", "decided_structure"
+            ),
+            "duplicates": [
+                {"pre": other, "mergeable": pre.pk in mergeable and other.pk in mergeable}
+                for other in found
+            ],
+            "can_file": scope.can(request.user, Action.FAMILY_FILES_FILE),
+            "can_confirm": pre.status in interest.WAITING_STATUSES
+            and scope.can(request.user, Action.FAMILY_FILES_FILE),
+        },
+    )
+
+
+@action_required(Action.FAMILY_FILES_VIEW)
+def desk_document(request, reference, document):
+    """A supporting document of a file of the agent's territory (downloaded, audited)."""
+    pre = get_object_or_404(scope.pre_applications(request.user), reference=reference)
+    item = get_object_or_404(pre.documents, pk=document)
+    scope.read_personal(request, [pre, item])
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+
+
+@action_required(Action.FAMILY_FILES_MERGE)
+def desk_merge(request, reference):
+    """Merging two files of one child: a page to compare them, then a confirmed POST."""
+    pre = _file(request, reference, Action.FAMILY_FILES_MERGE)
+    other_reference = request.POST.get("other") or request.GET.get("avec", "")
+    other = get_object_or_404(
+        scope.pre_applications(request.user, Action.FAMILY_FILES_MERGE),
+        reference=other_reference,
+    )
+    scope.read_personal(request, other)
+    kept, closed = sorted([pre, other], key=duplicates.by_submission)
+    error = None
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            error = _("Cochez la case pour confirmer la fusion.")
+        else:
+            try:
+                merged = duplicates.merge(pre, other, actor=request.user, request=request)
+            except ApplicationError as failure:
+                error = " ".join(failure.messages)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(closed)s est fusionnée dans %(kept)s : %(wishes)s vœu(x) et "
+                        "%(documents)s pièce(s) repris."
+                    )
+                    % {
+                        "closed": merged.closed.reference,
+                        "kept": merged.kept.reference,
+                        "wishes": merged.wishes_added,
+                        "documents": merged.documents_moved,
+                    },
+                )
+                return redirect("families:desk_detail", reference=merged.kept.reference)
+    return render(
+        request,
+        "families/desk/merge.html",
+        {
+            "kept": kept,
+            "closed": closed,
+            "kept_wishes": applications.wish_targets(kept),
+            "closed_wishes": applications.wish_targets(closed),
+            "max_wishes": applications.max_wishes(),
+            "pre": pre,
+            "other": other,
+            "error": error,
+        },
+    )
+
+
+@action_required(Action.FAMILY_FILES_FILE)
+@require_POST
+def desk_confirm_interest(request, reference):
+    """The family confirmed its interest to an agent (at the desk or on the phone)."""
+    pre = _file(request, reference, Action.FAMILY_FILES_FILE)
+    if interest.confirm(pre, actor=request.user, by_agent=True):
+        messages.success(request, _("Intérêt de la famille confirmé."))
+    else:
+        messages.error(request, _("Cette pré-demande n'attend plus de place."))
+    return redirect("families:desk_detail", reference=pre.reference)
