@@ -3,7 +3,10 @@
 The families' one-stop shop must let parents compare a crèche place with a childminder before they
 apply. Both estimates follow national rules, so they live here as pure functions (no Django, no
 database) that the web views, the ``tariff`` command and the tests share. Every result carries the
-French lines that explain it: a family (and art. L311-3-1 CRPA) is owed the rule, not just a number.
+lines that explain it: a family (and art. L311-3-1 CRPA) is owed the rule, not just a number.
+The lines and errors are French texts marked for Django's gettext, read in the active language:
+French on the command line (the default language), English or Arabic on the family pages.
+Amounts keep the French format (``1 234,56 €``) in every language.
 
 Data is read from the repository's ``data/`` directory at first use and never from anywhere else:
 
@@ -29,6 +32,8 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PSU_SCALE_FILE = DATA_DIR / "psu" / "bareme_participations_familiales_accueil_collectif.csv"
@@ -37,7 +42,7 @@ CMG_PARAMETERS_DIR = DATA_DIR / "openfisca_paje_cmg"
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
-ESTIMATE_NOTE = (
+ESTIMATE_NOTE = gettext_lazy(
     "Estimation indicative, sans valeur de décision : le montant réel est fixé par la CAF "
     "(ou la MSA) et par le gestionnaire, sur les ressources qu'ils retiennent."
 )
@@ -101,8 +106,12 @@ class PsuScaleRow:
 
     @property
     def period_label(self) -> str:
-        end = f"au {_fr_date(self.period_end)}" if self.period_end else "sans date de fin"
-        return f"du {_fr_date(self.period_start)} {end}"
+        if self.period_end is None:
+            return _("du %(start)s sans date de fin") % {"start": _fr_date(self.period_start)}
+        return _("du %(start)s au %(end)s") % {
+            "start": _fr_date(self.period_start),
+            "end": _fr_date(self.period_end),
+        }
 
 
 @dataclass(frozen=True)
@@ -117,17 +126,25 @@ class PsuScale:
             first_start = min(row.period_start for row in self.rows)
             if on < first_start:
                 raise TariffError(
-                    f"Le barème PSU commence le {_fr_date(first_start)} : "
-                    f"aucun tarif n'est disponible pour le {_fr_date(on)}."
+                    _(
+                        "Le barème PSU commence le %(start)s : "
+                        "aucun tarif n'est disponible pour le %(date)s."
+                    )
+                    % {"start": _fr_date(first_start), "date": _fr_date(on)}
                 )
-            raise TariffError(f"Aucun barème PSU n'est en vigueur le {_fr_date(on)}.")
+            raise TariffError(
+                _("Aucun barème PSU n'est en vigueur le %(date)s.") % {"date": _fr_date(on)}
+            )
         for row in in_force:
             if row.covers(counted_children):
                 return row
         most = max(row.max_children for row in in_force)
         raise TariffError(
-            f"Le barème PSU couvre au plus {most} enfants à charge ; "
-            f"{counted_children} enfants comptés ne sont pas couverts."
+            _(
+                "Le barème PSU couvre au plus %(most)s enfants à charge ; "
+                "%(counted)s enfants comptés ne sont pas couverts."
+            )
+            % {"most": most, "counted": counted_children}
         )
 
 
@@ -189,40 +206,56 @@ class PsuEstimate:
     @property
     def lines(self) -> tuple[str, ...]:
         row = self.scale_row
+        floor, ceiling = fr_eur(row.resources_floor), fr_eur(row.resources_ceiling)
+        rate, price = _fr_pct(self.hourly_rate_pct), fr_eur(self.hourly_price)
         lines = [
-            f"Barème national des participations familiales (PSU, accueil collectif) "
-            f"en vigueur {row.period_label}.",
-            f"Enfants à charge : {self.children}.",
+            _(
+                "Barème national des participations familiales (PSU, accueil collectif) "
+                "en vigueur %(period)s."
+            )
+            % {"period": row.period_label},
+            _("Enfants à charge : %(children)s.") % {"children": self.children},
         ]
         if self.disabled_child:
             lines.append(
-                "Un enfant en situation de handicap (AEEH) vit dans la famille : "
-                f"le taux appliqué est celui de {self.counted_children} enfants."
+                _(
+                    "Un enfant en situation de handicap (AEEH) vit dans la famille : "
+                    "le taux appliqué est celui de %(counted)s enfants."
+                )
+                % {"counted": self.counted_children}
             )
-        lines.append(f"Ressources mensuelles déclarées : {_fr_eur(self.declared_resources)}.")
+        lines.append(
+            _("Ressources mensuelles déclarées : %(amount)s.")
+            % {"amount": fr_eur(self.declared_resources)}
+        )
         if self.bound_applied is ResourcesBound.FLOOR:
             lines.append(
-                f"Elles sont inférieures au plancher : le plancher de "
-                f"{_fr_eur(row.resources_floor)} est retenu."
+                _("Elles sont inférieures au plancher : le plancher de %(floor)s est retenu.")
+                % {"floor": floor}
             )
         elif self.bound_applied is ResourcesBound.CEILING:
             lines.append(
-                f"Elles dépassent le plafond : le plafond de "
-                f"{_fr_eur(row.resources_ceiling)} est retenu."
+                _("Elles dépassent le plafond : le plafond de %(ceiling)s est retenu.")
+                % {"ceiling": ceiling}
             )
+        used = fr_eur(self.resources_used)
         lines += [
-            f"Ressources retenues : {_fr_eur(self.resources_used)} "
-            f"(plancher {_fr_eur(row.resources_floor)}, plafond {_fr_eur(row.resources_ceiling)}).",
-            f"Taux d'effort horaire : {_fr_pct(self.hourly_rate_pct)} des ressources mensuelles.",
-            f"Prix horaire : {_fr_eur(self.resources_used)} × {_fr_pct(self.hourly_rate_pct)} "
-            f"= {_fr_eur(self.hourly_price)} (arrondi au centime).",
+            _("Ressources retenues : %(used)s (plancher %(floor)s, plafond %(ceiling)s).")
+            % {"used": used, "floor": floor, "ceiling": ceiling},
+            _("Taux d'effort horaire : %(rate)s des ressources mensuelles.") % {"rate": rate},
+            _("Prix horaire : %(used)s × %(rate)s = %(price)s (arrondi au centime).")
+            % {"used": used, "rate": rate, "price": price},
         ]
         if self.hours_per_month is not None and self.monthly_price is not None:
             lines.append(
-                f"Participation mensuelle : {_fr_eur(self.hourly_price)} × "
-                f"{_fr_hours(self.hours_per_month)} = {_fr_eur(self.monthly_price)}."
+                _("Participation mensuelle : %(price)s × %(hours)s = %(monthly)s.")
+                % {
+                    "price": price,
+                    "hours": _fr_hours(self.hours_per_month),
+                    "monthly": fr_eur(self.monthly_price),
+                }
             )
-        lines.append(ESTIMATE_NOTE)
+        lines.append(str(ESTIMATE_NOTE))
         return tuple(lines)
 
 
@@ -246,12 +279,12 @@ def estimate_psu_price(
     """
     _check_children(children)
     resources = _non_negative(
-        monthly_resources, "Les ressources mensuelles ne peuvent pas être négatives."
+        monthly_resources, _("Les ressources mensuelles ne peuvent pas être négatives.")
     )
     hours = (
         None
         if hours_per_month is None
-        else _non_negative(hours_per_month, "Le nombre d'heures ne peut pas être négatif.")
+        else _non_negative(hours_per_month, _("Le nombre d'heures ne peut pas être négatif."))
     )
     row = load_psu_scale().row_for(on, children + int(disabled_child))
     resources_used, bound = _bounded(resources, row.resources_floor, row.resources_ceiling)
@@ -325,10 +358,10 @@ def estimate_cmg_assistant_maternel(
     """
     _check_children(children)
     resources = _non_negative(
-        monthly_resources, "Les ressources mensuelles ne peuvent pas être négatives."
+        monthly_resources, _("Les ressources mensuelles ne peuvent pas être négatives.")
     )
-    hours = _non_negative(hours_per_month, "Le nombre d'heures ne peut pas être négatif.")
-    wage = _non_negative(hourly_wage, "Le salaire horaire ne peut pas être négatif.")
+    hours = _non_negative(hours_per_month, _("Le nombre d'heures ne peut pas être négatif."))
+    wage = _non_negative(hourly_wage, _("Le salaire horaire ne peut pas être négatif."))
     if on >= CMG_REFORM_DATE:
         return _cmg_effort_rate(on, children, resources, hours, wage, disabled_child)
     return _cmg_fixed_amounts(on, children, resources, hours, wage, child_aged_3_to_6)
@@ -363,33 +396,60 @@ def _cmg_effort_rate(
     family_part = counted_cost * resources * row.hourly_rate_pct / divisor
     cmg = _round_cent(max(Decimal(0), counted_cost - family_part))
     remaining = monthly_cost - cmg
+    reference, rate = fr_eur(CMG_REFERENCE_HOURLY_COST), _fr_pct(row.hourly_rate_pct)
+    counted_children = _fr_children(children + int(disabled_child))
+    rate_line = (
+        _(
+            "Taux d'effort horaire : %(rate)s, celui du barème PSU en vigueur %(period)s pour "
+            "%(children)s (enfant en situation de handicap compté en plus)."
+        )
+        if disabled_child
+        else _(
+            "Taux d'effort horaire : %(rate)s, celui du barème PSU en vigueur %(period)s pour "
+            "%(children)s."
+        )
+    )
     lines = [
-        f"Règle en vigueur le {_fr_date(on)} : CMG = coût mensuel retenu × (1 − ressources × "
-        f"taux d'effort ÷ coût horaire de référence de {_fr_eur(CMG_REFERENCE_HOURLY_COST)}) "
-        "(art. D531-18 du code de la sécurité sociale, décret 2025-515).",
-        f"Taux d'effort horaire : {_fr_pct(row.hourly_rate_pct)}, celui du barème PSU en vigueur "
-        f"{row.period_label} pour {_fr_children(children + int(disabled_child))}"
-        + (" (enfant en situation de handicap compté en plus)." if disabled_child else "."),
-        f"Ressources mensuelles : {_fr_eur(resources)} (le plancher et le plafond de ressources "
-        "propres au CMG ne sont pas appliqués : leurs montants n'ont pas été trouvés).",
-        f"Part du coût retenu laissée à la famille : {_fr_eur(resources)} × "
-        f"{_fr_pct(row.hourly_rate_pct)} ÷ {_fr_eur(CMG_REFERENCE_HOURLY_COST)} "
-        f"= {_fr_pct(_round_cent(resources * row.hourly_rate_pct / divisor * HUNDRED))}.",
-        f"Coût mensuel de la garde : {_fr_hours(hours)} × {_fr_eur(wage)} "
-        f"= {_fr_eur(monthly_cost)}.",
+        _(
+            "Règle en vigueur le %(date)s : CMG = coût mensuel retenu × (1 − ressources × "
+            "taux d'effort ÷ coût horaire de référence de %(reference)s) "
+            "(art. D531-18 du code de la sécurité sociale, décret 2025-515)."
+        )
+        % {"date": _fr_date(on), "reference": reference},
+        rate_line % {"rate": rate, "period": row.period_label, "children": counted_children},
+        _(
+            "Ressources mensuelles : %(resources)s (le plancher et le plafond de ressources "
+            "propres au CMG ne sont pas appliqués : leurs montants n'ont pas été trouvés)."
+        )
+        % {"resources": fr_eur(resources)},
+        _(
+            "Part du coût retenu laissée à la famille : %(resources)s × %(rate)s ÷ "
+            "%(reference)s = %(share)s."
+        )
+        % {
+            "resources": fr_eur(resources),
+            "rate": rate,
+            "reference": reference,
+            "share": _fr_pct(_round_cent(resources * row.hourly_rate_pct / divisor * HUNDRED)),
+        },
+        _("Coût mensuel de la garde : %(hours)s × %(wage)s = %(cost)s.")
+        % {"hours": _fr_hours(hours), "wage": fr_eur(wage), "cost": fr_eur(monthly_cost)},
     ]
     if wage > CMG_HOURLY_COST_CAP:
         lines.append(
-            f"Le coût horaire retenu est plafonné à {_fr_eur(CMG_HOURLY_COST_CAP)} : "
-            f"coût retenu {_fr_hours(hours)} × {_fr_eur(counted_hourly)} "
-            f"= {_fr_eur(_round_cent(counted_cost))} ; le dépassement reste à la charge de la "
-            "famille."
+            _(
+                "Le coût horaire retenu est plafonné à %(cap)s : coût retenu %(hours)s × "
+                "%(counted_hourly)s = %(counted_cost)s ; le dépassement reste à la charge de la "
+                "famille."
+            )
+            % {
+                "cap": fr_eur(CMG_HOURLY_COST_CAP),
+                "hours": _fr_hours(hours),
+                "counted_hourly": fr_eur(counted_hourly),
+                "counted_cost": fr_eur(_round_cent(counted_cost)),
+            }
         )
-    lines += [
-        f"CMG estimé : {_fr_eur(cmg)} ; reste à la charge de la famille : {_fr_eur(remaining)}.",
-        "Les cotisations sociales, prises en charge à part par le CMG, ne sont pas comptées.",
-        ESTIMATE_NOTE,
-    ]
+    lines += _cmg_closing_lines(cmg, remaining)
     return CmgEstimate(on, CmgRule.EFFORT_RATE, monthly_cost, cmg, remaining, tuple(lines))
 
 
@@ -415,7 +475,8 @@ def _cmg_fixed_amounts(
     """
     if on < CMG_FIXED_AMOUNTS_START:
         raise TariffError(
-            f"Le calcul du CMG n'est disponible qu'à partir du {_fr_date(CMG_FIXED_AMOUNTS_START)}."
+            _("Le calcul du CMG n'est disponible qu'à partir du %(start)s.")
+            % {"start": _fr_date(CMG_FIXED_AMOUNTS_START)}
         )
     annual_income = resources * 12
     first_ceiling = _cmg_ceiling("first", on, children)
@@ -434,24 +495,67 @@ def _cmg_fixed_amounts(
     cap = _round_cent(monthly_cost * CMG_MAX_COVERED_SHARE)
     cmg = min(amount, cap)
     remaining = monthly_cost - cmg
+    amount_values = {
+        "coefficient": _fr_number(bracket_coefficient),
+        "factor": _fr_number(age_factor),
+        "bmaf": fr_eur(bmaf),
+        "amount": fr_eur(amount),
+    }
+    amount_line = (
+        _(
+            "Montant de la tranche : %(coefficient)s BMAF × %(factor)s (enfant de 3 à 6 ans), "
+            "avec une BMAF de %(bmaf)s : %(amount)s."
+        )
+        if child_aged_3_to_6
+        else _(
+            "Montant de la tranche : %(coefficient)s BMAF, avec une BMAF de %(bmaf)s : %(amount)s."
+        )
+    )
     lines = [
-        f"Règle en vigueur le {_fr_date(on)} : montants forfaitaires du CMG par tranche de "
-        "revenus (art. D531-18 du code de la sécurité sociale avant le décret 2025-515).",
-        f"Revenus annuels retenus : {_fr_eur(resources)} × 12 = {_fr_eur(annual_income)} "
-        "(hypothèse : la CAF retient les revenus de l'année N-2).",
-        f"Plafonds de revenus pour {_fr_children(children)} à charge : "
-        f"{_fr_eur(first_ceiling)} et {_fr_eur(second_ceiling)} ; tranche {bracket}.",
-        f"Montant de la tranche : {_fr_number(bracket_coefficient)} BMAF"
-        + (f" × {_fr_number(age_factor)} (enfant de 3 à 6 ans)" if child_aged_3_to_6 else "")
-        + f", avec une BMAF de {_fr_eur(bmaf)} : {_fr_eur(amount)}.",
-        f"Coût mensuel de la garde : {_fr_hours(hours)} × {_fr_eur(wage)} "
-        f"= {_fr_eur(monthly_cost)} ; au moins 15 % restent à la charge de la famille, "
-        f"le CMG ne peut dépasser {_fr_eur(cap)}.",
-        f"CMG estimé : {_fr_eur(cmg)} ; reste à la charge de la famille : {_fr_eur(remaining)}.",
-        "Les cotisations sociales, prises en charge à part par le CMG, ne sont pas comptées.",
-        ESTIMATE_NOTE,
+        _(
+            "Règle en vigueur le %(date)s : montants forfaitaires du CMG par tranche de "
+            "revenus (art. D531-18 du code de la sécurité sociale avant le décret 2025-515)."
+        )
+        % {"date": _fr_date(on)},
+        _(
+            "Revenus annuels retenus : %(resources)s × 12 = %(income)s "
+            "(hypothèse : la CAF retient les revenus de l'année N-2)."
+        )
+        % {"resources": fr_eur(resources), "income": fr_eur(annual_income)},
+        _(
+            "Plafonds de revenus pour %(children)s à charge : %(first)s et %(second)s ; "
+            "tranche %(bracket)s."
+        )
+        % {
+            "children": _fr_children(children),
+            "first": fr_eur(first_ceiling),
+            "second": fr_eur(second_ceiling),
+            "bracket": bracket,
+        },
+        amount_line % amount_values,
+        _(
+            "Coût mensuel de la garde : %(hours)s × %(wage)s = %(cost)s ; au moins 15 %% restent "
+            "à la charge de la famille, le CMG ne peut dépasser %(cap)s."
+        )
+        % {
+            "hours": _fr_hours(hours),
+            "wage": fr_eur(wage),
+            "cost": fr_eur(monthly_cost),
+            "cap": fr_eur(cap),
+        },
     ]
+    lines += _cmg_closing_lines(cmg, remaining)
     return CmgEstimate(on, CmgRule.FIXED_AMOUNTS, monthly_cost, cmg, remaining, tuple(lines))
+
+
+def _cmg_closing_lines(cmg: Decimal, remaining: Decimal) -> list[str]:
+    """The last lines of both CMG rules: the result, what it leaves out, the estimate warning."""
+    return [
+        _("CMG estimé : %(cmg)s ; reste à la charge de la famille : %(remaining)s.")
+        % {"cmg": fr_eur(cmg), "remaining": fr_eur(remaining)},
+        _("Les cotisations sociales, prises en charge à part par le CMG, ne sont pas comptées."),
+        str(ESTIMATE_NOTE),
+    ]
 
 
 def _cmg_ceiling(which: str, on: date, children: int) -> Decimal:
@@ -481,7 +585,9 @@ def _parameter_on(relative_path: str, on: date) -> Decimal:
             break
         value = start_value
     if value is None:
-        raise TariffError(f"Aucun paramètre du CMG n'est en vigueur le {_fr_date(on)}.")
+        raise TariffError(
+            _("Aucun paramètre du CMG n'est en vigueur le %(date)s.") % {"date": _fr_date(on)}
+        )
     return value
 
 
@@ -490,13 +596,13 @@ def _parameter_on(relative_path: str, on: date) -> Decimal:
 
 def _check_children(children: int) -> None:
     if isinstance(children, bool) or not isinstance(children, int) or children < 1:
-        raise TariffError("Le nombre d'enfants à charge doit être un entier d'au moins 1.")
+        raise TariffError(_("Le nombre d'enfants à charge doit être un entier d'au moins 1."))
 
 
 def _non_negative(value: Decimal | int, message: str) -> Decimal:
     amount = Decimal(value)
     if not amount.is_finite():
-        raise TariffError(f"« {value} » n'est pas un nombre.")
+        raise TariffError(_("« %(value)s » n'est pas un nombre.") % {"value": value})
     if amount < 0:
         raise TariffError(message)
     return amount
@@ -515,10 +621,11 @@ def _fr_number(number: Decimal) -> str:
 
 
 def _fr_children(count: int) -> str:
-    return f"{count} enfant" if count == 1 else f"{count} enfants"
+    return ngettext("%(count)s enfant", "%(count)s enfants", count) % {"count": count}
 
 
-def _fr_eur(amount: Decimal) -> str:
+def fr_eur(amount: Decimal) -> str:
+    """``1 234,56 €``: public, so that the cost pages show their figures as the lines do."""
     return f"{amount:,.2f} €".replace(",", " ").replace(".", ",")
 
 
