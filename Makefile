@@ -23,7 +23,16 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed-runtime
 
 install: $(VENV)/.installed-runtime
 
-install-test: $(VENV)/.installed-test
+# The browser tests (tests/browser) drive Debian's chromium through Playwright; no browser is
+# downloaded. Installed once (the binary is the stamp), as root or through sudo.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+install-test: $(VENV)/.installed-test $(CHROMIUM)
 
 demo: install
 	$(BIN)/sdsf migrate --noinput
@@ -45,3 +54,18 @@ lint: install-test
 lock: install-test
 	$(BIN)/pip-compile --quiet --strip-extras -o requirements.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --extra test -o requirements-test.txt pyproject.toml
+
+# Family pages only are translated (English, Arabic; docs/i18n.md): extraction reads sdsf/families
+# (minus the guichet unique desk, a staff page) and the shared layout (base, header, language
+# selector, menu), nothing of the staff pages, which stay French. Re-run after changing a family
+# page, translate the new entries, commit .po and .mo.
+I18N_KEEP := sdsf sdsf/families sdsf/locale sdsf/core sdsf/core/navigation.py sdsf/core/templates \
+	sdsf/core/templates/sdsf sdsf/core/templates/sdsf/base.html sdsf/core/templates/sdsf/header.html \
+	sdsf/core/templates/sdsf/language_selector.html sdsf/core/templates/sdsf/field.html
+I18N_IGNORE := $(filter-out $(I18N_KEEP),$(wildcard * sdsf/* sdsf/core/* sdsf/core/templates/* \
+	sdsf/core/templates/sdsf/*)) sdsf/families/migrations sdsf/families/management \
+	sdsf/families/templates/families/desk
+messages: install
+	$(BIN)/sdsf makemessages --locale en --locale ar --no-obsolete --add-location file \
+		$(addprefix --ignore ,$(I18N_IGNORE))
+	cd sdsf && ../$(BIN)/sdsf compilemessages --locale en --locale ar
