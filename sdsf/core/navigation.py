@@ -1,8 +1,13 @@
-"""The main menu: each entry shows only to people whose roles allow its action."""
+"""The main menu: each entry shows only to people whose roles allow its action.
+
+Families (anonymous on the family pages, or a family account without staff role) see the family
+menu instead: one list, ``FAMILY_MENU``, that each family part extends by one line.
+"""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -24,9 +29,43 @@ MENU = [
 ]
 
 
+@dataclass(frozen=True)
+class FamilyMenuItem:
+    label: str
+    url_name: str
+
+
+FAMILY_MENU = [
+    FamilyMenuItem(_("Trouver un mode d'accueil"), "families:search"),
+    FamilyMenuItem(_("Estimer le coût"), "families:cost"),
+    FamilyMenuItem(_("Mon espace"), "families:space"),
+]
+FAMILY_PAGES = "/familles/"
+
+
+def _family_menu(request) -> list[dict] | None:
+    """The family menu, or None for a person with a staff role (they keep the staff menu)."""
+    from sdsf.accounts.scope import family_of, roles
+
+    user = getattr(request, "user", None)
+    if user is not None and roles(user):
+        return None
+    if not request.path.startswith(FAMILY_PAGES) and family_of(user) is None:
+        return None
+    items = []
+    for item in FAMILY_MENU:
+        url = reverse(item.url_name)
+        active = request.path == url if url == FAMILY_PAGES else request.path.startswith(url)
+        items.append({"label": str(item.label), "link": url, "active": active})
+    return items
+
+
 def menu_for(request) -> list[dict]:
     from sdsf.accounts.scope import Action, can
 
+    family = _family_menu(request)
+    if family is not None:
+        return family
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []

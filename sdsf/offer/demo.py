@@ -3,13 +3,18 @@
 Magnitudes follow the seeds where they give them (Seine-Saint-Denis: 5,130 agréed assistants
 maternels in 2020; Ardèche: 1,795 for 4,715 places, EAJE places 1,394), else scale with the
 population. Every row is placed at its commune's centre (position approchée): no fake address.
+Contacts are visibly synthetic: telephone numbers from the range ARCEP reserves for fiction
+(01 99 00 …) and e-mail addresses under the reserved ``.invalid`` domain, so a reminder can never
+reach anyone.
 The random sequence is seeded by the département; agrément dates are relative to the loading day.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from sdsf.offer.models import (
     Agrement,
@@ -18,6 +23,7 @@ from sdsf.offer.models import (
     Capacity,
     LaepSession,
     ParentingAction,
+    ParentingEvent,
     ParentingFunding,
     Section,
     Status,
@@ -151,6 +157,21 @@ def _demo_manager(departement):
     )
 
 
+DEMO_EMAIL_DOMAIN = "demo.invalid"
+AM_EMAIL_SHARE = 0.3
+
+
+def _contact(structure: Structure) -> None:
+    """Synthetic, labelled contact details: fiction phone range, ``.invalid`` e-mail domain."""
+    serial = sum(ord(c) * (i + 1) for i, c in enumerate(structure.identifier)) % 10_000
+    structure.phone = f"01 99 00 {serial // 100:02d} {serial % 100:02d}"
+    structure.email = f"{structure.identifier.lower()}@{DEMO_EMAIL_DOMAIN}"
+
+
+def _declared_at(rng) -> datetime:
+    return timezone.now() - timedelta(days=rng.randint(0, 60))
+
+
 def _pick_commune(rng, communes):
     return rng.choices(communes, weights=[c.population for c in communes])[0]
 
@@ -191,7 +212,12 @@ def _eaje(rng, departement, communes, count, manager) -> int:
         )
         if structure.avip:
             structure.avip_share = 30
+        if rng.random() < 0.2:
+            structure.available_places = rng.randint(1, 3)
+            structure.available_from = date(date.today().year + 1, 1, 5)
+            structure.availability_updated_at = _declared_at(rng)
         _place(structure, commune)
+        _contact(structure)
         structures.append(structure)
         places = rng.randint(low, high)
         capacities += _capacity_rows(rng, structure, places, opened_on)
@@ -247,6 +273,7 @@ def _mams(rng, departement, communes, count, manager) -> list[Structure]:
             is_demo=True,
         )
         _place(mam, commune)
+        _contact(mam)
         mams.append(mam)
     Structure.objects.bulk_create(mams)
     return mams
@@ -274,6 +301,7 @@ def _rpe_and_laep(rng, departement, communes) -> tuple[int, int]:
                 is_demo=True,
             )
             _place(structure, group[0])
+            _contact(structure)
             rpe.append(structure)
             coverage.append((structure, group))
         for commune in [members[0]] + [c for c in members[1:] if c.population >= 50_000]:
@@ -286,6 +314,7 @@ def _rpe_and_laep(rng, departement, communes) -> tuple[int, int]:
                 is_demo=True,
             )
             _place(structure, commune)
+            _contact(structure)
             laep.append(structure)
     Structure.objects.bulk_create(rpe + laep)
     through = Structure.covered_communes.through
@@ -321,6 +350,10 @@ def _assistants(rng, departement, communes, count, mams) -> int:
             available_places=1 if rng.random() < 0.2 else None,
             is_demo=True,
         )
+        if assistant.available_places:
+            assistant.availability_updated_at = _declared_at(rng)
+        if rng.random() < AM_EMAIL_SHARE:
+            assistant.email = f"{assistant.identifier.lower()}@{DEMO_EMAIL_DOMAIN}"
         _place(assistant, commune)
         rows = []
         if renewed:
@@ -382,7 +415,8 @@ def _years_later(day: date, years: int) -> date:
 
 
 def _parenting(rng, departement, communes) -> int:
-    actions, fundings = [], []
+    actions, fundings, events = [], [], []
+    today = date.today()
     for index in range(max(5, len(communes) // 3)):
         commune = _pick_commune(rng, communes)
         action = ParentingAction(
@@ -400,6 +434,19 @@ def _parenting(rng, departement, communes) -> int:
             ParentingFunding(action=action, year=year, amount=rng.randint(10, 80) * 100)
             for year in (2024, 2025)
         ]
+        first = today + timedelta(days=rng.randint(3, 20))
+        events += [
+            ParentingEvent(
+                action=action,
+                title=f"Séance {number + 1} : {action.theme.lower()}",
+                date=first + timedelta(days=14 * number),
+                starts_at=time(9, 30),
+                ends_at=time(11, 30),
+                place=action.promoter,
+            )
+            for number in range(3)
+        ]
     ParentingAction.objects.bulk_create(actions)
     ParentingFunding.objects.bulk_create(fundings)
+    ParentingEvent.objects.bulk_create(events)
     return len(actions)

@@ -6,6 +6,8 @@ The current state is also kept on the parent row (structure status, childminder'
 agrément) because lists, filters and alerts read it far more often than the history.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -91,13 +93,29 @@ class Structure(models.Model):
         _("places disponibles"), null=True, blank=True
     )
     available_from = models.DateField(_("disponibles à partir du"), null=True, blank=True)
+    availability_updated_at = models.DateTimeField(
+        _("disponibilités déclarées le"), null=True, blank=True
+    )
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    email = models.EmailField(
+        _("e-mail de contact"), blank=True, help_text=_("Reçoit le rappel des disponibilités.")
+    )
+    website = models.URLField(_("site internet"), blank=True)
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("structure")
-        indexes = [models.Index(fields=["commune", "kind"])]
+        indexes = [
+            models.Index(fields=["commune", "kind"]),
+            # The public search (sdsf.families.search): its bounding box and filters read from
+            # the index alone, the table only for the rows listed.
+            models.Index(
+                fields=["latitude", "longitude", "status", "kind", "category"],
+                name="structure_search",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -148,6 +166,40 @@ class AgrementStatus(models.TextChoices):
 
 ACTIVE_STATUSES = (AgrementStatus.GRANTED, AgrementStatus.RENEWED)
 
+_AGES = re.compile(r"(\d+)\s*(mois|ans?)?\s*(?:-|à|a)\s*(\d+)\s*(mois|ans?)", re.IGNORECASE)
+
+
+def agrement_age_range(text: str) -> tuple[int, int] | None:
+    """``0-6 ans`` → (0, 72) months; ``3 mois à 3 ans`` → (3, 36); None when not readable."""
+    match = _AGES.search(text or "")
+    if not match:
+        return None
+    low_unit = match[2] or match[4]
+    low = int(match[1]) * (1 if low_unit.lower() == "mois" else 12)
+    high = int(match[3]) * (1 if match[4].lower() == "mois" else 12)
+    return low, high
+
+
+AGE_BOUNDS = ("agrement_min_months", "agrement_max_months")
+
+
+class AssistantQuerySet(models.QuerySet):
+    """Bulk writes keep the ages read from the agrément's text (see ``read_agrement_ages``)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for item in objs:
+            item.read_agrement_ages()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "agrement_ages" in fields:
+            objs = list(objs)
+            for item in objs:
+                item.read_agrement_ages()
+            fields = [*fields, *AGE_BOUNDS]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
 
 class AssistantMaternel(models.Model):
     """A childminder (a person: personal data, reads are audited) and their current agrément.
@@ -182,6 +234,10 @@ class AssistantMaternel(models.Model):
     )
     agrement_places = models.PositiveSmallIntegerField(_("nombre d'enfants"))
     agrement_ages = models.CharField(_("âges"), max_length=100, blank=True)
+    # The ages of ``agrement_ages`` in months, read when it is written (None: not readable, then
+    # the public search's age filter keeps the childminder).
+    agrement_min_months = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    agrement_max_months = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     agrement_start = models.DateField(_("début de l'agrément"))
     agrement_expiry = models.DateField(_("échéance de l'agrément"), db_index=True)
     agrement_since = models.DateField(_("état en vigueur depuis le"), db_index=True)
@@ -189,16 +245,55 @@ class AssistantMaternel(models.Model):
         _("places disponibles"), null=True, blank=True
     )
     available_from = models.DateField(_("disponibles à partir du"), null=True, blank=True)
+    availability_updated_at = models.DateTimeField(
+        _("disponibilités déclarées le"), null=True, blank=True
+    )
+    email = models.EmailField(
+        _("adresse e-mail"),
+        blank=True,
+        help_text=_("Reçoit le rappel des disponibilités ; jamais montrée aux familles."),
+    )
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssistantQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("assistant maternel")
         verbose_name_plural = _("assistants maternels")
+        indexes = [
+            # The public search (sdsf.families.search): its bounding box and filters read from
+            # the index alone, the table only for the rows listed.
+            models.Index(
+                fields=[
+                    "latitude",
+                    "longitude",
+                    "available_places",
+                    "agrement_status",
+                    "agrement_start",
+                    "agrement_expiry",
+                    "agrement_min_months",
+                    "agrement_max_months",
+                ],
+                name="am_search",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, update_fields=None, **kwargs):
+        self.read_agrement_ages()
+        if update_fields is not None and "agrement_ages" in update_fields:
+            update_fields = [*update_fields, *AGE_BOUNDS]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    def read_agrement_ages(self) -> None:
+        """Set the age bounds from ``agrement_ages``: every write path calls this (``save``, the
+        bulk writes of :class:`AssistantQuerySet`, the importers' plain INSERT/UPDATE)."""
+        span = agrement_age_range(self.agrement_ages)
+        self.agrement_min_months, self.agrement_max_months = span or (None, None)
 
     @property
     def is_active(self) -> bool:
@@ -287,6 +382,24 @@ class ParentingFunding(models.Model):
 
     def __str__(self):
         return f"{self.action_id} {self.year} : {self.amount} €"
+
+
+class ParentingEvent(models.Model):
+    """A dated session of a parenting action (a workshop, a café des parents), shown to families."""
+
+    action = models.ForeignKey(ParentingAction, on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(_("intitulé"), max_length=300)
+    date = models.DateField(_("date"), db_index=True)
+    starts_at = models.TimeField(_("heure de début"), null=True, blank=True)
+    ends_at = models.TimeField(_("heure de fin"), null=True, blank=True)
+    place = models.CharField(_("lieu"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date", "starts_at"]
+        verbose_name = _("séance d'une action de parentalité")
+
+    def __str__(self):
+        return f"{self.action_id} {self.date} {self.title}"
 
 
 class ImportJob(models.Model):

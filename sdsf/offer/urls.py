@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sdsf.offer import views
+from sdsf.offer import availability_views, views
 
 app_name = "offer"
 urlpatterns = [
@@ -21,4 +21,10 @@ urlpatterns = [
     path("import/", views.import_file, name="import"),
     path("import/<int:job>/", views.import_job, name="import_job"),
     path("import/<int:job>/progression/", views.import_progress, name="import_progress"),
+    # Public: the signed link of the availability reminder (the token is the credential).
+    path(
+        "disponibilites/<str:token>/",
+        availability_views.availability_link,
+        name="availability_link",
+    ),
 ]

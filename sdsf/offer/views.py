@@ -15,6 +15,7 @@ from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.core.downloads import TABLE_FORMATS
 from sdsf.offer.alerts import ALERT_MONTHS, expiring, horizon
+from sdsf.offer.availability import declare
 from sdsf.offer.coverage import rpe_laep_coverage
 from sdsf.offer.exports import export_response
 from sdsf.offer.forms import AssistantFilter, AvailabilityForm, ImportForm, StructureFilter
@@ -184,7 +185,7 @@ def structure_availability(request, identifier):
     item = get_object_or_404(scope.managed_structures(request.user), identifier=identifier)
     form = AvailabilityForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        declare(item, form.cleaned_data["available_places"], form.cleaned_data["available_from"])
         messages.success(request, "Disponibilités enregistrées.")
         return redirect("offer:structure", identifier=item.identifier)
     return render(request, "offer/availability.html", {"item": item, "form": form})

@@ -33,6 +33,7 @@ from sdsf.offer.importers.common import (
     count_rows,
     existing_by,
     insert_rows,
+    parse_email,
     update_rows,
 )
 from sdsf.offer.models import Agrement, AgrementStatus, AssistantMaternel, Structure
@@ -55,11 +56,14 @@ UPSERT_FIELDS = [
     "agrement_status",
     "agrement_places",
     "agrement_ages",
+    "agrement_min_months",
+    "agrement_max_months",
     "agrement_start",
     "agrement_expiry",
     "agrement_since",
     "available_places",
     "available_from",
+    "email",
     "is_demo",
 ]
 
@@ -158,6 +162,7 @@ class AssistantImporter:
             location_approximate=approximate,
             available_places=available,
             available_from=available_from,
+            email=cells.cell("E-mail", parse_email, required=False, default=""),
         )
         _copy_current(assistant, agrement)
         return Parsed(
@@ -312,6 +317,7 @@ def _copy_current(assistant: AssistantMaternel, agrement: Agrement) -> None:
     assistant.agrement_status = agrement.status
     assistant.agrement_places = agrement.places
     assistant.agrement_ages = agrement.ages
+    assistant.read_agrement_ages()  # the plain INSERT/UPDATE bypass save()
     assistant.agrement_start = agrement.start
     assistant.agrement_expiry = agrement.expiry
     assistant.agrement_since = agrement.effective_from

@@ -143,6 +143,32 @@ def parse_time(text: str) -> time:
     raise ValueError(f"heure attendue (HH:MM), reçu « {text} »")
 
 
+def parse_email(text: str) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(text.strip())
+    except ValidationError:
+        raise ValueError(f"adresse e-mail invalide « {text} »") from None
+    return text.strip()
+
+
+def parse_website(text: str) -> str:
+    """``www.exemple.fr`` is read ``https://www.exemple.fr``."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    url = text.strip()
+    if "://" not in url:
+        url = f"https://{url}"
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValueError(f"adresse de site internet invalide « {text} »") from None
+    return url
+
+
 def bounded_int(low: int, high: int) -> Callable[[str], int]:
     from sdsf.core.imports import parse_int
 

@@ -29,8 +29,10 @@ from sdsf.offer.importers.common import (
     chunked,
     count_rows,
     existing_by,
+    parse_email,
     parse_status,
     parse_time,
+    parse_website,
 )
 from sdsf.offer.models import WEEKDAYS, Capacity, LaepSession, Section, Status, Structure
 
@@ -58,6 +60,9 @@ UPSERT_FIELDS = [
     "status",
     "opened_on",
     "closed_on",
+    "phone",
+    "email",
+    "website",
     "is_demo",
 ]
 MICRO_CRECHE_MAX_PLACES = 12
@@ -183,6 +188,9 @@ class StructureImporter:
             status=status,
             opened_on=opened_on,
             closed_on=closed_on,
+            phone=cells.cell("Téléphone", required=False, default="")[:30],
+            email=cells.cell("E-mail", parse_email, required=False, default=""),
+            website=cells.cell("Site internet", parse_website, required=False, default=""),
         )
         item = Parsed(cells.row.line, structure)
         self.parse_extra(cells, ctx, item)

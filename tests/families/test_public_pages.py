@@ -1,0 +1,192 @@
+"""Find the offer, as a family without account sees it: search page, map layer, detail pages."""
+
+import re
+from datetime import time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sdsf.accounts.models import Role
+from sdsf.offer.models import (
+    AgrementStatus,
+    Capacity,
+    ParentingAction,
+    ParentingEvent,
+    Section,
+    Status,
+    Structure,
+)
+from sdsf.territories.models import Commune
+from tests.factories import make_assistant, make_family, make_structure, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crèche():
+    item = make_structure(
+        identifier="EAJE-T-1",
+        name="Crèche Les Lucioles",
+        category="creche_collective",
+        funding=Structure.Funding.PSU,
+        opening_days="lundi-vendredi",
+        opens_at=time(7, 30),
+        closes_at=time(18, 30),
+        avip=True,
+        available_places=2,
+        available_from=timezone.localdate() + timedelta(days=30),
+        availability_updated_at=timezone.now(),
+        phone="01 99 00 00 01",
+        email="lucioles@example.org",
+    )
+    Capacity.objects.create(
+        structure=item, section=Section.BABIES, places=10, start=timezone.localdate()
+    )
+    Capacity.objects.create(
+        structure=item, section=Section.OLDER, places=15, start=timezone.localdate()
+    )
+    return item
+
+
+def test_search_page_without_criteria_shows_the_form_and_the_help(client):
+    response = client.get(reverse("families:search"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "recherche par adresse n'est pas possible" in page
+    assert 'id="results"' not in page
+    assert "data-locate hidden" in page  # the geolocation button shows only with JavaScript
+    assert "<script>" not in page and "onclick" not in page
+    assert "families/js/locate.js" in page
+    # The family menu on family pages, for an anonymous visitor.
+    assert "Trouver un mode d&#x27;accueil</a>" in page
+
+
+def test_search_by_commune_lists_results_paginated_and_the_map_gets_the_same(client, crèche):
+    for number in range(25):
+        make_structure(name=f"Relais {number:02d}", kind=Structure.Kind.RPE)
+    make_assistant(first_name="Awa", last_name="Diallo", available_places=1)
+    query = {"commune": "Bobigny", "radius": "5"}
+    response = client.get(reverse("families:search"), query)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "27 résultats à moins de 5 km de Bobigny" in page
+    assert page.count('class="fr-card ') == 20  # first page
+    assert "Page suivante" in page
+    assert reverse("families:structure", args=["EAJE-T-1"]) in page
+    assert "Awa D." in page and "Diallo" not in page
+    second = client.get(reverse("families:search"), {**query, "page": 2}).content.decode()
+    assert second.count('class="fr-card ') == 7
+    geojson = client.get(reverse("families:search_geojson"), query).json()
+    assert len(geojson["features"]) == 27
+    urls = {f["properties"]["url"] for f in geojson["features"]}
+    assert reverse("families:structure", args=["EAJE-T-1"]) in urls
+    map_url = re.search(r'data-geojson="([^"]+)"', page)[1].replace("&amp;", "&")
+    assert client.get(map_url).json() == geojson
+
+
+def test_search_around_a_position_and_a_bad_commune(client, crèche):
+    bobigny = Commune.objects.get(code="93008")
+    page = client.get(
+        reverse("families:search"),
+        {"latitude": bobigny.centroid_lat, "longitude": bobigny.centroid_lon, "radius": "2"},
+    ).content.decode()
+    assert "1 résultat à moins de 2 km de votre position" in page
+    page = client.get(reverse("families:search"), {"commune": "Atlantide"}).content.decode()
+    assert "Commune introuvable" in page and 'id="results"' not in page
+    assert client.get(reverse("families:search_geojson"), {"commune": "Atlantide"}).json() == {
+        "type": "FeatureCollection",
+        "features": [],
+    }
+
+
+def test_psu_crèche_detail_page(client, crèche):
+    page = client.get(reverse("families:structure", args=["EAJE-T-1"])).content.decode()
+    assert "Crèche Les Lucioles" in page
+    assert "de 07:30 à 18:30" in page
+    assert "bébés (moins de 18 mois) : 10" in page and "grands (plus de 2 ans) : 15" in page
+    assert "2 places disponibles" in page
+    assert "barème national de la CAF" in page
+    assert "vocation d'insertion professionnelle" in page
+    assert 'href="tel:0199000001"' in page and "mailto:lucioles@example.org" in page
+    assert f'href="{reverse("families:apply")}"' in page
+    assert reverse("families:cost") in page
+
+
+def test_paje_micro_crèche_is_applied_to_directly(client):
+    make_structure(identifier="MICRO-T-1", category="micro_creche", funding=Structure.Funding.PAJE)
+    page = client.get(reverse("families:structure", args=["MICRO-T-1"])).content.decode()
+    assert "Contactez directement la structure" in page
+    assert "complément de libre choix" in page
+    assert reverse("families:apply") not in page
+
+
+def test_closed_structures_and_social_centres_are_not_public(client):
+    make_structure(identifier="CLOSED-1", status=Status.CLOSED)
+    make_structure(identifier="SOCIAL-1", kind=Structure.Kind.SOCIAL)
+    for identifier in ("CLOSED-1", "SOCIAL-1"):
+        assert client.get(reverse("families:structure", args=[identifier])).status_code == 404
+
+
+def test_assistant_page_shows_only_what_a_family_needs(client):
+    relais = make_structure(
+        identifier="RPE-T-1", name="Relais de Bobigny", kind="rpe", phone="01 99 00 00 09"
+    )
+    relais.covered_communes.add("93008")
+    make_assistant(
+        identifier="AM-T-1",
+        first_name="Sophie",
+        last_name="Martin",
+        address="3 allée des Tilleuls",
+        email="sophie@example.org",
+        available_places=1,
+        agrement_places=3,
+    )
+    page = client.get(reverse("families:assistant", args=["AM-T-1"])).content.decode()
+    assert "Sophie M." in page
+    for private in ("Martin", "Tilleuls", "sophie@example.org", "AM-T-1</"):
+        assert private not in page
+    assert "1 place disponible" in page and "3 enfants à la fois" in page
+    assert "Relais de Bobigny" in page and "tel:0199000009" in page
+
+
+def test_assistants_without_places_or_active_agrément_are_not_public(client):
+    make_assistant(identifier="AM-NONE", available_places=0)
+    make_assistant(identifier="AM-UNDECLARED")
+    make_assistant(
+        identifier="AM-SUSPENDED", available_places=2, agrement_status=AgrementStatus.SUSPENDED
+    )
+    make_assistant(
+        identifier="AM-EXPIRED",
+        available_places=2,
+        agrement_expiry=timezone.localdate() - timedelta(days=1),
+    )
+    for identifier in ("AM-NONE", "AM-UNDECLARED", "AM-SUSPENDED", "AM-EXPIRED"):
+        assert client.get(reverse("families:assistant", args=[identifier])).status_code == 404
+
+
+def test_parenting_action_page_lists_coming_sessions(client):
+    action = ParentingAction.objects.create(
+        identifier="PAR-T-1",
+        title="Café des parents",
+        promoter="Centre social Le Pont",
+        commune_id="93008",
+    )
+    today = timezone.localdate()
+    ParentingEvent.objects.create(action=action, title="Séance passée", date=today - timedelta(1))
+    ParentingEvent.objects.create(
+        action=action, title="Séance à venir", date=today + timedelta(7), starts_at=time(9, 30)
+    )
+    page = client.get(reverse("families:parenting_action", args=["PAR-T-1"])).content.decode()
+    assert "Séance à venir" in page and "Séance passée" not in page
+    assert "Centre social Le Pont" in page
+
+
+def test_family_menu_for_families_staff_menu_for_staff(client):
+    client.force_login(make_family().user)
+    page = client.get(reverse("families:cost")).content.decode()
+    assert "Trouver un mode d&#x27;accueil</a>" in page
+    client.force_login(make_user(Role.PMI_AGENT))
+    page = client.get(reverse("families:search")).content.decode()
+    assert "Trouver un mode d&#x27;accueil</a>" not in page
+    assert reverse("offer:index") in page
