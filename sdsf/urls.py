@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from sdsf.api import api
@@ -13,4 +14,8 @@ urlpatterns = [
     path("familles/", include("sdsf.families.urls")),
     path("pilotage/", include("sdsf.steering.urls")),
     path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: family pages' selector
 ]
+
+if settings.SDSF_E2E_API:  # browser tests only (sdsf.settings.e2e): data without authentication
+    urlpatterns.append(path("e2e/", include("sdsf.core.e2e")))

@@ -54,3 +54,96 @@ def make_family(verified: bool = True, **fields):
     return Family.objects.create(
         user=make_user(**fields), email_verified_at=timezone.now() if verified else None
     )
+
+
+def make_pre_application(
+    family=None, departement="93", home_commune="93008", wishes=None, status=None, **fields
+):
+    """A pré-demande (submitted, status « reçue » unless told), with ranked wishes: structures,
+    communes or commune codes ("any crèche in commune X"); by default the home commune."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from sdsf.families.models import PreApplication, Wish
+    from sdsf.offer.models import Structure
+    from sdsf.territories.models import Commune
+
+    status = status or PreApplication.Status.RECEIVED
+    home = Commune.objects.get(code=home_commune)
+    values = {
+        "parent_first_name": "Parent",
+        "parent_last_name": "Test",
+        "email": "parent@example.org",
+        "child_first_name": "Enfant",
+        "child_last_name": "Test",
+        "child_birth_date": date(2025, 6, 1),
+        "wished_start": date(2026, 9, 1),
+        "days": [0, 1, 2, 3, 4],
+        "consent_at": timezone.now(),
+        **fields,
+    }
+    if status != PreApplication.Status.DRAFT:
+        values.setdefault("submitted_at", timezone.now())
+    pre = PreApplication.objects.create(
+        reference=f"PD-{departement}-TEST-{next(_serial):06d}",
+        departement_id=departement,
+        home_commune=home,
+        family=family,
+        status=status,
+        **values,
+    )
+    for rank, target in enumerate(wishes if wishes is not None else [home], start=1):
+        if isinstance(target, str):
+            target = Commune.objects.get(code=target)
+        Wish.objects.create(
+            pre_application=pre,
+            rank=rank,
+            structure=target if isinstance(target, Structure) else None,
+            commune=target if isinstance(target, Commune) else None,
+        )
+    return pre
+
+
+def make_structure(commune="93008", kind="eaje", **fields):
+    """An open structure of the offer registry, at its commune's centre unless told."""
+    from sdsf.offer.models import Structure
+    from sdsf.territories.models import Commune
+
+    place = Commune.objects.get(code=commune)
+    values = {
+        "identifier": f"S-TEST-{next(_serial):06d}",
+        "name": "Structure de test",
+        "latitude": place.centroid_lat,
+        "longitude": place.centroid_lon,
+        **fields,
+    }
+    return Structure.objects.create(commune=place, kind=kind, **values)
+
+
+def make_assistant(commune="93008", **fields):
+    """An assistant maternel whose agrément is in force today (4 children, 0-6 ans)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sdsf.offer.models import AgrementStatus, AssistantMaternel
+    from sdsf.territories.models import Commune
+
+    place = Commune.objects.get(code=commune)
+    today = timezone.localdate()
+    values = {
+        "identifier": f"AM-TEST-{next(_serial):06d}",
+        "last_name": "Martin",
+        "first_name": "Sophie",
+        "latitude": place.centroid_lat,
+        "longitude": place.centroid_lon,
+        "agrement_status": AgrementStatus.GRANTED,
+        "agrement_places": 4,
+        "agrement_ages": "0-6 ans",
+        "agrement_start": today - timedelta(days=365),
+        "agrement_expiry": today + timedelta(days=365),
+        "agrement_since": today - timedelta(days=365),
+        **fields,
+    }
+    return AssistantMaternel.objects.create(commune=place, **values)

@@ -39,7 +39,11 @@ SAMPLE_KWARGS["token"] = "jeton-inconnu"
 SAMPLE_KWARGS.update({"level": "departement", "fmt": "csv"})  # observatory
 # allocation: no round exists here, so its pages answer 404 once past the gate
 # (tests/allocation/test_rounds.py checks them with real objects).
-SAMPLE_KWARGS.update(dict.fromkeys(("round", "application"), 999999))
+SAMPLE_KWARGS.update(dict.fromkeys(("round", "application", "proposal"), 999999))
+# families: no pré-demande exists here (tests/families/test_apply.py and test_desk_filing.py
+# check them with real objects); Django's password reset link with an unknown user and token.
+SAMPLE_KWARGS.update({"reference": "PD-INCONNUE", "step": "parent", "document": 999999})
+SAMPLE_KWARGS["uidb64"] = "MQ"
 
 
 def expect(default: int, **by_profile: int) -> dict[str, int]:
@@ -161,6 +165,7 @@ EXPECTED = {
             "priority",
             "priority_geojson",
             "priority_export",
+            "unmet_demand_export",
         )
     },
     "api:indicators": expect(200, anonymous=401, no_role=403),
@@ -171,17 +176,83 @@ EXPECTED = {
     "allocation:round_create": expect(403, anonymous=302, admin=200, commune=200),
     **{
         f"allocation:{name}": expect(403, anonymous=302, admin=404, commune=404, commission=404)
-        for name in ("round", "round_structure")
+        for name in ("round", "round_structure", "round_progress")
     },
     **{
         f"allocation:{name}": expect(403, anonymous=302, admin=404, commune=404)
-        for name in ("round_import", "application_override", "application_letter")
+        for name in (
+            "round_import",
+            "application_override",
+            "application_letter",
+            "application_answer",
+            "application_vacate",
+        )
     },
     **{
         f"allocation:{name}": expect(403, anonymous=302, admin=405, commune=405)
-        for name in ("round_publish", "round_run", "round_validate")
+        for name in ("round_publish", "round_intake", "round_run", "round_validate")
     },
     "allocation:public_grid": expect(404),
+    # families' language selector (Django's set_language; a GET only redirects) and the public
+    # cost estimate pages
+    "set_language": expect(302),
+    "families:cost": expect(200),
+    # find the offer (public, no account): search, its map layer, detail pages (unknown → 404);
+    # the availability reminder's signed link (public: the token is the credential).
+    "families:search": expect(200),
+    "families:search_geojson": expect(200),
+    **{f"families:{name}": expect(404) for name in ("structure", "assistant", "parenting_action")},
+    "offer:availability_link": expect(404),
+    # family account (public sign-up, log-in, password reset; the space for family accounts)
+    "families:signup": expect(302, anonymous=200),
+    "families:login": expect(302, anonymous=200),
+    "families:verify": expect(200),
+    "families:verify_resend": expect(403, anonymous=302, family=405),
+    **{
+        f"families:{name}": expect(200)
+        for name in (
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+        )
+    },
+    "families:space": expect(403, anonymous=302, family=200),
+    "families:apply": expect(403, anonymous=302, family=200),
+    **{
+        f"families:{name}": expect(403, anonymous=302, family=404)
+        for name in ("application", "apply_step", "receipt", "withdraw", "document")
+    },
+    # guichet unique filing: commune, CAF, relais (structure managers) and administrators
+    "families:desk_new": expect(403, anonymous=302, admin=200, caf=200, commune=200, structure=200),
+    **{
+        f"families:{name}": expect(
+            403, anonymous=302, admin=404, caf=404, commune=404, structure=404
+        )
+        for name in ("desk_edit", "desk_step")
+    },
+    # guichet unique desk (h3): the files of the territory for the same agents; merging for
+    # commune agents and administrators; interest confirmed by an agent is a POST.
+    "families:desk": expect(403, anonymous=302, admin=200, caf=200, commune=200, structure=200),
+    **{
+        f"families:{name}": expect(
+            403, anonymous=302, admin=404, caf=404, commune=404, structure=404
+        )
+        for name in ("desk_detail", "desk_document")
+    },
+    "families:desk_merge": expect(403, anonymous=302, admin=404, commune=404),
+    "families:desk_confirm_interest": expect(
+        403, anonymous=302, admin=405, caf=405, commune=405, structure=405
+    ),
+    # a family's own data; the confirmation link (public, unknown token → 404)
+    "families:my_data": expect(403, anonymous=302, family=200),
+    "families:confirm_interest": expect(404),
+    # the family's answer to a proposal (its own proposals only; accept and refuse are POST)
+    "families:proposal": expect(403, anonymous=302, family=404),
+    **{
+        f"families:{name}": expect(403, anonymous=302, family=405)
+        for name in ("proposal_accept", "proposal_refuse")
+    },
 }
 
 

@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sdsf.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sdsf.families.i18n.FamilyLocaleMiddleware",  # LocaleMiddleware on family pages only
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,7 +118,13 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français")]
+# Family pages are also in English and Arabic (right to left); staff pages stay French
+# (docs/i18n.md). Names are endonyms: each language is offered in its own words.
+LANGUAGES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
+# Paths whose pages follow the visitor's language (cookie set by /i18n/setlang/, then the
+# browser's Accept-Language); every other page is rendered in LANGUAGE_CODE.
+FAMILY_LANGUAGE_PATHS = ("/familles/",)
+STAFF_PATHS_UNDER_FAMILIES = ("/familles/guichet-unique/",)  # the agents' desk stays French
 LOCALE_PATHS = [BASE_DIR / "sdsf" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -132,6 +138,27 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "private"  # never served directly: documents go through a checked view
 
+# Families' pré-demandes: how many ranked wishes, which supporting documents are accepted (the
+# type is read from the file's first bytes, never from its name), how long a link to verify a
+# family's e-mail address stays valid.
+SDSF_FAMILY_MAX_WISHES = 5
+SDSF_FAMILY_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+SDSF_FAMILY_DOCUMENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+SDSF_FAMILY_VERIFY_MAX_AGE = 3 * 24 * 3600  # seconds
+
+# Confirmation of interest (sdsf confirm_interest, daily): a waiting pré-demande is confirmed
+# every FAMILIES_CONFIRMATION_MONTHS months (30-day months), or archived this many days after
+# the question (families without e-mail are called by the guichet unique instead).
+FAMILIES_CONFIRMATION_MONTHS = 3
+FAMILIES_CONFIRMATION_NOTICE_DAYS = 30
+# Retention of the families' data (sdsf purge_personal_data, daily); reasons in
+# docs/personal-data.md. Months are 30-day months.
+FAMILIES_RETENTION = {
+    "closed_months": 24,  # closed pré-demande (withdrawn, archived, merged, ended), from closing
+    "draft_days": 90,  # draft never submitted, from its last change
+    "closed_documents_months": 3,  # supporting documents of a closed pré-demande, from closing
+}
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -139,6 +166,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sdsf@localhost")
 
 SDSF_SITE_TITLE = "Services aux familles"
 SDSF_SITE_TAGLINE = "Schéma départemental des services aux familles"
+
+# Availability reminders (sdsf availability_reminders): links in e-mails need the site's public
+# address (no request to read it from); a signed link stays valid this many days.
+SDSF_PUBLIC_URL = os.environ.get("SDSF_PUBLIC_URL", "http://localhost:8000")
+SDSF_AVAILABILITY_LINK_DAYS = 30
+
+# Allocation proposals (sdsf proposal_deadlines, daily): the reminder e-mail goes this many days
+# before the family's answer deadline (once per proposal).
+SDSF_PROPOSAL_REMINDER_DAYS = 3
+
+# The test-only API of the browser tests (sdsf.core.e2e: data created without authentication).
+# Only sdsf.settings.e2e turns it on; never in production.
+SDSF_E2E_API = False
 
 # Application logs carry identifiers, never names, e-mail addresses or family data.
 LOGGING = {
