@@ -158,7 +158,7 @@ class E2E:
     def reset(self) -> None:
         self._post("reset", {})
 
-    def create(self, name: str, **arguments) -> dict:
+    def create(self, name: str, /, **arguments) -> dict:
         """Runs the fixture builder ``name`` of sdsf/core/e2e.py; returns its JSON answer."""
         return self._post(f"fixtures/{name}", arguments)
 

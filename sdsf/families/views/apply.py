@@ -92,7 +92,15 @@ def _render(request, mode: Mode, pre: PreApplication | None, step: str, context:
 
 
 def _parent_step(request, mode: Mode, pre: PreApplication | None):
-    form = ParentForm(request.POST or None, instance=pre, desk=mode.desk)
+    initial = {}
+    if pre is None and not mode.desk:  # a family's first pré-demande starts from its account
+        user = request.user
+        initial = {
+            "parent_first_name": user.first_name,
+            "parent_last_name": user.last_name,
+            "email": user.email,
+        }
+    form = ParentForm(request.POST or None, instance=pre, desk=mode.desk, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ParentForm.Meta.fields}
         try:
