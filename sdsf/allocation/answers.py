@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
 
 WAITING = (PreApplication.Status.RECEIVED, PreApplication.Status.COMPLETE)
@@ -49,17 +50,6 @@ def waiting_status(pre: PreApplication) -> str:
         .values_list("status", flat=True)
     ).first()
     return last or PreApplication.Status.RECEIVED
-
-
-def _event(pre, kind, note, *, status="", actor=None, by_agent=False) -> None:
-    Event.objects.create(
-        pre_application=pre, kind=kind, status=status, note=note, actor=actor, by_agent=by_agent
-    )
-
-
-def _set_status(pre: PreApplication, status: str) -> None:
-    pre.status = status
-    pre.save(update_fields=["status", "updated_at"])
 
 
 def _status_link(pre: PreApplication) -> str:
@@ -104,13 +94,12 @@ def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> 
 
 
 def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None:
-    _set_status(pre, PreApplication.Status.PROPOSED)
     when = f"{deadline:%d/%m/%Y}"
-    _event(
+    history.set_status(
         pre,
-        Event.Kind.PROPOSAL,
-        f"Place proposée à {structure} ; réponse attendue au plus tard le {when}.",
-        status=PreApplication.Status.PROPOSED,
+        PreApplication.Status.PROPOSED,
+        kind=Event.Kind.PROPOSAL,
+        note=f"Place proposée à {structure} ; réponse attendue au plus tard le {when}.",
         actor=actor,
         by_agent=True,
     )
@@ -130,19 +119,16 @@ def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None
 
 
 def _no_place(pre: PreApplication, allocation_round: AllocationRound, actor) -> None:
-    status = ""
-    if pre.status == PreApplication.Status.IN_COMMISSION:
-        status = waiting_status(pre)
-        _set_status(pre, status)
-    _event(
-        pre,
-        Event.Kind.STATUS,
+    note = (
         f"Commission « {allocation_round.name} » : aucune place n'a pu être proposée. La "
-        "demande reste active pour la prochaine commission.",
-        status=status,
-        actor=actor,
-        by_agent=True,
+        "demande reste active pour la prochaine commission."
     )
+    if pre.status == PreApplication.Status.IN_COMMISSION:
+        history.set_status(pre, waiting_status(pre), note=note, actor=actor, by_agent=True)
+    else:
+        history.record(
+            pre, Event.Kind.STATUS, note=note, actor=actor, by_agent=True, with_status=False
+        )
 
 
 def _check_open(application: Application, today: date) -> None:
@@ -164,12 +150,11 @@ def accept(request, application: Application, *, by_agent: bool, today: date | N
                 pk=application.pk
             ):
                 _answer(other, Answer.REFUSED, f"Place acceptée à {structure}.")
-            _set_status(pre, PreApplication.Status.ACCEPTED)
-            _event(
+            history.set_status(
                 pre,
-                Event.Kind.ANSWER,
-                f"Place acceptée à {structure}.",
-                status=PreApplication.Status.ACCEPTED,
+                PreApplication.Status.ACCEPTED,
+                kind=Event.Kind.ANSWER,
+                note=f"Place acceptée à {structure}.",
                 actor=request.user,
                 by_agent=by_agent,
             )
@@ -204,11 +189,19 @@ def _answer(application: Application, answer: str, reason: str) -> None:
 
 def _after_refusal(pre: PreApplication, note: str, actor, by_agent: bool) -> None:
     """Refused (or expired): "place refusée", unless another proposal still awaits an answer."""
-    pending = pre.round_applications.filter(answer=Answer.PENDING).exists()
-    status = "" if pending else PreApplication.Status.REFUSED
-    if status:
-        _set_status(pre, status)
-    _event(pre, Event.Kind.ANSWER, note, status=status, actor=actor, by_agent=by_agent)
+    if pre.round_applications.filter(answer=Answer.PENDING).exists():
+        history.record(
+            pre, Event.Kind.ANSWER, note=note, actor=actor, by_agent=by_agent, with_status=False
+        )
+    else:
+        history.set_status(
+            pre,
+            PreApplication.Status.REFUSED,
+            kind=Event.Kind.ANSWER,
+            note=note,
+            actor=actor,
+            by_agent=by_agent,
+        )
 
 
 def vacate(request, application: Application, on: date, reason: str) -> None:
@@ -250,10 +243,11 @@ def send_reminders(today: date, days_before: int) -> int:
         with transaction.atomic():
             application.reminder_sent_at = timezone.now()
             application.save(update_fields=["reminder_sent_at"])
-            _event(
+            history.record(
                 pre,
                 Event.Kind.REMINDER,
-                f"Rappel : réponse attendue au plus tard le {when}.",
+                note=f"Rappel : réponse attendue au plus tard le {when}.",
+                with_status=False,
             )
             _mail(
                 pre,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from sdsf.allocation import rounds
 from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
+from sdsf.families import history
 from sdsf.families.models import ACTIVE_STATUSES, Event, PreApplication, Wish
 from sdsf.offer.models import Section, Structure
 
@@ -189,14 +190,10 @@ def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -
         pk__in=allocation_round.applications.values("pre_application_id"),
         status__in=WAITING_STATUSES,
     ).update(status=PreApplication.Status.IN_COMMISSION, updated_at=timezone.now())
+    for pre in moving:  # as in the database now, for the events' status
+        pre.status = PreApplication.Status.IN_COMMISSION
     Event.objects.bulk_create(
-        Event(
-            pre_application=pre,
-            kind=Event.Kind.STATUS,
-            status=PreApplication.Status.IN_COMMISSION,
-            actor=actor,
-            by_agent=actor is not None,
-            note=note + ".",
+        history.events(
+            moving, Event.Kind.STATUS, note=note + ".", actor=actor, by_agent=actor is not None
         )
-        for pre in moving
     )

@@ -3,7 +3,7 @@
 A pré-demande is created as a draft at its first step, each step saves it, and submitting it makes
 it *reçue*. It becomes *complète* once the documents its situation requires are there (rule in
 :func:`required_documents`), and goes back to *reçue* if the situation later requires more. Every
-change after submission is written to its history (:class:`~sdsf.families.models.Event`).
+change after submission is written to its history (:mod:`sdsf.families.history`).
 
 One child, one active pré-demande per family: a second one for the same child (same first name,
 same birth or expected birth date) is refused while the first is active.
@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdsf.families import history
 from sdsf.families.models import (
     ACTIVE_STATUSES,
     Document,
@@ -99,10 +100,9 @@ def create_draft(*, home_commune: Commune, family=None, filed_by=None, **fields)
                 )
         except IntegrityError:  # two drafts created at the same moment: take the next number
             continue
-        Event.objects.create(
-            pre_application=pre,
-            kind=Event.Kind.CREATED,
-            status=pre.status,
+        history.record(
+            pre,
+            Event.Kind.CREATED,
             actor=filed_by or (family.user if family else None),
             by_agent=filed_by is not None,
         )
@@ -145,19 +145,6 @@ def check_not_duplicate(pre: PreApplication) -> None:
         )
 
 
-def _record(pre, kind, actor, by_agent, note="") -> None:
-    """History is kept from submission on: a draft's steps are not events."""
-    if pre.status != Status_.DRAFT:
-        Event.objects.create(
-            pre_application=pre,
-            kind=kind,
-            status=pre.status,
-            actor=actor,
-            by_agent=by_agent,
-            note=note,
-        )
-
-
 @transaction.atomic
 def update(pre: PreApplication, fields: dict, *, actor, by_agent: bool) -> None:
     """Saves one step's fields (parent, child, need, situation)."""
@@ -168,7 +155,7 @@ def update(pre: PreApplication, fields: dict, *, actor, by_agent: bool) -> None:
         pre.departement_id = pre.home_commune.departement_id
     check_not_duplicate(pre)
     pre.save()
-    _record(pre, Event.Kind.UPDATED, actor, by_agent)
+    history.record(pre, Event.Kind.UPDATED, actor=actor, by_agent=by_agent)
     refresh_completeness(pre, actor=actor, by_agent=by_agent)
 
 
@@ -245,7 +232,7 @@ def set_wishes(
     if set(pre.situation) - asked:
         pre.situation = [key for key in pre.situation if key in asked]
         pre.save(update_fields=["situation", "updated_at"])
-    _record(pre, Event.Kind.WISHES, actor, by_agent)
+    history.record(pre, Event.Kind.WISHES, actor=actor, by_agent=by_agent)
     refresh_completeness(pre, actor=actor, by_agent=by_agent)
 
 
@@ -290,7 +277,13 @@ def add_document(pre: PreApplication, kind: str, uploaded, *, actor, by_agent: b
         )
         document.file.save("document", uploaded, save=False)
         document.save()
-        _record(pre, Event.Kind.DOCUMENT, actor, by_agent, note=document.get_kind_display())
+        history.record(
+            pre,
+            Event.Kind.DOCUMENT,
+            note=document.get_kind_display(),
+            actor=actor,
+            by_agent=by_agent,
+        )
         refresh_completeness(pre, actor=actor, by_agent=by_agent)
     return document
 
@@ -319,16 +312,15 @@ def refresh_completeness(pre: PreApplication, *, actor, by_agent: bool) -> None:
         return
     status = Status_.RECEIVED if missing_documents(pre) else Status_.COMPLETE
     if status != pre.status:
-        pre.status = status
-        pre.save(update_fields=["status", "updated_at"])
-        _record(pre, Event.Kind.STATUS, actor, by_agent)
+        history.set_status(pre, status, actor=actor, by_agent=by_agent)
 
 
 # ---- submission and withdrawal ----------------------------------------------------------------
 
 
 def missing_for_submission(pre: PreApplication, *, by_agent: bool) -> list[str]:
-    """What still prevents the submission, in words the person can act on."""
+    """What still prevents the submission, in words the person can act on (the GDPR consent
+    aside: it is given on the submission form itself, checked by :func:`submit`)."""
     missing = []
     if not by_agent and pre.family and not pre.family.email_verified:
         missing.append(_("Vérifiez votre adresse e-mail (lien reçu par e-mail)."))
@@ -342,8 +334,6 @@ def missing_for_submission(pre: PreApplication, *, by_agent: bool) -> list[str]:
         missing.append(_("Indiquez la date d'accueil souhaitée et les jours."))
     if not pre.wishes.exists():
         missing.append(_("Ajoutez au moins un vœu."))
-    if not pre.consent_at:
-        missing.append(_("Lisez l'information sur vos données et donnez votre accord."))
     return missing
 
 
@@ -352,19 +342,19 @@ def submit(pre: PreApplication, *, actor, by_agent: bool) -> None:
     if pre.status != Status_.DRAFT:
         raise ApplicationError(_("Cette pré-demande a déjà été déposée."))
     missing = missing_for_submission(pre, by_agent=by_agent)
+    if not pre.consent_at:
+        missing.append(_("Lisez l'information sur vos données et donnez votre accord."))
     if missing:
         raise ApplicationError(missing)
     check_not_duplicate(pre)
-    now = timezone.now()
-    pre.status = Status_.RECEIVED
-    pre.submitted_at = pre.confirmed_at = now
-    pre.save()
-    Event.objects.create(
-        pre_application=pre,
+    pre.submitted_at = pre.confirmed_at = timezone.now()
+    history.set_status(
+        pre,
+        Status_.RECEIVED,
         kind=Event.Kind.SUBMITTED,
-        status=pre.status,
         actor=actor,
         by_agent=by_agent,
+        extra_fields=("submitted_at", "confirmed_at"),
     )
     refresh_completeness(pre, actor=actor, by_agent=by_agent)
 
@@ -373,16 +363,12 @@ def submit(pre: PreApplication, *, actor, by_agent: bool) -> None:
 def withdraw(pre: PreApplication, *, actor, by_agent: bool) -> None:
     if pre.status == Status_.CLOSED:
         raise ApplicationError(_("Cette pré-demande est déjà close."))
-    pre.status = Status_.CLOSED
-    pre.closed_reason = PreApplication.ClosedReason.WITHDRAWN
-    pre.save(update_fields=["status", "closed_reason", "updated_at"])
-    Event.objects.create(
-        pre_application=pre,
-        kind=Event.Kind.STATUS,
-        status=pre.status,
+    history.set_status(
+        pre,
+        Status_.CLOSED,
+        closed_reason=PreApplication.ClosedReason.WITHDRAWN,
         actor=actor,
         by_agent=by_agent,
-        note=str(pre.get_closed_reason_display()),
     )
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
-from sdsf.families import applications
+from sdsf.families import applications, history
 from sdsf.families.applications import ApplicationError
 from sdsf.families.models import ACTIVE_STATUSES, Document, Event, PreApplication, Wish
 
@@ -146,26 +146,27 @@ def merge(first: PreApplication, second: PreApplication, *, actor, request=None)
             setattr(kept, name, getattr(closed, name))
     kept.save()
 
-    closed.status = PreApplication.Status.CLOSED
-    closed.closed_reason = PreApplication.ClosedReason.MERGED
-    closed.merged_into = kept
-    closed.save(update_fields=["status", "closed_reason", "merged_into", "updated_at"])
-    common = {"kind": Event.Kind.MERGED, "actor": actor, "by_agent": True}
-    Event.objects.create(
-        pre_application=kept,
-        status=kept.status,
+    history.record(
+        kept,
+        Event.Kind.MERGED,
         note=_(
             "%(reference)s fusionnée dans cette demande (%(wishes)s vœu(x), %(documents)s "
             "pièce(s) reprises)."
         )
         % {"reference": closed.reference, "wishes": min(len(extra), room), "documents": moved},
-        **common,
+        actor=actor,
+        by_agent=True,
     )
-    Event.objects.create(
-        pre_application=closed,
-        status=closed.status,
+    closed.merged_into = kept
+    history.set_status(
+        closed,
+        PreApplication.Status.CLOSED,
+        kind=Event.Kind.MERGED,
+        closed_reason=PreApplication.ClosedReason.MERGED,
         note=_("Fusionnée dans %(reference)s.") % {"reference": kept.reference},
-        **common,
+        actor=actor,
+        by_agent=True,
+        extra_fields=("merged_into",),
     )
     applications.refresh_completeness(kept, actor=actor, by_agent=True)
     record(

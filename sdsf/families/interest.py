@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
 
 SALT = "sdsf.families.confirm-interest"
@@ -138,12 +139,8 @@ def run(now: datetime | None = None, *, dry_run: bool = False) -> Run:
         with transaction.atomic():
             pre.confirmation_requested_at = now
             pre.save(update_fields=["confirmation_requested_at", "updated_at"])
-            Event.objects.create(
-                pre_application=pre,
-                at=now,
-                kind=Event.Kind.REMINDER,
-                status=pre.status,
-                note=_("Confirmation de l'intérêt demandée."),
+            history.record(
+                pre, Event.Kind.REMINDER, note=_("Confirmation de l'intérêt demandée."), at=now
             )
         _mail(
             pre,
@@ -160,15 +157,7 @@ def run(now: datetime | None = None, *, dry_run: bool = False) -> Run:
 
 @transaction.atomic
 def archive(pre: PreApplication) -> None:
-    pre.status = Status.CLOSED
-    pre.closed_reason = PreApplication.ClosedReason.ARCHIVED
-    pre.save(update_fields=["status", "closed_reason", "updated_at"])
-    Event.objects.create(
-        pre_application=pre,
-        kind=Event.Kind.STATUS,
-        status=pre.status,
-        note=str(pre.get_closed_reason_display()),
-    )
+    history.set_status(pre, Status.CLOSED, closed_reason=PreApplication.ClosedReason.ARCHIVED)
     transaction.on_commit(
         lambda: _mail(
             pre,
@@ -186,13 +175,7 @@ def confirm(pre: PreApplication, *, actor=None, by_agent: bool = False) -> bool:
         return False
     pre.confirmed_at = timezone.now()
     pre.save(update_fields=["confirmed_at", "updated_at"])
-    Event.objects.create(
-        pre_application=pre,
-        kind=Event.Kind.CONFIRMED,
-        status=pre.status,
-        actor=actor,
-        by_agent=by_agent,
-    )
+    history.record(pre, Event.Kind.CONFIRMED, actor=actor, by_agent=by_agent)
     return True
 
 
