@@ -16,3 +16,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def user_factory(db):
     return make_user
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploaded documents go to the test's own folder, never to var/private."""
+    settings.MEDIA_ROOT = tmp_path

@@ -2,20 +2,12 @@
 
 from itertools import count
 
-from sdsf.accounts.models import Assignment, Institution, Role, User
+from sdsf.accounts.models import INSTITUTION_KIND_OF_ROLE, Assignment, Institution, Role, User
 from sdsf.territories.models import Level
 
 _serial = count(1)
 
-_INSTITUTION_OF_ROLE = {
-    Role.ADMINISTRATOR: Institution.Kind.DEPARTEMENT,
-    Role.ANALYST: Institution.Kind.DEPARTEMENT,
-    Role.PMI_AGENT: Institution.Kind.DEPARTEMENT,
-    Role.CAF_ADVISOR: Institution.Kind.CAF,
-    Role.COMMUNE_AGENT: Institution.Kind.COMMUNE,
-    Role.STRUCTURE_MANAGER: Institution.Kind.MANAGER,
-    Role.COMMISSION_MEMBER: Institution.Kind.COMMUNE,
-}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # smallest file read as a PDF
 
 
 def make_institution(kind=Institution.Kind.DEPARTEMENT, level=Level.DEPARTEMENT, code="93"):
@@ -37,7 +29,7 @@ def make_user(role: Role | None = None, level=Level.DEPARTEMENT, code="93", **fi
     if role is not None:
         Assignment.objects.create(
             user=user,
-            institution=make_institution(_INSTITUTION_OF_ROLE[role], level, code),
+            institution=make_institution(INSTITUTION_KIND_OF_ROLE[role], level, code),
             role=role,
             scope_level=level,
             scope_code=code,

@@ -104,6 +104,18 @@ class Role(models.TextChoices):
     COMMISSION_MEMBER = "membre_commission", _("Membre de commission d'attribution")
 
 
+# The kind of institution a role usually belongs to (demo accounts, test data).
+INSTITUTION_KIND_OF_ROLE = {
+    Role.ADMINISTRATOR: Institution.Kind.DEPARTEMENT,
+    Role.ANALYST: Institution.Kind.DEPARTEMENT,
+    Role.PMI_AGENT: Institution.Kind.DEPARTEMENT,
+    Role.CAF_ADVISOR: Institution.Kind.CAF,
+    Role.COMMUNE_AGENT: Institution.Kind.COMMUNE,
+    Role.STRUCTURE_MANAGER: Institution.Kind.MANAGER,
+    Role.COMMISSION_MEMBER: Institution.Kind.COMMUNE,
+}
+
+
 class Assignment(models.Model):
     """A person's role in an institution, over a territory (or, later, a single structure)."""
 

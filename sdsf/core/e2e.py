@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from sdsf.accounts.models import Assignment, Institution, Role, User
+from sdsf.accounts.models import INSTITUTION_KIND_OF_ROLE, Assignment, Institution, Role, User
 from sdsf.core.imports import ImportFailed
 from sdsf.territories.models import Commune, Level
 
@@ -81,25 +81,13 @@ def reset() -> None:
             shutil.rmtree(directory, ignore_errors=True)
 
 
-# Staff roles belong to an institution of the matching kind (as in the demo accounts).
-_INSTITUTION_KIND = {
-    Role.ADMINISTRATOR: Institution.Kind.DEPARTEMENT,
-    Role.ANALYST: Institution.Kind.DEPARTEMENT,
-    Role.PMI_AGENT: Institution.Kind.DEPARTEMENT,
-    Role.CAF_ADVISOR: Institution.Kind.CAF,
-    Role.COMMUNE_AGENT: Institution.Kind.COMMUNE,
-    Role.STRUCTURE_MANAGER: Institution.Kind.MANAGER,
-    Role.COMMISSION_MEMBER: Institution.Kind.COMMUNE,
-}
-
-
 @fixture
 def staff_user(
     role: str, level: str = Level.DEPARTEMENT, code: str = "93", email: str = "", password=PASSWORD
 ) -> dict:
     """An agent with one role (accounts.Role value) over a territory (level, code)."""
     role = Role(role)
-    kind = _INSTITUTION_KIND[role]
+    kind = INSTITUTION_KIND_OF_ROLE[role]
     institution, _ = Institution.objects.get_or_create(
         name=f"{kind.label} {level} {code}",
         kind=kind,

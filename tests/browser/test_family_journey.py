@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.support import log_in
+from tests.factories import PDF
 
 BOBIGNY = "93008"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _continue(page):

@@ -14,18 +14,12 @@ from django.urls import reverse
 from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid
 from sdsf.families import applications, points
 from sdsf.families.models import Document, Event, PreApplication
-from tests.factories import make_family, make_pre_application, make_structure
+from tests.factories import PDF, make_family, make_pre_application, make_structure
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def _grid(commune="93008", name="Grille test", criteria=(("residence", 300), ("disability", 30))):

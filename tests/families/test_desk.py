@@ -12,22 +12,9 @@ from sdsf.audit.models import AuditEvent
 from sdsf.families.applications import add_document
 from sdsf.families.models import Event, PreApplication
 from sdsf.territories.models import Level
-from tests.factories import make_pre_application, make_user
+from tests.factories import PDF, make_pre_application, make_user
 
-PDF = b"%PDF-1.4\n%%EOF\n"
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def agent(client):
-    user = make_user(Role.COMMUNE_AGENT, Level.COMMUNE, "93008")  # Bobigny
-    client.force_login(user)
-    return user
 
 
 def _reads(user):

@@ -18,18 +18,6 @@ from tests.factories import make_family, make_pre_application, make_structure, m
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def agent(client):
-    user = make_user(Role.COMMUNE_AGENT, Level.COMMUNE, "93008")
-    client.force_login(user)
-    return user
-
-
 def _step(pre, step):
     return reverse("families:desk_step", kwargs={"reference": pre.reference, "step": step})
 

@@ -12,16 +12,10 @@ from sdsf.audit.models import AuditEvent
 from sdsf.families import duplicates
 from sdsf.families.applications import ApplicationError, add_document
 from sdsf.families.models import Event, PreApplication
-from tests.factories import make_family, make_pre_application, make_structure, make_user
+from tests.factories import PDF, make_family, make_pre_application, make_structure, make_user
 
-PDF = b"%PDF-1.4\n%%EOF\n"
 pytestmark = pytest.mark.django_db
 Status = PreApplication.Status
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.mark.parametrize(

@@ -11,16 +11,10 @@ from sdsf.audit.models import AuditEvent
 from sdsf.families import retention
 from sdsf.families.applications import add_document
 from sdsf.families.models import Document, Event, PreApplication
-from tests.factories import make_pre_application
+from tests.factories import PDF, make_pre_application
 
-PDF = b"%PDF-1.4\n%%EOF\n"
 pytestmark = pytest.mark.django_db
 Status = PreApplication.Status
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def _closed(days_ago: int, with_document=True):
