@@ -125,7 +125,8 @@ LANGUAGES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
 # browser's Accept-Language); every other page is rendered in LANGUAGE_CODE.
 FAMILY_LANGUAGE_PATHS = ("/familles/",)
 STAFF_PATHS_UNDER_FAMILIES = ("/familles/guichet-unique/",)  # the agents' desk stays French
-LOCALE_PATHS = [BASE_DIR / "sdsf" / "locale"]
+# Ours first (makemessages writes there), then Arabic for django-dsfr's strings (docs/i18n.md).
+LOCALE_PATHS = [BASE_DIR / "sdsf" / "locale", BASE_DIR / "sdsf" / "locale_dsfr"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -164,8 +165,6 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sdsf@localhost")
 
-SDSF_SITE_TITLE = "Services aux familles"
-SDSF_SITE_TAGLINE = "Schéma départemental des services aux familles"
 
 # Availability reminders (sdsf availability_reminders): links in e-mails need the site's public
 # address (no request to read it from); a signed link stays valid this many days.
