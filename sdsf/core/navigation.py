@@ -24,6 +24,7 @@ MENU = [
     MenuItem("Observatoire", "observatory:index", "observatory.view"),
     MenuItem("Pilotage", "steering:index", "steering.view"),
     MenuItem("Attribution", "allocation:index", "allocation.view"),
+    MenuItem("Guichet unique", "families:desk", "families.view"),
     MenuItem("Personnes", "accounts:people", "people.view"),
     MenuItem("Journal d'audit", "audit:search", "audit.view"),
 ]

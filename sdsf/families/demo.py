@@ -16,6 +16,11 @@ from sdsf.offer.models import Structure
 from sdsf.territories.models import Departement
 
 
+def _next_september(today: date) -> date:
+    """The usual start of the childcare year after today."""
+    return date(today.year + (today.month >= 9), 9, 1)
+
+
 def demo_email(departement: Departement) -> str:
     return f"famille.{departement.code.lower()}@demo.sdsf.fr"
 
@@ -36,10 +41,12 @@ def create_family(departement: Departement) -> list[str]:
     family, _ = Family.objects.get_or_create(user=user)
     family.email_verified_at = family.email_verified_at or timezone.now()
     family.save()
-    crèches = list(
-        Structure.objects.filter(
-            commune__departement=departement, is_demo=True, kind=Structure.Kind.EAJE
-        ).order_by("commune_id", "identifier")[:2]
+    # In the chef-lieu, where the demo commune agent works: its guichet unique sees the file.
+    demo_crèches = Structure.objects.filter(
+        commune__departement=departement, is_demo=True, kind=Structure.Kind.EAJE
+    ).order_by("commune_id", "identifier")
+    crèches = list(demo_crèches.filter(commune_id=departement.chef_lieu)[:2]) or list(
+        demo_crèches[:2]
     )
     if not crèches:
         return [f"Famille de démonstration : {email} (aucune crèche de démonstration à souhaiter)"]
@@ -53,7 +60,7 @@ def create_family(departement: Departement) -> list[str]:
         child_first_name="Enfant",
         child_last_name="Démo (fictif)",
         child_birth_date=date(2025, 9, 1),
-        wished_start=date(2026, 9, 1),
+        wished_start=_next_september(timezone.localdate()),
         days=[0, 1, 2, 3, 4],
         is_demo=True,
     )

@@ -324,7 +324,8 @@ def test_demo_family_with_a_submitted_pre_application():
     assert names.index("_families_step") > names.index("_allocation_step")
     seine_saint_denis = Departement.objects.get(code="93")
     make_structure("93008", is_demo=True)
-    make_structure("93048", is_demo=True)
+    make_structure("93008", is_demo=True)
+    make_structure("93001", is_demo=True)
     _grid("93008", criteria=(("residence", 300), ("single_parent", 30)))
     for _ in range(2):  # reloading the demo replaces it
         remove_pre_applications(seine_saint_denis)
@@ -333,4 +334,7 @@ def test_demo_family_with_a_submitted_pre_application():
     assert pre.is_demo and pre.status == PreApplication.Status.RECEIVED
     assert pre.family.user.check_password("demo-sdsf-2026")
     assert pre.situation == ["residence"] and pre.wishes.count() == 3
+    # in the chef-lieu, where the demo commune agent serves at the guichet unique
+    assert pre.home_commune_id == "93008"
+    assert {w.structure.commune_id for w in pre.wishes.exclude(structure=None)} == {"93008"}
     assert pre.family.user.email in lines[1]

@@ -17,7 +17,7 @@ from sdsf.offer.models import (
     Status,
     Structure,
 )
-from sdsf.territories.models import Commune
+from sdsf.territories.models import Commune, Level
 from tests.factories import make_assistant, make_family, make_structure, make_user
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,7 @@ def test_family_menu_for_families_staff_menu_for_staff(client):
     page = client.get(reverse("families:search")).content.decode()
     assert "Trouver un mode d&#x27;accueil</a>" not in page
     assert reverse("offer:index") in page
+    assert reverse("families:desk") not in page  # the PMI does not serve at the desk
+    client.force_login(make_user(Role.COMMUNE_AGENT, Level.COMMUNE, "93008"))
+    page = client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("families:desk")}"' in page
