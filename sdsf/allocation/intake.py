@@ -116,7 +116,8 @@ def _wishes(ranked: list[tuple], commune_code: str, eaje: dict, open_in: list[st
 
 
 def take_pre_applications(allocation_round: AllocationRound, actor=None) -> IntakeResult:
-    """Replaces the round's applications from pré-demandes by the active ones wishing C."""
+    """Replaces the round's applications from pré-demandes by the active ones wishing C whose
+    wished start falls before the end of the round's period."""
     if allocation_round.status not in (
         AllocationRound.Status.DRAFT,
         AllocationRound.Status.PUBLISHED,
@@ -126,8 +127,11 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
     criteria = list(allocation_round.grid.criteria.all())
     eaje, open_in = _commune_creches(allocation_round)
     wishing = Wish.objects.filter(Q(structure__in=list(eaje)) | Q(commune=commune))
+    # A family whose wished start falls after the round's period waits for a later round.
     candidates = PreApplication.objects.filter(
-        status__in=ACTIVE_STATUSES, pk__in=wishing.values("pre_application_id")
+        status__in=ACTIVE_STATUSES,
+        pk__in=wishing.values("pre_application_id"),
+        wished_start__lte=allocation_round.ends_on,
     )
     ranked: dict[int, list[tuple]] = {}
     for pre_id, structure_id, commune_id in (

@@ -88,11 +88,15 @@ def test_intake_takes_active_pre_applications_wishing_the_commune(commune_offer)
     make_pre_application(wishes=[roses], status=PreApplication.Status.ACCEPTED)
     make_pre_application(wishes=[roses], status=PreApplication.Status.DRAFT)
     make_pre_application(wishes=[other])
+    later = make_pre_application(  # needs a place after the round's period: a later round
+        wishes=[roses], wished_start=allocation_round.ends_on + datetime.timedelta(days=1)
+    )
     unborn = make_pre_application(
         wishes=[roses], child_birth_date=None, expected_birth_date=datetime.date(2026, 12, 1)
     )
     result = take_pre_applications(allocation_round)
     assert result.taken == 2 and unborn.reference in result.summary()
+    assert not allocation_round.applications.filter(reference=later.reference).exists()
     first = allocation_round.applications.get(reference=taken.reference)
     # Foreign wish dropped, "any crèche of the commune" expanded in name order, no duplicate.
     assert first.wishes == ["EAJE-ROSES", "EAJE-LILAS"]
