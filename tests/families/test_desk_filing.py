@@ -103,3 +103,19 @@ def test_another_agents_draft_is_out_of_reach(client, agent):
 def test_staff_without_desk_role_cannot_file(client):
     client.force_login(make_user(Role.ANALYST))
     assert client.get(reverse("families:desk_new")).status_code == 403
+
+
+def test_agent_withdraws_at_the_familys_request(client, agent):
+    pre = make_pre_application(home_commune="93008")
+    url = reverse("families:desk_withdraw", kwargs={"reference": pre.reference})
+    assert "Confirmer le retrait" in client.get(url).content.decode()
+    client.post(url)
+    pre.refresh_from_db()
+    assert pre.closed_reason == PreApplication.ClosedReason.WITHDRAWN
+    event = pre.events.get(kind=Event.Kind.STATUS, status="closed")
+    assert event.by_agent and event.actor == agent
+    assert AuditEvent.objects.filter(user=agent, action=AuditEvent.Action.READ).exists()
+    # another commune's file is out of reach
+    other = make_pre_application(home_commune="93048", wishes=[make_structure("93048")])
+    url = reverse("families:desk_withdraw", kwargs={"reference": other.reference})
+    assert client.post(url).status_code == 404

@@ -372,16 +372,21 @@ def receipt_pdf(request, reference):
     return receipt.receipt_response(pre)
 
 
-@scope.family_required
-def withdraw(request, reference):
-    pre = _family_pre(request, reference)
+def _withdraw(request, mode: Mode, pre: PreApplication):
+    """Withdrawal after a confirmation page: by the family, or by an agent whom the family
+    asked at the desk or on the phone."""
     if pre.status not in ACTIVE_STATUSES:
         raise Http404
     if request.method == "POST":
-        applications.withdraw(pre, actor=request.user, by_agent=False)
-        messages.success(request, _("Votre pré-demande est retirée."))
-        return redirect("families:application", reference=pre.reference)
-    return render(request, "families/application/withdraw.html", {"pre": pre})
+        applications.withdraw(pre, **_actor(request, mode))
+        messages.success(request, _("La pré-demande est retirée."))
+        return redirect(mode.done_url, reference=pre.reference)
+    return render(request, "families/application/withdraw.html", {"pre": pre, "mode": mode})
+
+
+@scope.family_required
+def withdraw(request, reference):
+    return _withdraw(request, FAMILY, _family_pre(request, reference))
 
 
 @scope.family_required
@@ -420,3 +425,8 @@ def desk_edit(request, reference):
 @action_required(Action.FAMILY_FILES_FILE)
 def desk_step(request, reference, step):
     return _step(request, DESK, _desk_pre(request, reference), step)
+
+
+@action_required(Action.FAMILY_FILES_FILE)
+def desk_withdraw(request, reference):
+    return _withdraw(request, DESK, _desk_pre(request, reference))
