@@ -1,13 +1,13 @@
 """Confirmation of interest: a waiting list that is kept current.
 
 A pré-demande waiting for a place (received, complete, or after a refused place) must be
-confirmed every ``FAMILIES_CONFIRMATION_MONTHS`` months: otherwise commissions rank children
+confirmed every ``SDSF_FAMILY_CONFIRMATION_MONTHS`` months: otherwise commissions rank children
 whose parents found another solution long ago. The ``confirm_interest`` command (daily):
 
 1. asks the families whose last confirmation (or submission) is older than the period: an e-mail
    with a signed one-click link (no password: the link names the pré-demande and is valid for the
    notice period), ``confirmation_requested_at`` set, a *rappel* event;
-2. archives the pré-demandes still unconfirmed ``FAMILIES_CONFIRMATION_NOTICE_DAYS`` days after
+2. archives the pré-demandes still unconfirmed ``SDSF_FAMILY_CONFIRMATION_NOTICE_DAYS`` days after
    the question (closed, *archivée*), with a notice e-mail.
 
 Files in commission or with a place proposed are not asked (the commission or the proposal
@@ -44,11 +44,11 @@ WAITING_STATUSES = (Status.RECEIVED, Status.COMPLETE, Status.REFUSED)
 
 def period_start(now: datetime) -> datetime:
     """Confirmations older than this are due (the period counted in 30-day months)."""
-    return now - timedelta(days=30 * settings.FAMILIES_CONFIRMATION_MONTHS)
+    return now - timedelta(days=30 * settings.SDSF_FAMILY_CONFIRMATION_MONTHS)
 
 
 def notice_start(now: datetime) -> datetime:
-    return now - timedelta(days=settings.FAMILIES_CONFIRMATION_NOTICE_DAYS)
+    return now - timedelta(days=settings.SDSF_FAMILY_CONFIRMATION_NOTICE_DAYS)
 
 
 def _with_last(queryset: QuerySet) -> QuerySet:
@@ -126,7 +126,7 @@ def run(now: datetime | None = None, *, dry_run: bool = False) -> Run:
     result = Run(
         to_call=list(to_call(now).order_by("reference").values_list("reference", flat=True))
     )
-    notice_days = settings.FAMILIES_CONFIRMATION_NOTICE_DAYS
+    notice_days = settings.SDSF_FAMILY_CONFIRMATION_NOTICE_DAYS
     for pre in to_archive(now).select_related("family__user").order_by("reference"):
         result.archived.append(pre.reference)
         if not dry_run:
@@ -149,7 +149,7 @@ def run(now: datetime | None = None, *, dry_run: bool = False) -> Run:
             {
                 "link": link(pre),
                 "deadline": now + timedelta(days=notice_days),
-                "months": settings.FAMILIES_CONFIRMATION_MONTHS,
+                "months": settings.SDSF_FAMILY_CONFIRMATION_MONTHS,
             },
         )
     return result
@@ -183,7 +183,7 @@ def from_token(value: str) -> PreApplication | None:
     """The pré-demande a confirmation link names, while the link is valid."""
     try:
         pk = signing.TimestampSigner(salt=SALT).unsign(
-            value, max_age=timedelta(days=settings.FAMILIES_CONFIRMATION_NOTICE_DAYS)
+            value, max_age=timedelta(days=settings.SDSF_FAMILY_CONFIRMATION_NOTICE_DAYS)
         )
     except signing.BadSignature:
         return None

@@ -1,6 +1,6 @@
 """Retention periods of the families' personal data, and their purge.
 
-Periods are set in ``FAMILIES_RETENTION`` (see ``docs/personal-data.md`` for their reasons):
+Periods are set in ``SDSF_FAMILY_RETENTION`` (see ``docs/personal-data.md`` for their reasons):
 
 - ``closed_months``: a closed pré-demande (withdrawn, archived, merged, ended) is deleted this
   many months after its closing, with its wishes, history and documents;
@@ -60,7 +60,7 @@ def closed_before(limit: datetime) -> QuerySet:
 def expired(now: datetime | None = None) -> dict[str, QuerySet]:
     """What each retention period lets go today, by kind."""
     now = now or timezone.now()
-    periods = settings.FAMILIES_RETENTION
+    periods = settings.SDSF_FAMILY_RETENTION
     closed = closed_before(now - _months(periods["closed_months"]))
     return {
         "closed_pre_applications": PreApplication.objects.filter(pk__in=closed.values("pk")),

@@ -148,13 +148,13 @@ SDSF_FAMILY_DOCUMENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 SDSF_FAMILY_VERIFY_MAX_AGE = 3 * 24 * 3600  # seconds
 
 # Confirmation of interest (sdsf confirm_interest, daily): a waiting pré-demande is confirmed
-# every FAMILIES_CONFIRMATION_MONTHS months (30-day months), or archived this many days after
+# every SDSF_FAMILY_CONFIRMATION_MONTHS months (30-day months), or archived this many days after
 # the question (families without e-mail are called by the guichet unique instead).
-FAMILIES_CONFIRMATION_MONTHS = 3
-FAMILIES_CONFIRMATION_NOTICE_DAYS = 30
+SDSF_FAMILY_CONFIRMATION_MONTHS = 3
+SDSF_FAMILY_CONFIRMATION_NOTICE_DAYS = 30
 # Retention of the families' data (sdsf purge_personal_data, daily); reasons in
 # docs/personal-data.md. Months are 30-day months.
-FAMILIES_RETENTION = {
+SDSF_FAMILY_RETENTION = {
     "closed_months": 24,  # closed pré-demande (withdrawn, archived, merged, ended), from closing
     "draft_days": 90,  # draft never submitted, from its last change
     "closed_documents_months": 3,  # supporting documents of a closed pré-demande, from closing

@@ -23,8 +23,8 @@ def _old(days=100, **fields):
 
 
 def test_ask_then_archive_after_notice(settings, django_capture_on_commit_callbacks):
-    settings.FAMILIES_CONFIRMATION_MONTHS = 3
-    settings.FAMILIES_CONFIRMATION_NOTICE_DAYS = 30
+    settings.SDSF_FAMILY_CONFIRMATION_MONTHS = 3
+    settings.SDSF_FAMILY_CONFIRMATION_NOTICE_DAYS = 30
     old, recent = _old(), _old(days=10)
     in_commission = _old(status=Status.IN_COMMISSION)
     now = timezone.now()

@@ -36,7 +36,7 @@ def _closed(days_ago: int, with_document=True):
 
 
 def test_periods(settings, django_capture_on_commit_callbacks):
-    settings.FAMILIES_RETENTION = {
+    settings.SDSF_FAMILY_RETENTION = {
         "closed_months": 24,
         "draft_days": 90,
         "closed_documents_months": 3,

@@ -148,7 +148,7 @@ def my_data(request):
     return render(
         request,
         "families/privacy/my_data.html",
-        {"data": data, "retention": settings.FAMILIES_RETENTION},
+        {"data": data, "retention": settings.SDSF_FAMILY_RETENTION},
     )
 
 

@@ -11,8 +11,8 @@ from sdsf.families import interest
 
 class Command(BaseCommand):
     help = (
-        "Demande aux familles de confirmer leur pré-demande (FAMILIES_CONFIRMATION_MONTHS), "
-        "archive celles restées sans réponse après FAMILIES_CONFIRMATION_NOTICE_DAYS jours, et "
+        "Demande aux familles de confirmer leur pré-demande (SDSF_FAMILY_CONFIRMATION_MONTHS), "
+        "archive celles restées sans réponse après SDSF_FAMILY_CONFIRMATION_NOTICE_DAYS jours, et "
         "liste les familles sans adresse e-mail que le guichet unique doit appeler."
     )
 

@@ -1,5 +1,5 @@
 """``sdsf purge_personal_data [--dry-run]``: deletes the families' data whose retention period
-is over (``FAMILIES_RETENTION``, see :mod:`sdsf.families.retention`). Run daily (cron)."""
+is over (``SDSF_FAMILY_RETENTION``, see :mod:`sdsf.families.retention`). Run daily (cron)."""
 
 from django.core.management.base import BaseCommand
 
@@ -9,7 +9,7 @@ from sdsf.families import retention
 class Command(BaseCommand):
     help = (
         "Supprime les pré-demandes closes, les brouillons jamais déposés et les pièces des "
-        "pré-demandes closes dont la durée de conservation (FAMILIES_RETENTION) est passée."
+        "pré-demandes closes dont la durée de conservation (SDSF_FAMILY_RETENTION) est passée."
     )
 
     def add_arguments(self, parser):
