@@ -229,7 +229,7 @@ EXPECTED = {
         f"families:{name}": expect(
             403, anonymous=302, admin=404, caf=404, commune=404, structure=404
         )
-        for name in ("desk_edit", "desk_step", "desk_withdraw")
+        for name in ("desk_edit", "desk_step", "desk_withdraw", "desk_receipt")
     },
     # guichet unique desk (h3): the files of the territory for the same agents; merging for
     # commune agents and administrators; interest confirmed by an agent is a POST.

@@ -60,6 +60,7 @@ urlpatterns = [
     path("guichet-unique/<str:reference>/", apply.desk_edit, name="desk_edit"),
     path("guichet-unique/<str:reference>/etape/<slug:step>/", apply.desk_step, name="desk_step"),
     path("guichet-unique/<str:reference>/retrait/", apply.desk_withdraw, name="desk_withdraw"),
+    path("guichet-unique/<str:reference>/recepisse/", apply.desk_receipt, name="desk_receipt"),
     # Answer the proposal of an allocation round: see it with its explanation, accept, refuse.
     path("compte/propositions/<int:proposal>/", proposals.proposal, name="proposal"),
     path(

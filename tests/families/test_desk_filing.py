@@ -119,3 +119,13 @@ def test_agent_withdraws_at_the_familys_request(client, agent):
     other = make_pre_application(home_commune="93048", wishes=[make_structure("93048")])
     url = reverse("families:desk_withdraw", kwargs={"reference": other.reference})
     assert client.post(url).status_code == 404
+
+
+def test_agent_prints_the_receipt_of_a_file_of_the_territory(client, agent):
+    pre = make_pre_application(home_commune="93008")
+    response = client.get(reverse("families:desk_receipt", kwargs={"reference": pre.reference}))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert AuditEvent.objects.filter(user=agent, action=AuditEvent.Action.READ).exists()
+    other = make_pre_application(home_commune="93048", wishes=[make_structure("93048")])
+    url = reverse("families:desk_receipt", kwargs={"reference": other.reference})
+    assert client.get(url).status_code == 404

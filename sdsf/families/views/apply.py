@@ -364,12 +364,15 @@ def application(request, reference):
     )
 
 
-@scope.family_required
-def receipt_pdf(request, reference):
-    pre = _family_pre(request, reference)
+def _receipt(pre: PreApplication):
     if pre.status == Status.DRAFT:
         raise Http404
     return receipt.receipt_response(pre)
+
+
+@scope.family_required
+def receipt_pdf(request, reference):
+    return _receipt(_family_pre(request, reference))
 
 
 def _withdraw(request, mode: Mode, pre: PreApplication):
@@ -425,6 +428,12 @@ def desk_edit(request, reference):
 @action_required(Action.FAMILY_FILES_FILE)
 def desk_step(request, reference, step):
     return _step(request, DESK, _desk_pre(request, reference), step)
+
+
+@action_required(Action.FAMILY_FILES_FILE)
+def desk_receipt(request, reference):
+    """The receipt, printed at the desk for a family without e-mail."""
+    return _receipt(_desk_pre(request, reference))
 
 
 @action_required(Action.FAMILY_FILES_FILE)
