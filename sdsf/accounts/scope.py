@@ -265,6 +265,42 @@ def _structure_clause(a: Assignment) -> Q:
     return territory
 
 
+def public_structures() -> QuerySet:
+    """Structures anyone sees on the families' pages: open EAJE, MAM, RPE and LAEP."""
+    from sdsf.offer.models import Status, Structure
+
+    public_kinds = (
+        Structure.Kind.EAJE,
+        Structure.Kind.MAM,
+        Structure.Kind.RPE,
+        Structure.Kind.LAEP,
+    )
+    return Structure.objects.filter(status=Status.OPEN, kind__in=public_kinds)
+
+
+def public_assistants(today=None) -> QuerySet:
+    """Childminders (persons) anyone sees on the families' pages: only while their agrément is
+    in force today and they declare free places."""
+    from django.utils import timezone
+
+    from sdsf.offer.models import ACTIVE_STATUSES, AssistantMaternel
+
+    today = today or timezone.localdate()
+    return AssistantMaternel.objects.filter(
+        agrement_status__in=ACTIVE_STATUSES,
+        agrement_start__lte=today,
+        agrement_expiry__gte=today,
+        available_places__gt=0,
+    )
+
+
+def public_parenting_actions() -> QuerySet:
+    """Parenting actions are public information: all of them."""
+    from sdsf.offer.models import ParentingAction
+
+    return ParentingAction.objects.all()
+
+
 def structures(user) -> QuerySet:
     """Structures of the offer registry (EAJE, MAM, RPE, LAEP, centres sociaux) the person sees."""
     from sdsf.offer.models import Structure

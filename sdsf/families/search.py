@@ -1,9 +1,8 @@
 """Find the offer: the public search of families (no account), as plain functions.
 
-What is public: open crèches, micro-crèches, MAM, relais petite enfance and LAEP; parenting
-actions and their coming sessions; and an assistant maternel only while their agrément is in force
-AND they declare free places (a person: families see their first name, the initial of their last
-name and their commune, never their address).
+What is public is decided by the one gate (``sdsf.accounts.scope.public_structures``,
+``public_assistants``, ``public_parenting_actions``); an assistant maternel is a person: families
+see their first name, the initial of their last name and their commune, never their address.
 
 The search is by commune or by position, never by address: no address base is shipped and no
 online geocoder is called. A commune is placed at the centroid of its shipped geometry.
@@ -37,14 +36,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sdsf.accounts.scope import public_assistants, public_parenting_actions, public_structures
 from sdsf.offer.importers.common import normalise
 from sdsf.offer.models import (
-    ACTIVE_STATUSES,
     AssistantMaternel,
     Capacity,
     ParentingAction,
     Section,
-    Status,
     Structure,
 )
 from sdsf.territories.models import Commune
@@ -55,12 +53,6 @@ RADIUS_CHOICES = (2, 5, 10, 20, 30)
 DEFAULT_RADIUS = 10
 MAX_RESULTS = 500  # a family refines the search long before; the page says there are more
 CHILDCARE_MAX_MONTHS = 72  # EAJE, assistants maternels, MAM and LAEP: children under 6
-PUBLIC_STRUCTURE_KINDS = (
-    Structure.Kind.EAJE,
-    Structure.Kind.MAM,
-    Structure.Kind.RPE,
-    Structure.Kind.LAEP,
-)
 # Structures whose opening hours the hours filter compares (known hours only).
 KINDS_WITH_HOURS = (Structure.Kind.EAJE, Structure.Kind.MAM)
 
@@ -84,28 +76,6 @@ STRUCTURE_KINDS = {
     Kind.RPE: Q(kind=Structure.Kind.RPE),
     Kind.LAEP: Q(kind=Structure.Kind.LAEP),
 }
-
-
-# --- what is public -------------------------------------------------------------------------
-
-
-def public_structures():
-    return Structure.objects.filter(status=Status.OPEN, kind__in=PUBLIC_STRUCTURE_KINDS)
-
-
-def public_assistants(today: date | None = None):
-    """Childminders families may see: agrément in force today and free places declared."""
-    today = today or timezone.localdate()
-    return AssistantMaternel.objects.filter(
-        agrement_status__in=ACTIVE_STATUSES,
-        agrement_start__lte=today,
-        agrement_expiry__gte=today,
-        available_places__gt=0,
-    )
-
-
-def public_parenting_actions():
-    return ParentingAction.objects.all()
 
 
 def display_name(first_name: str, last_name: str) -> str:

@@ -15,14 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from sdsf.accounts.scope import public_assistants, public_parenting_actions, public_structures
 from sdsf.families.search import (
     Found,
     Kind,
     SearchForm,
     display_name,
-    public_assistants,
-    public_parenting_actions,
-    public_structures,
     search,
 )
 from sdsf.offer.models import Section, Structure
