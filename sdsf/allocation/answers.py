@@ -18,13 +18,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core.links import public_url
 from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
 
@@ -52,11 +52,6 @@ def waiting_status(pre: PreApplication) -> str:
     return last or PreApplication.Status.RECEIVED
 
 
-def _status_link(pre: PreApplication) -> str:
-    path = reverse("families:application", kwargs={"reference": pre.reference})
-    return settings.SDSF_PUBLIC_URL.rstrip("/") + path
-
-
 def _family_address(pre: PreApplication) -> str:
     return pre.email or (pre.family.user.email if pre.family_id else "")
 
@@ -66,7 +61,9 @@ def _mail(pre: PreApplication, subject: str, lines: list[str]) -> None:
     address = _family_address(pre)
     if not address:
         return
-    body = "\n\n".join([_("Bonjour,"), *lines, _status_link(pre)])
+    body = "\n\n".join(
+        [_("Bonjour,"), *lines, public_url("families:application", reference=pre.reference)]
+    )
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
 
 

@@ -29,10 +29,10 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdsf.core.links import public_url
 from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
 
@@ -100,8 +100,7 @@ def token(pre: PreApplication) -> str:
 
 
 def link(pre: PreApplication) -> str:
-    path = reverse("families:confirm_interest", kwargs={"token": token(pre)})
-    return settings.SDSF_PUBLIC_URL.rstrip("/") + path
+    return public_url("families:confirm_interest", token=token(pre))
 
 
 def _mail(pre: PreApplication, subject: str, template: str, context: dict) -> None:
@@ -163,7 +162,7 @@ def archive(pre: PreApplication) -> None:
             pre,
             _("Votre pré-demande %(reference)s est archivée") % {"reference": pre.reference},
             "families/privacy/archived_email.txt",
-            {"public_url": settings.SDSF_PUBLIC_URL.rstrip("/") + reverse("families:apply")},
+            {"public_url": public_url("families:apply")},
         )
     )
 

@@ -19,11 +19,11 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sdsf.core.links import public_url
 from sdsf.offer.models import ACTIVE_STATUSES, AssistantMaternel, Status, Structure
 
 log = logging.getLogger(__name__)
@@ -133,8 +133,7 @@ def reminder_recipients() -> Iterator[tuple[Holder, str]]:
 
 
 def link(item: Holder) -> str:
-    path = reverse("offer:availability_link", kwargs={"token": make_token(item)})
-    return f"{settings.SDSF_PUBLIC_URL.rstrip('/')}{path}"
+    return public_url("offer:availability_link", token=make_token(item))
 
 
 def _message(item: Holder) -> tuple[str, str]:
