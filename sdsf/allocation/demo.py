@@ -98,7 +98,7 @@ def create_round(departement: Departement) -> list[str]:
             grid=grid,
             position=c.position,
             key=c.key,
-            label=c.label,
+            label=c.label.replace(pessac.commune.name, commune.name),  # "résidant à Bobigny"
             weight=c.weight,
             reason=c.reason,
         )

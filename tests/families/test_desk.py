@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sdsf.accounts.models import Role
+from sdsf.allocation.models import PointsGrid
 from sdsf.audit.models import AuditEvent
 from sdsf.families.applications import add_document
 from sdsf.families.models import Event, PreApplication
@@ -57,6 +58,17 @@ def test_detail_shows_history_and_is_audited(client, agent):
     assert "Dépôt" in page and agent.email in page
     assert reverse("families:desk_edit", kwargs={"reference": pre.reference}) in page
     assert _reads(agent).filter(object_id=str(pre.pk)).count() == 1
+
+
+def test_detail_shows_the_declared_situation_in_the_grids_words(client, agent):
+    grid = PointsGrid.objects.create(commune_id="93008", name="Grille", source="test")
+    grid.criteria.create(
+        position=1, key="residence", label="Famille résidant à Bobigny", weight=300, reason="r"
+    )
+    pre = make_pre_application(situation=["residence", "no_longer_asked"])
+    url = reverse("families:desk_detail", kwargs={"reference": pre.reference})
+    page = client.get(url).content.decode()
+    assert "Situation déclarée : Famille résidant à Bobigny, no_longer_asked" in page
 
 
 def test_detail_out_of_scope_is_404(client, agent):

@@ -122,6 +122,7 @@ def desk_detail(request, reference):
     in_scope = scope.pre_applications(request.user, Action.FAMILY_FILES_MERGE)
     mergeable = set(in_scope.values_list("pk", flat=True))
     found = duplicates.duplicates_of(pre)
+    labels = {q.key: q.label for q in points.questions(pre)}
     return render(
         request,
         "families/desk/detail.html",
@@ -131,6 +132,8 @@ def desk_detail(request, reference):
             "wishes": applications.wish_targets(pre),
             "days": _day_labels(pre),
             "points": points.points_so_far(pre),
+            # the declared situation in the grids' words (a key no grid asks any more is kept)
+            "situation": [labels.get(key, key) for key in pre.situation],
             "documents": pre.documents.all(),
             "missing_documents": _kind_labels(applications.missing_documents(pre)),
             "round_applications": pre.round_applications.select_related(
