@@ -46,6 +46,9 @@ def crèche():
     Capacity.objects.create(
         structure=item, section=Section.OLDER, places=15, start=timezone.localdate()
     )
+    Capacity.objects.create(
+        structure=item, section=Section.MIDDLE, places=12, start=timezone.localdate()
+    )
     return item
 
 
@@ -104,7 +107,11 @@ def test_psu_crèche_detail_page(client, crèche):
     page = client.get(reverse("families:structure", args=["EAJE-T-1"])).content.decode()
     assert "Crèche Les Lucioles" in page
     assert "de 07:30 à 18:30" in page
-    assert "bébés (moins de 18 mois) : 10" in page and "grands (plus de 2 ans) : 15" in page
+    # sections in age order, not in alphabetical order
+    assert (
+        "bébés (moins de 18 mois) : 10 · moyens (18 mois à 2 ans) : 12 · "
+        "grands (plus de 2 ans) : 15" in page
+    )
     assert "2 places disponibles" in page
     assert "barème national de la CAF" in page
     assert "vocation d'insertion professionnelle" in page

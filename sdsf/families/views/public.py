@@ -96,7 +96,7 @@ def structure(request, identifier):
         identifier=identifier,
     )
     today = timezone.localdate()
-    sections = dict(Section.choices)
+    places = capacity_on(item, today)
     kind = (
         (Kind.MICRO_CRECHE if item.category == Structure.Category.MICRO else Kind.CRECHE)
         if item.kind == Structure.Kind.EAJE
@@ -108,7 +108,9 @@ def structure(request, identifier):
         {
             "item": item,
             "kind": kind,
-            "capacity": [(sections[s], n) for s, n in sorted(capacity_on(item, today).items())],
+            "capacity": [  # sections in age order, as Section lists them
+                (label, places[section]) for section, label in Section.choices if section in places
+            ],
             "sessions": item.sessions.all() if item.kind == Structure.Kind.LAEP else [],
             "covered": item.covered_communes.order_by("name")
             if item.kind == Structure.Kind.RPE
