@@ -1,6 +1,6 @@
 """The one gate: what each person may see (scoped querysets) and do (actions).
 
-Every view, API endpoint and export starts with :func:`action_required` (or :func:`require`) and
+Every view, API endpoint and export starts with :func:`permission_required` (or :func:`require`) and
 reads rows through the querysets below; no view filters by hand. Reads of personal data go
 through :func:`read_personal`, which writes the audit event. The permission matrix test
 (``tests/test_permission_matrix.py``) walks every role against every URL, so a new URL that
@@ -32,7 +32,7 @@ FAMILY_DESK_ROLES = frozenset(
 )
 
 
-class Action(StrEnum):
+class Permission(StrEnum):
     VIEW_TERRITORY = "territory.view"
     VIEW_PEOPLE = "people.view"
     VIEW_AUDIT = "audit.view"
@@ -60,81 +60,81 @@ class Rule:
     description: str
 
 
-CATALOGUE: dict[Action, Rule] = {
-    Action.VIEW_TERRITORY: Rule(
+CATALOGUE: dict[Permission, Rule] = {
+    Permission.VIEW_TERRITORY: Rule(
         STAFF_ROLES, "Consulter les territoires (données publiques) de ses départements"
     ),
-    Action.VIEW_PEOPLE: Rule(
+    Permission.VIEW_PEOPLE: Rule(
         frozenset({Role.ADMINISTRATOR}),
         "Consulter les comptes des personnes des institutions de son territoire",
     ),
-    Action.VIEW_AUDIT: Rule(frozenset({Role.ADMINISTRATOR}), "Consulter le journal d'audit"),
-    Action.OFFER_VIEW: Rule(
+    Permission.VIEW_AUDIT: Rule(frozenset({Role.ADMINISTRATOR}), "Consulter le journal d'audit"),
+    Permission.OFFER_VIEW: Rule(
         STAFF_ROLES, "Consulter le registre des structures (EAJE, MAM, RPE, LAEP) de son périmètre"
     ),
-    Action.OFFER_VIEW_AM: Rule(
+    Permission.OFFER_VIEW_AM: Rule(
         frozenset({Role.PMI_AGENT, Role.CAF_ADVISOR, Role.COMMUNE_AGENT, Role.STRUCTURE_MANAGER}),
         "Consulter les assistants maternels (données personnelles) exerçant dans son périmètre",
     ),
-    Action.OFFER_IMPORT: Rule(
+    Permission.OFFER_IMPORT: Rule(
         frozenset({Role.ADMINISTRATOR, Role.PMI_AGENT, Role.CAF_ADVISOR}),
         "Importer les fichiers du registre de l'offre pour les communes de son périmètre",
     ),
-    Action.OFFER_EXPORT: Rule(
+    Permission.OFFER_EXPORT: Rule(
         frozenset(
             {Role.ADMINISTRATOR, Role.ANALYST, Role.PMI_AGENT, Role.CAF_ADVISOR, Role.COMMUNE_AGENT}
         ),
         "Exporter (CSV, XLSX) les listes du registre de l'offre qu'on peut consulter",
     ),
-    Action.OFFER_UPDATE_AVAILABILITY: Rule(
+    Permission.OFFER_UPDATE_AVAILABILITY: Rule(
         frozenset({Role.STRUCTURE_MANAGER}),
         "Déclarer les places disponibles de sa structure",
     ),
-    Action.AGREMENT_ALERTS: Rule(
+    Permission.AGREMENT_ALERTS: Rule(
         frozenset({Role.PMI_AGENT}),
         "Voir les agréments d'assistants maternels arrivant à échéance dans son territoire",
     ),
-    Action.STEERING_VIEW: Rule(
+    Permission.STEERING_VIEW: Rule(
         STAFF_ROLES, "Consulter le plan d'actions, les bilans et la gouvernance du schéma"
     ),
-    Action.STEERING_EDIT_ACTION: Rule(
+    Permission.STEERING_EDIT_ACTION: Rule(
         STAFF_ROLES,
         "Mettre à jour le statut et les indicateurs des actions que pilote son institution",
     ),
-    Action.STEERING_COORDINATE: Rule(
+    Permission.STEERING_COORDINATE: Rule(
         frozenset({Role.ADMINISTRATOR}),
         "Coordonner le schéma : modifier le plan, valider les mises à jour, figer les bilans",
     ),
-    Action.STEERING_SURVEYS: Rule(
+    Permission.STEERING_SURVEYS: Rule(
         frozenset({Role.ADMINISTRATOR, Role.ANALYST}),
         "Créer les enquêtes du schéma, leurs listes de destinataires, et en exporter les réponses",
     ),
-    Action.OBSERVATORY_VIEW: Rule(
+    Permission.OBSERVATORY_VIEW: Rule(
         STAFF_ROLES,
         "Consulter l'observatoire (chiffres agrégés, cartes, fiches) des territoires de ses "
         "départements et les chiffres de comparaison régionaux et nationaux",
     ),
-    Action.ALLOCATION_VIEW: Rule(
+    Permission.ALLOCATION_VIEW: Rule(
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT, Role.COMMISSION_MEMBER}),
         "Consulter les commissions d'attribution de son territoire et leurs demandes "
         "(données personnelles)",
     ),
-    Action.ALLOCATION_MANAGE: Rule(
+    Permission.ALLOCATION_MANAGE: Rule(
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
         "Préparer une commission d'attribution : grille, import des demandes, calcul, "
         "modifications motivées et validation",
     ),
-    Action.FAMILY_FILES_VIEW: Rule(
+    Permission.FAMILY_FILES_VIEW: Rule(
         FAMILY_DESK_ROLES,
         "Consulter les pré-demandes des familles de son territoire et leur historique "
         "(données personnelles, chaque lecture est journalisée)",
     ),
-    Action.FAMILY_FILES_FILE: Rule(
+    Permission.FAMILY_FILES_FILE: Rule(
         FAMILY_DESK_ROLES,
         "Guichet unique : déposer ou compléter une pré-demande pour une famille, au guichet ou "
         "au téléphone",
     ),
-    Action.FAMILY_FILES_MERGE: Rule(
+    Permission.FAMILY_FILES_MERGE: Rule(
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
         "Fusionner les pré-demandes d'un même enfant déposées deux fois",
     ),
@@ -154,16 +154,16 @@ def roles(user) -> set[Role]:
     return {Role(a.role) for a in assignments(user)}
 
 
-def can(user, action: Action) -> bool:
+def can(user, action: Permission) -> bool:
     return bool(roles(user) & CATALOGUE[action].roles)
 
 
-def require(user, action: Action) -> None:
+def require(user, action: Permission) -> None:
     if not can(user, action):
         raise PermissionDenied
 
 
-def action_required(action: Action) -> Callable:
+def permission_required(action: Permission) -> Callable:
     """View decorator: anonymous → login page; logged in without the right → 403."""
 
     def decorator(view):
@@ -174,7 +174,7 @@ def action_required(action: Action) -> Callable:
             require(request.user, action)
             return view(request, *args, **kwargs)
 
-        wrapped.sdsf_action = action
+        wrapped.sdsf_permission = action
         return wrapped
 
     return decorator
@@ -249,7 +249,7 @@ def _structures_in(in_scope: QuerySet[Commune]) -> QuerySet:
     return Structure.objects.filter(commune__in=in_scope).values("identifier")
 
 
-def _offer_assignments(user, action: Action) -> list[Assignment]:
+def _offer_assignments(user, action: Permission) -> list[Assignment]:
     allowed = CATALOGUE[action].roles
     return [a for a in assignments(user) if Role(a.role) in allowed]
 
@@ -305,7 +305,7 @@ def structures(user) -> QuerySet:
     """Structures of the offer registry (EAJE, MAM, RPE, LAEP, centres sociaux) the person sees."""
     from sdsf.offer.models import Structure
 
-    clauses = [_structure_clause(a) for a in _offer_assignments(user, Action.OFFER_VIEW)]
+    clauses = [_structure_clause(a) for a in _offer_assignments(user, Permission.OFFER_VIEW)]
     if not clauses:
         return Structure.objects.none()
     return Structure.objects.filter(reduce(or_, clauses))
@@ -316,7 +316,7 @@ def managed_structures(user) -> QuerySet:
     from sdsf.offer.models import Structure
 
     clauses = [
-        _structure_clause(a) for a in _offer_assignments(user, Action.OFFER_UPDATE_AVAILABILITY)
+        _structure_clause(a) for a in _offer_assignments(user, Permission.OFFER_UPDATE_AVAILABILITY)
     ]
     if not clauses:
         return Structure.objects.none()
@@ -329,7 +329,7 @@ def assistants_maternels(user) -> QuerySet:
     from sdsf.offer.models import AssistantMaternel
 
     clauses = []
-    for a in _offer_assignments(user, Action.OFFER_VIEW_AM):
+    for a in _offer_assignments(user, Permission.OFFER_VIEW_AM):
         if Role(a.role) == Role.STRUCTURE_MANAGER:
             clauses.append(Q(mam__in=managed_structures(user).filter(kind="mam")))
         elif a.scope_level != STRUCTURE_SCOPE:
@@ -343,7 +343,7 @@ def parenting_actions(user) -> QuerySet:
     """Parenting actions held in the person's communes (public information)."""
     from sdsf.offer.models import ParentingAction
 
-    if not can(user, Action.OFFER_VIEW):
+    if not can(user, Permission.OFFER_VIEW):
         return ParentingAction.objects.none()
     return ParentingAction.objects.filter(commune__in=communes(user))
 
@@ -363,24 +363,24 @@ def may_edit_action(user, action) -> bool:
     """
     if not schemes(user).filter(pk=action.scheme_id).exists():
         return False
-    if can(user, Action.STEERING_COORDINATE):
+    if can(user, Permission.STEERING_COORDINATE):
         return True
-    editing = CATALOGUE[Action.STEERING_EDIT_ACTION].roles
+    editing = CATALOGUE[Permission.STEERING_EDIT_ACTION].roles
     institutions = {a.institution_id for a in assignments(user) if Role(a.role) in editing}
     return bool(institutions & action.pilot_institution_ids())
 
 
 def offer_import_communes(user) -> QuerySet[Commune]:
     """Communes whose offer the person may import (roles allowed to import, their scope)."""
-    return Commune.objects.filter(_scope_filter(_offer_assignments(user, Action.OFFER_IMPORT)))
+    return Commune.objects.filter(_scope_filter(_offer_assignments(user, Permission.OFFER_IMPORT)))
 
 
-def allocation_communes(user, action: Action) -> QuerySet[Commune]:
+def allocation_communes(user, action: Permission) -> QuerySet[Commune]:
     """Communes where the person may do this allocation action (its roles allowed, their scope)."""
     return Commune.objects.filter(_scope_filter(_offer_assignments(user, action)))
 
 
-def allocation_rounds(user, action: Action = Action.ALLOCATION_VIEW) -> QuerySet:
+def allocation_rounds(user, action: Permission = Permission.ALLOCATION_VIEW) -> QuerySet:
     """Allocation rounds of the communes where the person may do ``action``."""
     from sdsf.allocation.models import AllocationRound
 
@@ -405,7 +405,7 @@ def _desk_communes(a: Assignment) -> QuerySet[Commune] | None:
     return Commune.objects.filter(_scope_filter([a]))
 
 
-def pre_applications(user, action: Action = Action.FAMILY_FILES_VIEW) -> QuerySet:
+def pre_applications(user, action: Permission = Permission.FAMILY_FILES_VIEW) -> QuerySet:
     """Pré-demandes an agent may see (or act on): those of a family living in, or wishing a
     place in, one of the communes the agent's roles serve, and the drafts the agent is filing.
     Reads must go through :func:`read_personal`."""

@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from sdsf.accounts import scope
 from sdsf.accounts.forms import LoginForm
-from sdsf.accounts.scope import Action, action_required
+from sdsf.accounts.scope import Permission, permission_required
 
 
 class LoginView(auth_views.LoginView):
@@ -13,7 +13,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@action_required(Action.VIEW_PEOPLE)
+@permission_required(Permission.VIEW_PEOPLE)
 def people(request):
     """Accounts in the administrator's scope; names and e-mails are personal data: audited."""
     page = Paginator(scope.people(request.user).order_by("last_name", "email"), 50).get_page(

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action, action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.allocation import answers, rounds
 from sdsf.allocation.forms import (
     AgentAnswerForm,
@@ -30,7 +30,7 @@ from sdsf.offer.models import Structure
 PAGE_SIZE = 100
 
 
-def _round(request, pk, action=Action.ALLOCATION_VIEW) -> AllocationRound:
+def _round(request, pk, action=Permission.ALLOCATION_VIEW) -> AllocationRound:
     return get_object_or_404(
         scope.allocation_rounds(request.user, action).select_related("grid", "commune"), pk=pk
     )
@@ -44,19 +44,19 @@ def _indicators(item: AllocationRound, applications):
     return round_indicators(applications, identifiers, item.starts_on)
 
 
-@action_required(Action.ALLOCATION_VIEW)
+@permission_required(Permission.ALLOCATION_VIEW)
 def index(request):
     items = scope.allocation_rounds(request.user).select_related("commune", "grid")
     return render(
         request,
         "allocation/index.html",
-        {"items": items, "can_manage": scope.can(request.user, Action.ALLOCATION_MANAGE)},
+        {"items": items, "can_manage": scope.can(request.user, Permission.ALLOCATION_MANAGE)},
     )
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 def round_create(request):
-    communes = scope.allocation_communes(request.user, Action.ALLOCATION_MANAGE)
+    communes = scope.allocation_communes(request.user, Permission.ALLOCATION_MANAGE)
     form = RoundForm(request.POST or None, communes)
     if request.method == "POST" and form.is_valid():
         item = form.save()
@@ -85,7 +85,7 @@ def public_grid(request, round):
     )
 
 
-@action_required(Action.ALLOCATION_VIEW)
+@permission_required(Permission.ALLOCATION_VIEW)
 def round_detail(request, round):
     item = _round(request, round)
     criteria = list(item.grid.criteria.all())
@@ -107,7 +107,7 @@ def round_detail(request, round):
             "rows": [(a, points_lines(criteria, a.criteria)) for a in page.object_list],
             "structures": Structure.objects.filter(identifier__in=wished).order_by("name"),
             "indicators": _indicators(item, applications),
-            "can_manage": scope.allocation_rounds(request.user, Action.ALLOCATION_MANAGE)
+            "can_manage": scope.allocation_rounds(request.user, Permission.ALLOCATION_MANAGE)
             .filter(pk=item.pk)
             .exists(),
         },
@@ -115,7 +115,7 @@ def round_detail(request, round):
 
 
 def _state_change(request, round, change, success: str):
-    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    item = _round(request, round, Permission.ALLOCATION_MANAGE)
     try:
         change(item)
     except rounds.RoundError as error:
@@ -125,17 +125,17 @@ def _state_change(request, round, change, success: str):
     return redirect("allocation:round", round=item.pk)
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 @require_POST
 def round_publish(request, round):
     return _state_change(request, round, rounds.publish, "Grille publiée.")
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 @require_POST
 def round_run(request, round):
     """Queues the run in the background; the round page shows its progress."""
-    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    item = _round(request, round, Permission.ALLOCATION_MANAGE)
     try:
         previous = rounds.start_run(item)
     except rounds.RoundError as error:
@@ -146,7 +146,7 @@ def round_run(request, round):
 
 
 @require_GET
-@action_required(Action.ALLOCATION_VIEW)
+@permission_required(Permission.ALLOCATION_VIEW)
 def round_progress(request, round):
     """The run's progress block, polled by htmx; once the run is over, htmx reloads the page."""
     item = _round(request, round)
@@ -156,11 +156,11 @@ def round_progress(request, round):
     return response
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 @require_POST
 def round_intake(request, round):
     """Takes the online pré-demandes wishing a place in the round's commune."""
-    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    item = _round(request, round, Permission.ALLOCATION_MANAGE)
     try:
         result = take_pre_applications(item, request.user)
     except IntakeError as error:
@@ -170,7 +170,7 @@ def round_intake(request, round):
     return redirect("allocation:round", round=item.pk)
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 @require_POST
 def round_validate(request, round):
     return _state_change(
@@ -181,9 +181,9 @@ def round_validate(request, round):
     )
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 def round_import(request, round):
-    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    item = _round(request, round, Permission.ALLOCATION_MANAGE)
     if item.status not in (AllocationRound.Status.DRAFT, AllocationRound.Status.PUBLISHED):
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -200,7 +200,7 @@ def round_import(request, round):
     return render(request, "allocation/import.html", {"item": item, "form": form, "report": report})
 
 
-@action_required(Action.ALLOCATION_VIEW)
+@permission_required(Permission.ALLOCATION_VIEW)
 def round_structure(request, round, identifier):
     """The proposal at one structure: who is proposed there, with points and wish rank."""
     item = _round(request, round)
@@ -224,16 +224,16 @@ def round_structure(request, round, identifier):
             "admitted": admitted,
             "capacity": int(places.capacity.sum()),
             "reserved": int(places.reserved.sum()),
-            "can_manage": scope.allocation_rounds(request.user, Action.ALLOCATION_MANAGE)
+            "can_manage": scope.allocation_rounds(request.user, Permission.ALLOCATION_MANAGE)
             .filter(pk=item.pk)
             .exists(),
         },
     )
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 def application_override(request, round, application):
-    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    item = _round(request, round, Permission.ALLOCATION_MANAGE)
     target = get_object_or_404(item.applications, pk=application)
     scope.read_personal(request, target)
     wished = Structure.objects.in_bulk(target.wishes, field_name="identifier")
@@ -254,10 +254,10 @@ def application_override(request, round, application):
     )
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 def application_letter(request, round, application):
     """The decision letter of one family (PDF), once the commission has validated."""
-    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    item = _round(request, round, Permission.ALLOCATION_MANAGE)
     if item.status != AllocationRound.Status.VALIDATED:
         raise Http404
     target = get_object_or_404(
@@ -271,7 +271,7 @@ def application_letter(request, round, application):
 
 
 def _validated_application(request, round, application) -> tuple[AllocationRound, Application]:
-    item = _round(request, round, Action.ALLOCATION_MANAGE)
+    item = _round(request, round, Permission.ALLOCATION_MANAGE)
     if item.status != AllocationRound.Status.VALIDATED:
         raise Http404
     target = get_object_or_404(
@@ -284,7 +284,7 @@ def _validated_application(request, round, application) -> tuple[AllocationRound
     return item, target
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 def application_answer(request, round, application):
     """A commune agent records the answer of a family without an account (waiting list, or a
     pré-demande filed at the desk); families with an account answer in their own space."""
@@ -310,7 +310,7 @@ def application_answer(request, round, application):
     )
 
 
-@action_required(Action.ALLOCATION_MANAGE)
+@permission_required(Permission.ALLOCATION_MANAGE)
 def application_vacate(request, round, application):
     """An agent marks that the child left its place: it goes back to the next round."""
     item, target = _validated_application(request, round, application)

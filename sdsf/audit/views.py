@@ -2,7 +2,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from sdsf.accounts.scope import Action, action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.models import AuditEvent
 
 
@@ -21,7 +21,7 @@ class AuditSearchForm(forms.Form):
     )
 
 
-@action_required(Action.VIEW_AUDIT)
+@permission_required(Permission.VIEW_AUDIT)
 def search(request):
     form = AuditSearchForm(request.GET or None)
     events = AuditEvent.objects.all()

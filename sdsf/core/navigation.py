@@ -62,7 +62,7 @@ def _family_menu(request) -> list[dict] | None:
 
 
 def menu_for(request) -> list[dict]:
-    from sdsf.accounts.scope import Action, can
+    from sdsf.accounts.scope import Permission, can
 
     family = _family_menu(request)
     if family is not None:
@@ -73,7 +73,7 @@ def menu_for(request) -> list[dict]:
     current = request.path
     items = []
     for item in MENU:
-        if item.action is None or can(user, Action(item.action)):
+        if item.action is None or can(user, Permission(item.action)):
             url = reverse(item.url_name)
             active = current == url if url == "/" else current.startswith(url)
             items.append({"label": item.label, "link": url, "active": active})

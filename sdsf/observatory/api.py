@@ -4,7 +4,7 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action
+from sdsf.accounts.scope import Permission
 from sdsf.observatory.service import (
     PAGE_LEVELS,
     Observatory,
@@ -48,7 +48,7 @@ def indicators(request, filters: Query[IndicatorFilters]):
     rates are per 100 children under 3, one decimal, null where unknown. ``is_demo``: the row
     rests on synthetic figures (Données de démonstration).
     """
-    scope.require(request.user, Action.OBSERVATORY_VIEW)
+    scope.require(request.user, Permission.OBSERVATORY_VIEW)
     observatory = Observatory()
     year = filters.year if filters.year is not None else (observatory.years or [None])[-1]
     if year is None:

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action, action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.core.downloads import file_response, pdf_response, table_file
 from sdsf.observatory import exports, pdf, report, unmet_demand
 from sdsf.observatory.priority import COLUMNS as PRIORITY_COLUMNS
@@ -36,7 +36,7 @@ def _departement(request, code: str) -> Territory:
     return Territory("departement", departement.code, departement.name)
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def index(request):
     departements = list(scope.departements(request.user))
     if len(departements) == 1:
@@ -44,7 +44,7 @@ def index(request):
     return render(request, "observatory/index.html", {"departements": departements})
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def territory_page(request, level, code):
     place = _place(request, level, code)
     built = report.build(Observatory(), place, _year(request))
@@ -77,7 +77,7 @@ def territory_page(request, level, code):
     )
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def unmet_demand_export(request, level, code):
     """Unmet demand (aggregates, small counts hidden) as CSV."""
     found = unmet_demand.unmet_demand(_place(request, level, code))
@@ -85,7 +85,7 @@ def unmet_demand_export(request, level, code):
     return file_response(content, f"demande-non-satisfaite-{level}-{code}", "csv")
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def territory_geojson(request, level, code):
     """The territory's communes with their coverage rate, for the choropleth."""
     place = _place(request, level, code)
@@ -113,7 +113,7 @@ def _features(place: Territory, rows: dict[str, dict], extra=None) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def territory_export(request, level, code, fmt):
     place = _place(request, level, code)
     built = report.build(Observatory(), place, _year(request))
@@ -121,7 +121,7 @@ def territory_export(request, level, code, fmt):
     return exports.table_response(built.export_rows(), filename, fmt)
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def territory_pdf(request, level, code):
     """The "fiche territoire" for the commission's files."""
     place = _place(request, level, code)
@@ -132,7 +132,7 @@ def territory_pdf(request, level, code):
     )
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def key_figures_pdf(request, code):
     """The département's "chiffres clés": key figures, its EPCI/EPT and communes, the map."""
     place = _departement(request, code)
@@ -162,7 +162,7 @@ def _priority(request, code):
     return place, priority_list(Observatory(), place, level, _year(request))
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def priority(request, code):
     place, found = _priority(request, code)
     query = f"?niveau={found.level}" + (f"&annee={found.year}" if found.year else "")
@@ -183,7 +183,7 @@ def priority(request, code):
     )
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def priority_geojson(request, code):
     """The département's communes, ``priority`` 1 where the commune is a priority territory."""
     place, found = _priority(request, code)
@@ -195,7 +195,7 @@ def priority_geojson(request, code):
     )
 
 
-@action_required(Action.OBSERVATORY_VIEW)
+@permission_required(Permission.OBSERVATORY_VIEW)
 def priority_export(request, code, fmt):
     _, found = _priority(request, code)
     filename = f"territoires-prioritaires-{code}-{found.level}-{found.year or 'sans-donnees'}"

@@ -1,7 +1,7 @@
 from ninja import Router, Schema
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action
+from sdsf.accounts.scope import Permission
 
 router = Router(tags=["offre"])
 
@@ -23,7 +23,7 @@ class StructureOut(Schema):
 @router.get("/structures", response=list[StructureOut])
 def offer_structures(request, commune: str | None = None, kind: str | None = None):
     """The structures of the registry in the caller's scope (optionally one commune or kind)."""
-    scope.require(request.user, Action.OFFER_VIEW)
+    scope.require(request.user, Permission.OFFER_VIEW)
     rows = scope.structures(request.user).order_by("identifier")
     if commune:
         rows = rows.filter(commune_id=commune)

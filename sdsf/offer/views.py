@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action, action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.core.downloads import TABLE_FORMATS
@@ -40,7 +40,7 @@ def _query_string(request) -> str:
     return params.urlencode()
 
 
-@action_required(Action.OFFER_VIEW)
+@permission_required(Permission.OFFER_VIEW)
 def index(request):
     form, structures = _filtered_structures(request)
     page = Paginator(structures, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -59,16 +59,16 @@ def index(request):
             "query": query,
             "coverage": [(d, rows) for d, rows in coverage if rows],
             "can": {
-                "export": scope.can(request.user, Action.OFFER_EXPORT),
-                "import": scope.can(request.user, Action.OFFER_IMPORT),
-                "assistants": scope.can(request.user, Action.OFFER_VIEW_AM),
-                "alerts": scope.can(request.user, Action.AGREMENT_ALERTS),
+                "export": scope.can(request.user, Permission.OFFER_EXPORT),
+                "import": scope.can(request.user, Permission.OFFER_IMPORT),
+                "assistants": scope.can(request.user, Permission.OFFER_VIEW_AM),
+                "alerts": scope.can(request.user, Permission.AGREMENT_ALERTS),
             },
         },
     )
 
 
-@action_required(Action.OFFER_VIEW)
+@permission_required(Permission.OFFER_VIEW)
 def structures_geojson(request):
     """The filtered structures as points (position from the file, else the commune's centre)."""
     _, structures = _filtered_structures(request)
@@ -87,7 +87,7 @@ def structures_geojson(request):
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
-@action_required(Action.OFFER_EXPORT)
+@permission_required(Permission.OFFER_EXPORT)
 def structures_export(request):
     _, structures = _filtered_structures(request)
     today = timezone.localdate()
@@ -152,7 +152,7 @@ def capacity_on(structure, on) -> dict[str, int]:
     return {section: places for section, (_, places) in latest.items() if places}
 
 
-@action_required(Action.OFFER_VIEW)
+@permission_required(Permission.OFFER_VIEW)
 def structure(request, identifier):
     item = get_object_or_404(
         scope.structures(request.user).select_related("commune", "manager"),
@@ -180,7 +180,7 @@ def structure(request, identifier):
     )
 
 
-@action_required(Action.OFFER_UPDATE_AVAILABILITY)
+@permission_required(Permission.OFFER_UPDATE_AVAILABILITY)
 def structure_availability(request, identifier):
     item = get_object_or_404(scope.managed_structures(request.user), identifier=identifier)
     form = AvailabilityForm(request.POST or None, instance=item)
@@ -198,7 +198,7 @@ def _filtered_assistants(request):
     return form, assistants.select_related("commune", "mam").order_by("last_name", "pk")
 
 
-@action_required(Action.OFFER_VIEW_AM)
+@permission_required(Permission.OFFER_VIEW_AM)
 def assistants(request):
     form, rows = _filtered_assistants(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -211,12 +211,12 @@ def assistants(request):
             "page": page,
             "has_demo": any(a.is_demo for a in page.object_list),
             "query": _query_string(request),
-            "can_export": scope.can(request.user, Action.OFFER_EXPORT),
+            "can_export": scope.can(request.user, Permission.OFFER_EXPORT),
         },
     )
 
 
-@action_required(Action.OFFER_VIEW_AM)
+@permission_required(Permission.OFFER_VIEW_AM)
 def assistant(request, identifier):
     item = get_object_or_404(
         scope.assistants_maternels(request.user).select_related("commune", "mam"),
@@ -230,10 +230,10 @@ def assistant(request, identifier):
     )
 
 
-@action_required(Action.OFFER_EXPORT)
+@permission_required(Permission.OFFER_EXPORT)
 def assistants_export(request):
     """Export of personal data: needs both rights, and every row exported is audited."""
-    scope.require(request.user, Action.OFFER_VIEW_AM)
+    scope.require(request.user, Permission.OFFER_VIEW_AM)
     _, rows = _filtered_assistants(request)
     rows = list(rows)
     record(request, AuditEvent.Action.EXPORT, rows, detail=f"export {_format(request)}")
@@ -275,7 +275,7 @@ def assistants_export(request):
     )
 
 
-@action_required(Action.AGREMENT_ALERTS)
+@permission_required(Permission.AGREMENT_ALERTS)
 def alerts(request):
     today = timezone.localdate()
     rows = list(expiring(scope.assistants_maternels(request.user), today))
@@ -292,7 +292,7 @@ def alerts(request):
     )
 
 
-@action_required(Action.OFFER_VIEW)
+@permission_required(Permission.OFFER_VIEW)
 def parenting(request):
     actions = (
         scope.parenting_actions(request.user)
@@ -308,7 +308,7 @@ def parenting(request):
     )
 
 
-@action_required(Action.OFFER_IMPORT)
+@permission_required(Permission.OFFER_IMPORT)
 def import_file(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -330,13 +330,13 @@ def _job(request, job):
     return get_object_or_404(ImportJob.objects.defer("content"), pk=job, user=request.user)
 
 
-@action_required(Action.OFFER_IMPORT)
+@permission_required(Permission.OFFER_IMPORT)
 def import_job(request, job):
     return render(request, "offer/import_job.html", {"job": _job(request, job)})
 
 
 @require_GET
-@action_required(Action.OFFER_IMPORT)
+@permission_required(Permission.OFFER_IMPORT)
 def import_progress(request, job):
     """The progress block, polled by htmx until the import is finished."""
     return render(request, "offer/_import_progress.html", {"job": _job(request, job)})

@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action as Right
-from sdsf.accounts.scope import action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.core.downloads import file_response
@@ -25,7 +24,7 @@ def _survey(request, pk) -> Survey:
     )
 
 
-@action_required(Right.STEERING_SURVEYS)
+@permission_required(Permission.STEERING_SURVEYS)
 def survey_list(request, scheme):
     scheme = get_object_or_404(scope.schemes(request.user), pk=scheme)
     form = SurveyForm(request.POST or None)
@@ -41,7 +40,7 @@ def survey_list(request, scheme):
     )
 
 
-@action_required(Right.STEERING_SURVEYS)
+@permission_required(Permission.STEERING_SURVEYS)
 def survey(request, survey):
     survey = _survey(request, survey)
     rows, total = surveys.rates(survey)
@@ -61,7 +60,7 @@ def survey(request, survey):
     )
 
 
-@action_required(Right.STEERING_SURVEYS)
+@permission_required(Permission.STEERING_SURVEYS)
 @require_POST
 def question_add(request, survey):
     survey = _survey(request, survey)
@@ -76,7 +75,7 @@ def question_add(request, survey):
     return redirect("steering:survey", survey=survey.pk)
 
 
-@action_required(Right.STEERING_SURVEYS)
+@permission_required(Permission.STEERING_SURVEYS)
 @require_POST
 def recipients_add(request, survey):
     survey = _survey(request, survey)
@@ -90,7 +89,7 @@ def recipients_add(request, survey):
     return redirect("steering:survey", survey=survey.pk)
 
 
-@action_required(Right.STEERING_SURVEYS)
+@permission_required(Permission.STEERING_SURVEYS)
 def survey_export(request, survey):
     survey = _survey(request, survey)
     record(request, AuditEvent.Action.EXPORT, survey, detail="réponses de l'enquête (XLSX)")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action as Right
+from sdsf.accounts.scope import Permission
 from sdsf.steering.indicators import record_value
 from sdsf.steering.models import Action, ActionUpdate, Indicator, IndicatorValue
 
@@ -19,7 +19,7 @@ from sdsf.steering.models import Action, ActionUpdate, Indicator, IndicatorValue
 @transaction.atomic
 def submit_update(action: Action, user, status: str, progress: int | None, comment: str):
     """Applies a status/progress update; a coordinator's own update needs no validation."""
-    coordinator = scope.can(user, Right.STEERING_COORDINATE)
+    coordinator = scope.can(user, Permission.STEERING_COORDINATE)
     update = ActionUpdate.objects.create(
         action=action,
         author=user,
@@ -36,7 +36,7 @@ def submit_update(action: Action, user, status: str, progress: int | None, comme
 
 
 def submit_value(indicator: Indicator, year: int, value: Decimal, source: str, user):
-    coordinator = scope.can(user, Right.STEERING_COORDINATE)
+    coordinator = scope.can(user, Permission.STEERING_COORDINATE)
     row = record_value(indicator, year, value, source, user, validated=coordinator)
     if not coordinator and indicator.action_id:
         Action.objects.filter(pk=indicator.action_id).update(awaiting_validation=True)

@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action as Right
-from sdsf.accounts.scope import action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.core.downloads import file_response
@@ -67,7 +66,7 @@ def _indicator_rows(indicators, years) -> list[dict]:
     ]
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def index(request):
     schemes = list(scope.schemes(request.user).select_related("departement"))
     if len(schemes) == 1:
@@ -75,7 +74,7 @@ def index(request):
     return render(request, "steering/index.html", {"schemes": schemes})
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def scheme(request, scheme):
     scheme = _scheme(request, scheme)
     plan_filter = PlanFilter(scheme, request.GET)
@@ -91,12 +90,12 @@ def scheme(request, scheme):
             "scheme_indicators": _indicator_rows(
                 scheme.indicators.filter(action__isnull=True), scheme.years
             ),
-            "coordinator": scope.can(request.user, Right.STEERING_COORDINATE),
+            "coordinator": scope.can(request.user, Permission.STEERING_COORDINATE),
         },
     )
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def action(request, action):
     action = _action(request, action)
     years = list(action.scheme.years)
@@ -111,7 +110,7 @@ def action(request, action):
             "years": years,
             "indicators": indicators,
             "editable": editable,
-            "coordinator": scope.can(request.user, Right.STEERING_COORDINATE),
+            "coordinator": scope.can(request.user, Permission.STEERING_COORDINATE),
             "update_form": ActionUpdateForm(
                 initial={"status": action.status, "progress": action.progress}
             ),
@@ -122,7 +121,7 @@ def action(request, action):
     )
 
 
-@action_required(Right.STEERING_EDIT_ACTION)
+@permission_required(Permission.STEERING_EDIT_ACTION)
 @require_POST
 def action_update(request, action):
     action = _editable_action(request, action)
@@ -136,7 +135,7 @@ def action_update(request, action):
     return redirect("steering:action", action=action.pk)
 
 
-@action_required(Right.STEERING_EDIT_ACTION)
+@permission_required(Permission.STEERING_EDIT_ACTION)
 @require_POST
 def indicator_value(request, indicator):
     indicator = get_object_or_404(
@@ -149,7 +148,7 @@ def indicator_value(request, indicator):
     allowed = (
         scope.may_edit_action(request.user, target)
         if target
-        else scope.can(request.user, Right.STEERING_COORDINATE)
+        else scope.can(request.user, Permission.STEERING_COORDINATE)
     )
     if not allowed:
         raise PermissionDenied
@@ -167,7 +166,7 @@ def indicator_value(request, indicator):
     return redirect("steering:scheme", scheme=indicator.scheme_id)
 
 
-@action_required(Right.STEERING_COORDINATE)
+@permission_required(Permission.STEERING_COORDINATE)
 @require_POST
 def action_validate(request, action):
     action = _action(request, action)
@@ -176,13 +175,13 @@ def action_validate(request, action):
     return redirect("steering:action", action=action.pk)
 
 
-@action_required(Right.STEERING_COORDINATE)
+@permission_required(Permission.STEERING_COORDINATE)
 def action_create(request, scheme):
     scheme = _scheme(request, scheme)
     return _action_form(request, scheme, Action(scheme=scheme))
 
 
-@action_required(Right.STEERING_COORDINATE)
+@permission_required(Permission.STEERING_COORDINATE)
 def action_change(request, action):
     action = _action(request, action)
     return _action_form(request, action.scheme, action)
@@ -218,7 +217,7 @@ def _set_pilots(action: Action, institutions) -> None:
     )
 
 
-@action_required(Right.STEERING_COORDINATE)
+@permission_required(Permission.STEERING_COORDINATE)
 @require_POST
 def action_end(request, action):
     action = _action(request, action)
@@ -228,10 +227,10 @@ def action_end(request, action):
     return redirect("steering:action", action=action.pk)
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def version_list(request, scheme):
     scheme = _scheme(request, scheme)
-    coordinator = scope.can(request.user, Right.STEERING_COORDINATE)
+    coordinator = scope.can(request.user, Permission.STEERING_COORDINATE)
     form = VersionForm(request.POST or None)
     if request.method == "POST":
         if not coordinator:
@@ -253,7 +252,7 @@ def version_list(request, scheme):
     )
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def version(request, version):
     version = get_object_or_404(
         PlanVersion.objects.filter(scheme__in=scope.schemes(request.user)), pk=version
@@ -272,10 +271,10 @@ def version(request, version):
     )
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def review_list(request, scheme):
     scheme = _scheme(request, scheme)
-    coordinator = scope.can(request.user, Right.STEERING_COORDINATE)
+    coordinator = scope.can(request.user, Permission.STEERING_COORDINATE)
     form = ReviewOpenForm(request.POST or None, scheme=scheme)
     if request.method == "POST":
         if not coordinator:
@@ -302,7 +301,7 @@ def _review(request, pk) -> Review:
     )
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def review(request, review):
     review = _review(request, review)
     previous, rows = reviews.compare_with_previous(review)
@@ -333,13 +332,13 @@ def review(request, review):
                 }
                 for row in rows
             ],
-            "coordinator": scope.can(request.user, Right.STEERING_COORDINATE),
+            "coordinator": scope.can(request.user, Permission.STEERING_COORDINATE),
             "summary_form": ReviewSummaryForm(initial={"summary": review.summary}),
         },
     )
 
 
-@action_required(Right.STEERING_EDIT_ACTION)
+@permission_required(Permission.STEERING_EDIT_ACTION)
 @require_POST
 def review_comment(request, review):
     review = _review(request, review)
@@ -356,7 +355,7 @@ def review_comment(request, review):
     return redirect("steering:review", review=review.pk)
 
 
-@action_required(Right.STEERING_COORDINATE)
+@permission_required(Permission.STEERING_COORDINATE)
 @require_POST
 def review_summary(request, review):
     review = _review(request, review)
@@ -369,7 +368,7 @@ def review_summary(request, review):
     return redirect("steering:review", review=review.pk)
 
 
-@action_required(Right.STEERING_COORDINATE)
+@permission_required(Permission.STEERING_COORDINATE)
 @require_POST
 def review_freeze(request, review):
     review = _review(request, review)
@@ -381,7 +380,7 @@ def review_freeze(request, review):
     return redirect("steering:review", review=review.pk)
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def governance(request, scheme):
     scheme = _scheme(request, scheme)
     bodies = scheme.bodies.prefetch_related(
@@ -394,14 +393,14 @@ def governance(request, scheme):
     )
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def report_pdf(request, scheme):
     scheme = _scheme(request, scheme)
     record(request, AuditEvent.Action.EXPORT, scheme, detail="rapport d'évaluation PDF")
     return file_response(report.render_pdf(scheme), f"{scheme.reference}-evaluation", "pdf")
 
 
-@action_required(Right.STEERING_VIEW)
+@permission_required(Permission.STEERING_VIEW)
 def report_xlsx(request, scheme):
     scheme = _scheme(request, scheme)
     record(request, AuditEvent.Action.EXPORT, scheme, detail="rapport d'évaluation XLSX")

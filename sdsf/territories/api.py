@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action
+from sdsf.accounts.scope import Permission
 from sdsf.territories.queries import commune_rows
 
 router = Router(tags=["territoires"])
@@ -20,5 +20,5 @@ class CommuneOut(Schema):
 @router.get("/departements/{code}/communes", response=list[CommuneOut])
 def departement_communes(request, code: str):
     """The communes of a département in the caller's scope, with their EPCI, EPT and population."""
-    scope.require(request.user, Action.VIEW_TERRITORY)
+    scope.require(request.user, Permission.VIEW_TERRITORY)
     return commune_rows(get_object_or_404(scope.departements(request.user), code=code))

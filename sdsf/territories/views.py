@@ -3,11 +3,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action, action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.territories.queries import groupings, summarise
 
 
-@action_required(Action.VIEW_TERRITORY)
+@permission_required(Permission.VIEW_TERRITORY)
 def index(request):
     departements = list(scope.departements(request.user))
     if len(departements) == 1:
@@ -15,7 +15,7 @@ def index(request):
     return render(request, "territories/index.html", {"departements": departements})
 
 
-@action_required(Action.VIEW_TERRITORY)
+@permission_required(Permission.VIEW_TERRITORY)
 def departement(request, code):
     departement = get_object_or_404(scope.departements(request.user), code=code)
     communes = departement.communes.select_related("epci", "ept").order_by("name")
@@ -33,7 +33,7 @@ def departement(request, code):
     )
 
 
-@action_required(Action.VIEW_TERRITORY)
+@permission_required(Permission.VIEW_TERRITORY)
 def departement_geojson(request, code):
     """The département's commune boundaries, served by the app itself (the map works offline)."""
     departement = get_object_or_404(scope.departements(request.user), code=code)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action, action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.families import applications, points, receipt
 from sdsf.families.applications import ApplicationError
 from sdsf.families.forms import (
@@ -409,33 +409,33 @@ def document(request, reference, document):
 
 def _desk_pre(request, reference) -> PreApplication:
     pre = get_object_or_404(
-        scope.pre_applications(request.user, Action.FAMILY_FILES_FILE), reference=reference
+        scope.pre_applications(request.user, Permission.FAMILY_FILES_FILE), reference=reference
     )
     scope.read_personal(request, pre)
     return pre
 
 
-@action_required(Action.FAMILY_FILES_FILE)
+@permission_required(Permission.FAMILY_FILES_FILE)
 def desk_new(request):
     return _parent_step(request, DESK, None)
 
 
-@action_required(Action.FAMILY_FILES_FILE)
+@permission_required(Permission.FAMILY_FILES_FILE)
 def desk_edit(request, reference):
     return _step(request, DESK, _desk_pre(request, reference), "review")
 
 
-@action_required(Action.FAMILY_FILES_FILE)
+@permission_required(Permission.FAMILY_FILES_FILE)
 def desk_step(request, reference, step):
     return _step(request, DESK, _desk_pre(request, reference), step)
 
 
-@action_required(Action.FAMILY_FILES_FILE)
+@permission_required(Permission.FAMILY_FILES_FILE)
 def desk_receipt(request, reference):
     """The receipt, printed at the desk for a family without e-mail."""
     return _receipt(_desk_pre(request, reference))
 
 
-@action_required(Action.FAMILY_FILES_FILE)
+@permission_required(Permission.FAMILY_FILES_FILE)
 def desk_withdraw(request, reference):
     return _withdraw(request, DESK, _desk_pre(request, reference))

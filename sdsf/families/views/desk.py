@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sdsf.accounts import scope
-from sdsf.accounts.scope import Action, action_required
+from sdsf.accounts.scope import Permission, permission_required
 from sdsf.families import applications, duplicates, interest, points
 from sdsf.families.applications import ApplicationError
 from sdsf.families.models import PreApplication
@@ -81,7 +81,7 @@ def _duplicate_groups(user) -> list[dict]:
     ]
 
 
-@action_required(Action.FAMILY_FILES_VIEW)
+@permission_required(Permission.FAMILY_FILES_VIEW)
 def desk(request):
     form = DeskSearchForm(request.GET or None)
     files = scope.pre_applications(request.user).select_related("home_commune")
@@ -100,14 +100,16 @@ def desk(request):
             "page": page,
             "query": query.urlencode(),
             "duplicate_groups": _duplicate_groups(request.user),
-            "can_file": scope.can(request.user, Action.FAMILY_FILES_FILE),
+            "can_file": scope.can(request.user, Permission.FAMILY_FILES_FILE),
         },
     )
 
 
-def _file(request, reference, action: Action = Action.FAMILY_FILES_VIEW) -> PreApplication:
+def _file(
+    request, reference, permission: Permission = Permission.FAMILY_FILES_VIEW
+) -> PreApplication:
     pre = get_object_or_404(
-        scope.pre_applications(request.user, action).select_related(
+        scope.pre_applications(request.user, permission).select_related(
             "home_commune", "family__user", "filed_by", "merged_into"
         ),
         reference=reference,
@@ -116,10 +118,10 @@ def _file(request, reference, action: Action = Action.FAMILY_FILES_VIEW) -> PreA
     return pre
 
 
-@action_required(Action.FAMILY_FILES_VIEW)
+@permission_required(Permission.FAMILY_FILES_VIEW)
 def desk_detail(request, reference):
     pre = _file(request, reference)
-    in_scope = scope.pre_applications(request.user, Action.FAMILY_FILES_MERGE)
+    in_scope = scope.pre_applications(request.user, Permission.FAMILY_FILES_MERGE)
     mergeable = set(in_scope.values_list("pk", flat=True))
     found = duplicates.duplicates_of(pre)
     labels = {q.key: q.label for q in points.questions(pre)}
@@ -143,14 +145,14 @@ def desk_detail(request, reference):
                 {"pre": other, "mergeable": pre.pk in mergeable and other.pk in mergeable}
                 for other in found
             ],
-            "can_file": scope.can(request.user, Action.FAMILY_FILES_FILE),
+            "can_file": scope.can(request.user, Permission.FAMILY_FILES_FILE),
             "can_confirm": pre.status in interest.WAITING_STATUSES
-            and scope.can(request.user, Action.FAMILY_FILES_FILE),
+            and scope.can(request.user, Permission.FAMILY_FILES_FILE),
         },
     )
 
 
-@action_required(Action.FAMILY_FILES_VIEW)
+@permission_required(Permission.FAMILY_FILES_VIEW)
 def desk_document(request, reference, document):
     """A supporting document of a file of the agent's territory (downloaded, audited)."""
     pre = get_object_or_404(scope.pre_applications(request.user), reference=reference)
@@ -164,13 +166,13 @@ def desk_document(request, reference, document):
     )
 
 
-@action_required(Action.FAMILY_FILES_MERGE)
+@permission_required(Permission.FAMILY_FILES_MERGE)
 def desk_merge(request, reference):
     """Merging two files of one child: a page to compare them, then a confirmed POST."""
-    pre = _file(request, reference, Action.FAMILY_FILES_MERGE)
+    pre = _file(request, reference, Permission.FAMILY_FILES_MERGE)
     other_reference = request.POST.get("other") or request.GET.get("avec", "")
     other = get_object_or_404(
-        scope.pre_applications(request.user, Action.FAMILY_FILES_MERGE),
+        scope.pre_applications(request.user, Permission.FAMILY_FILES_MERGE),
         reference=other_reference,
     )
     scope.read_personal(request, other)
@@ -215,11 +217,11 @@ def desk_merge(request, reference):
     )
 
 
-@action_required(Action.FAMILY_FILES_FILE)
+@permission_required(Permission.FAMILY_FILES_FILE)
 @require_POST
 def desk_confirm_interest(request, reference):
     """The family confirmed its interest to an agent (at the desk or on the phone)."""
-    pre = _file(request, reference, Action.FAMILY_FILES_FILE)
+    pre = _file(request, reference, Permission.FAMILY_FILES_FILE)
     if interest.confirm(pre, actor=request.user, by_agent=True):
         messages.success(request, _("Intérêt de la famille confirmé."))
     else:

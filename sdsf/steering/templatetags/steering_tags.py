@@ -23,9 +23,9 @@ def get(mapping, key):
 @register.simple_tag(takes_context=True)
 def may(context, action: str) -> bool:
     """Whether the page's user holds a right of the catalogue (to show or hide a link)."""
-    from sdsf.accounts.scope import Action, can
+    from sdsf.accounts.scope import Permission, can
 
-    return can(context["request"].user, Action(action))
+    return can(context["request"].user, Permission(action))
 
 
 @register.filter
