@@ -1,0 +1,1 @@
+"""Structures in difficulty: pure cores (health indicators and signals, FILOUÉ aggregation)."""
