@@ -1,8 +1,9 @@
 """Monthly activity of one EAJE from the CNAF's FILOUÉ file, without keeping any personal field.
 
 FILOUÉ (« fichier localisé des enfants usagers d'EAJE ») is the per-child file an EAJE manager
-sends each year to the CNAF for statistics (charter CNAF-AMF of 1 February 2017; yearly campaign,
-one structure and one year per file, as the managers' software exports it). The platform uses it
+sends each year to the CNAF for statistics (a charter of the CNAF and the Association des maires
+de France; extended to all of France in February 2017; a yearly campaign, one structure and one
+year per file as the managers' software exports it). The platform uses it
 to follow a structure's activity month by month. It holds personal data (allocataire number,
 birth date, postal code and town of the family): these are read only to tell children apart and
 are dropped before anything is returned; no output, intermediate frame or error message carries
