@@ -51,6 +51,8 @@ class PreApplication(models.Model):
     commune's allocation round takes the pré-demandes that wish one of its places.
     """
 
+    audit_departement = "departement"  # see sdsf.audit.territory
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("brouillon")
         RECEIVED = "received", _("reçue")
@@ -207,6 +209,8 @@ def document_path(document: "Document", filename: str) -> str:
 
 class Document(models.Model):
     """A supporting document, stored privately and served only through a scoped view."""
+
+    audit_departement = "pre_application__departement"  # see sdsf.audit.territory
 
     class Kind(models.TextChoices):
         RESIDENCE = "residence", _("justificatif de domicile")

@@ -98,14 +98,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failures, per account and address; no user names in the logs.
+# Lockout after repeated failures, per account and address; no user names in the logs. Axes
+# keeps a keyed digest of the address typed, never the text, deletes its rows after the cool-off
+# and logs no successful login (the audit log does): sdsf.audit.logins.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "sdsf.audit.logins.lockout_username"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
+
+# The audit log keeps its events this many 30-day months, then sdsf purge_personal_data deletes
+# them (reasons in docs/personal-data.md; between 6 and 12, the CNIL's recommendation).
+SDSF_AUDIT_RETENTION_MONTHS = 12
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
