@@ -155,6 +155,9 @@ SDSF_FAMILY_MAX_WISHES = 5
 SDSF_FAMILY_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 SDSF_FAMILY_DOCUMENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 SDSF_FAMILY_VERIFY_MAX_AGE = 3 * 24 * 3600  # seconds
+# An invitation of the guichet unique to attach a file to a family account stays valid this many
+# days (sdsf.families.invitations).
+SDSF_FAMILY_INVITATION_DAYS = 7
 
 # Confirmation of interest (sdsf confirm_interest, daily): a waiting pré-demande is confirmed
 # every SDSF_FAMILY_CONFIRMATION_MONTHS months (30-day months), or archived this many days after
