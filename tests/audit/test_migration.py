@@ -23,7 +23,8 @@ def places(event) -> set[str]:
     return set(event.departements.values_list("departement", flat=True))
 
 
-def test_old_events_get_the_territory_that_can_be_derived():
+def test_old_events_get_the_territory_that_can_be_derived(monkeypatch):
+    monkeypatch.setattr(migration, "CHUNK", 2)  # rows written and ids read in several batches
     agent = make_user(Role.PMI_AGENT, "departement", "26")
     family = make_family()
     make_pre_application(family, departement="93")
@@ -42,6 +43,7 @@ def test_old_events_get_the_territory_that_can_be_derived():
         "family": AuditEvent.objects.create(action="login", user=family.user),
         "gone": AuditEvent.objects.create(action="read", object_type=kinds[0], object_id="999999"),
         "unknown": AuditEvent.objects.create(action="read", object_type="old.model", object_id="1"),
+        "odd_id": AuditEvent.objects.create(action="read", object_type=kinds[0], object_id="x"),
         "nobody": AuditEvent.objects.create(action="login_failed"),
     }
     migration.backfill(state_apps(), None)
@@ -54,6 +56,7 @@ def test_old_events_get_the_territory_that_can_be_derived():
         "family": {"93"},
         "gone": set(),
         "unknown": set(),
+        "odd_id": set(),
         "nobody": set(),
     }
 

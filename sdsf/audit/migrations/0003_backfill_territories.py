@@ -39,25 +39,32 @@ def scrub_failed_logins(apps, schema_editor):
         Event.objects.filter(pk=pk).update(**fields)
 
 
+def _keys(model, object_ids) -> list:
+    """The identifiers that fit the model's primary key (others cannot be derived)."""
+    keys = []
+    for value in object_ids:
+        try:
+            keys.append(model._meta.pk.to_python(value))
+        except ValidationError:
+            continue
+    return keys
+
+
 def _object_territories(model, object_ids) -> dict[str, set[str]]:
     from sdsf.audit import territory
 
     found: dict[str, set[str]] = {}
     if model is live_apps.get_model("accounts", "User"):
-        for user in model.objects.filter(pk__in=[i for i in object_ids if i.isdigit()]):
-            found[str(user.pk)] = territory.of_person(user)
+        for chunk in _chunks(_keys(model, object_ids)):
+            for user in model.objects.filter(pk__in=chunk):
+                found[str(user.pk)] = territory.of_person(user)
         return found
     path = getattr(model, "audit_departement", None)
     if not isinstance(path, str):
         return found
-    pk_field = model._meta.pk
-    for chunk in _chunks(object_ids):
-        try:
-            keys = [pk_field.to_python(value) for value in chunk]
-        except ValidationError:  # an identifier of another shape: not derivable
-            continue
+    for chunk in _chunks(_keys(model, object_ids)):
         with transaction.atomic():
-            for pk, code in model._base_manager.filter(pk__in=keys).values_list("pk", path):
+            for pk, code in model._base_manager.filter(pk__in=chunk).values_list("pk", path):
                 if code:
                     found.setdefault(str(pk), set()).add(code)
     return found
@@ -95,7 +102,11 @@ def backfill(apps, schema_editor):
     User = live_apps.get_model("accounts", "User")
     people = Event.objects.filter(object_type="", user__isnull=False)
     user_ids = sorted(set(people.values_list("user_id", flat=True)))
-    places = {u.pk: territory.of_person(u) for u in User.objects.filter(pk__in=user_ids)}
+    places = {
+        u.pk: territory.of_person(u)
+        for chunk in _chunks(user_ids)
+        for u in User.objects.filter(pk__in=chunk)
+    }
     for pk, user_id in people.values_list("pk", "user_id").iterator():
         add(pk, places.get(user_id, ()))
     Place.objects.bulk_create(rows)
