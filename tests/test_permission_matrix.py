@@ -244,6 +244,12 @@ EXPECTED = {
     "families:desk_confirm_interest": expect(
         403, anonymous=302, admin=405, caf=405, commune=405, structure=405
     ),
+    # the desk invites a family to attach a file to its account (POST); the family answers
+    # from its space, through the signed link (unknown token → 404)
+    "families:desk_invite": expect(
+        403, anonymous=302, admin=405, caf=405, commune=405, structure=405
+    ),
+    "families:invitation": expect(403, anonymous=302, family=404),
     # a family's own data; the confirmation link (public, unknown token → 404)
     "families:my_data": expect(403, anonymous=302, family=200),
     "families:confirm_interest": expect(404),

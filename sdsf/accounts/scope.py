@@ -461,3 +461,10 @@ def family_required(view):
 
     wrapped.sdsf_family = True
     return wrapped
+
+
+def departements_for(user, action: Permission) -> QuerySet[Departement]:
+    """Départements where the person holds a role allowed to do ``action`` (e.g. the audit log
+    an administrator reads: only the events of these départements)."""
+    communes_allowed = Commune.objects.filter(_scope_filter(_offer_assignments(user, action)))
+    return Departement.objects.filter(code__in=communes_allowed.values("departement_id"))

@@ -52,6 +52,8 @@ class Criterion(models.Model):
 class AllocationRound(models.Model):
     """One commission of a territory for one period, allocating with one published grid."""
 
+    audit_departement = "commune__departement"  # see sdsf.audit.territory
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("en préparation")
         PUBLISHED = "published", _("grille publiée")
@@ -100,6 +102,8 @@ class Answer(models.TextChoices):
 
 class Application(models.Model):
     """A family's application in a round: situation (criterion keys), wishes, computed points."""
+
+    audit_departement = "round__commune__departement"  # see sdsf.audit.territory
 
     round = models.ForeignKey(
         AllocationRound, on_delete=models.CASCADE, related_name="applications"

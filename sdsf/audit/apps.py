@@ -7,4 +7,11 @@ class AuditConfig(AppConfig):
     verbose_name = "Journal d'audit"
 
     def ready(self):
-        from sdsf.audit import signals  # noqa: F401
+        from sdsf.accounts import scope
+        from sdsf.audit import logins  # noqa: F401  (signal receivers)
+        from sdsf.audit.territory import register_person_territory
+
+        # An agent's events concern the départements of their roles.
+        register_person_territory(
+            lambda user: scope.departements(user).values_list("code", flat=True)
+        )

@@ -1,10 +1,18 @@
-"""Writing audit events: the only entry point, so every record has the same shape."""
+"""Writing audit events: the only entry point, so every record has the same shape.
+
+``record(request, action, objects=None, *, user=None, detail="")``: one event per object (or one
+event when there is none) for ``user``, by default the request's user. Each event stores the
+départements it concerns (:mod:`sdsf.audit.territory`): those of its object, as the object's
+model declares them (``audit_departement``), or, without object, those of the person. Callers
+pass nothing more; a model that does not declare its territory is refused.
+"""
 
 from collections.abc import Iterable
 
-from django.db import models
+from django.db import models, transaction
 
-from sdsf.audit.models import AuditEvent
+from sdsf.audit import territory
+from sdsf.audit.models import AuditEvent, EventDepartement
 
 
 def client_ip(request) -> str | None:
@@ -26,11 +34,13 @@ def record(
     user=None,
     detail: str = "",
 ) -> None:
-    """Appends one event per object (or one event when there is none) for the request's user."""
+    """Appends one event per object (or one event when there is none) for the request's user
+    (or ``user``), each with the départements it concerns."""
     user = user if user is not None else getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
     if isinstance(objects, models.Model):
         objects = [objects]
+    objects = list(objects or [])
     common = {
         "user": user if authenticated else None,
         "user_email": user.email if authenticated else "",
@@ -39,8 +49,19 @@ def record(
         "ip": client_ip(request),
         "detail": detail[:300],
     }
-    events = [
-        AuditEvent(object_type=obj._meta.label_lower, object_id=str(obj.pk), **common)
-        for obj in (objects or [])
-    ] or [AuditEvent(**common)]
-    AuditEvent.objects.bulk_create(events)
+    if objects:
+        places = territory.of_objects(objects)
+        events = [
+            AuditEvent(object_type=obj._meta.label_lower, object_id=str(obj.pk), **common)
+            for obj in objects
+        ]
+        codes = [places.get((e.object_type, e.object_id), set()) for e in events]
+    else:
+        events, codes = [AuditEvent(**common)], [territory.of_person(user)]
+    with transaction.atomic():
+        AuditEvent.objects.bulk_create(events)
+        EventDepartement.objects.bulk_create(
+            EventDepartement(event=event, departement=code)
+            for event, event_codes in zip(events, codes, strict=True)
+            for code in sorted(event_codes)
+        )

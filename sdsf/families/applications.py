@@ -24,7 +24,6 @@ from sdsf.families.models import (
     ACTIVE_STATUSES,
     Document,
     Event,
-    Family,
     PreApplication,
     Wish,
 )
@@ -370,14 +369,3 @@ def withdraw(pre: PreApplication, *, actor, by_agent: bool) -> None:
         actor=actor,
         by_agent=by_agent,
     )
-
-
-# ---- the guichet unique -----------------------------------------------------------------------
-
-
-def family_for_email(email: str) -> Family:
-    """The family account opened with this address, to attach a file filed at the desk."""
-    family = Family.objects.filter(user__email__iexact=email.strip()).first()
-    if family is None:
-        raise ApplicationError(_("Aucun compte famille n'est ouvert avec cette adresse e-mail."))
-    return family

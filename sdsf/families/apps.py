@@ -5,3 +5,17 @@ class FamiliesConfig(AppConfig):
     name = "sdsf.families"
     label = "families"
     verbose_name = "Familles"
+
+    def ready(self):
+        from sdsf.audit.territory import register_person_territory
+        from sdsf.families.models import PreApplication
+
+        # A family's logins concern the départements of its pré-demandes (none before the first).
+        register_person_territory(
+            lambda user: (
+                PreApplication.objects.filter(family__user=user)
+                .order_by()
+                .values_list("departement_id", flat=True)
+                .distinct()
+            )
+        )

@@ -192,17 +192,11 @@ class ParentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if desk:
             self.fields["email"].help_text = _("Facultatif. Le récépissé y sera envoyé.")
-            self.fields["link_account"] = forms.BooleanField(
-                label=_("Rattacher au compte famille ouvert avec cette adresse e-mail"),
-                required=False,
-            )
 
     def clean(self):
         data = super().clean()
         if not (data.get("email") or data.get("phone")):
             self.add_error("phone", _("Indiquez une adresse e-mail ou un téléphone."))
-        if data.get("link_account") and not data.get("email"):
-            self.add_error("email", _("Indiquez l'adresse e-mail du compte famille."))
         return data
 
 

@@ -51,6 +51,8 @@ class PreApplication(models.Model):
     commune's allocation round takes the pré-demandes that wish one of its places.
     """
 
+    audit_departement = "departement"  # see sdsf.audit.territory
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("brouillon")
         RECEIVED = "received", _("reçue")
@@ -208,6 +210,8 @@ def document_path(document: "Document", filename: str) -> str:
 class Document(models.Model):
     """A supporting document, stored privately and served only through a scoped view."""
 
+    audit_departement = "pre_application__departement"  # see sdsf.audit.territory
+
     class Kind(models.TextChoices):
         RESIDENCE = "residence", _("justificatif de domicile")
         INCOME = "income", _("avis d'imposition ou attestation CAF")
@@ -253,6 +257,7 @@ class Event(models.Model):
         MERGED = "merged", _("fusion")
         PROPOSAL = "proposal", _("proposition de place")
         ANSWER = "answer", _("réponse à la proposition")
+        ATTACHED = "attached", _("rattachement au compte famille")
 
     pre_application = models.ForeignKey(
         PreApplication, on_delete=models.CASCADE, related_name="events"
@@ -272,3 +277,49 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.pre_application_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class Invitation(models.Model):
+    """The guichet unique invites a family to attach a file filed at the desk to its account.
+
+    Sent to the address recorded on the file; the family accepts or declines from its own space,
+    logged in with that address verified (:mod:`sdsf.families.invitations`). Only ``sent``,
+    ``accepted`` and ``declined`` are stored: a sent invitation past ``expires_at`` is expired.
+    """
+
+    class State(models.TextChoices):
+        SENT = "sent", _("envoyée")
+        ACCEPTED = "accepted", _("acceptée")
+        DECLINED = "declined", _("refusée")
+        EXPIRED = "expired", _("expirée")
+
+    pre_application = models.ForeignKey(
+        PreApplication, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("adresse e-mail"), help_text=_("En minuscules."))
+    language = models.CharField(_("langue de l'e-mail"), max_length=5, choices=settings.LANGUAGES)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valable jusqu'au"))
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.SENT)
+    answered_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("invitation au rattachement")
+        indexes = [models.Index(fields=["email", "state"])]
+
+    def __str__(self):
+        return f"{self.pre_application_id} {self.state}"
+
+    @property
+    def status(self) -> "Invitation.State":
+        """The state now: a sent invitation past its date is expired."""
+        if self.state == self.State.SENT and self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State(self.state)

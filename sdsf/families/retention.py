@@ -12,8 +12,8 @@ Periods are set in ``SDSF_FAMILY_RETENTION`` (see ``docs/personal-data.md`` for 
 The closing date is the last *changement d'état* to « close » in the history (the last change of
 the row when the history has none). The round applications built from a deleted pré-demande stay
 in their round (they hold the reference, the criteria and the points, no name) and lose their
-link to it. The audit log is not purged here: it is append-only (``sdsf.audit``) and keeps
-identifiers, never the content of a file.
+link to it. The audit log has its own period and purge (:mod:`sdsf.audit.retention`), run by the
+same command; it keeps identifiers, never the content of a file.
 
 The purge is transactional; files leave the storage only once the deletion is committed.
 """

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from sdsf.families.views import account, apply, cost, desk, privacy, proposals, public
+from sdsf.families.views import (
+    account,
+    apply,
+    cost,
+    desk,
+    invitations,
+    privacy,
+    proposals,
+    public,
+)
 
 app_name = "families"
 urlpatterns = [
@@ -53,6 +62,11 @@ urlpatterns = [
         desk.desk_confirm_interest,
         name="desk_confirm_interest",
     ),
+    path(
+        "guichet-unique/dossiers/<str:reference>/invitation/",
+        desk.desk_invite,
+        name="desk_invite",
+    ),
     path("compte/mes-donnees/", privacy.my_data, name="my_data"),
     path("confirmation/<str:token>/", privacy.confirm_interest, name="confirm_interest"),
     # Guichet unique: an agent files or completes a pré-demande for a family.
@@ -61,6 +75,8 @@ urlpatterns = [
     path("guichet-unique/<str:reference>/etape/<slug:step>/", apply.desk_step, name="desk_step"),
     path("guichet-unique/<str:reference>/retrait/", apply.desk_withdraw, name="desk_withdraw"),
     path("guichet-unique/<str:reference>/recepisse/", apply.desk_receipt, name="desk_receipt"),
+    # Attach a file filed at the guichet unique: the family answers the desk's invitation.
+    path("compte/invitations/<str:token>/", invitations.invitation, name="invitation"),
     # Answer the proposal of an allocation round: see it with its explanation, accept, refuse.
     path("compte/propositions/<int:proposal>/", proposals.proposal, name="proposal"),
     path(

@@ -207,6 +207,8 @@ class AssistantMaternel(models.Model):
     The ``agrement_*`` fields copy the latest row of the history (:class:`Agrement`).
     """
 
+    audit_departement = "commune__departement"  # see sdsf.audit.territory
+
     identifier = models.CharField(_("n° d'agrément"), max_length=40, unique=True)
     last_name = models.CharField(_("nom"), max_length=150)
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)

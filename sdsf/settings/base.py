@@ -98,14 +98,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failures, per account and address; no user names in the logs.
+# Lockout after repeated failures, per account and address; no user names in the logs. Axes
+# keeps a keyed digest of the address typed, never the text, deletes its rows after the cool-off
+# and logs no successful login (the audit log does): sdsf.audit.logins.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "sdsf.audit.logins.lockout_username"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
+
+# The audit log keeps its events this many 30-day months, then sdsf purge_personal_data deletes
+# them (reasons in docs/personal-data.md; between 6 and 12, the CNIL's recommendation).
+SDSF_AUDIT_RETENTION_MONTHS = 12
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -146,6 +155,9 @@ SDSF_FAMILY_MAX_WISHES = 5
 SDSF_FAMILY_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 SDSF_FAMILY_DOCUMENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 SDSF_FAMILY_VERIFY_MAX_AGE = 3 * 24 * 3600  # seconds
+# An invitation of the guichet unique to attach a file to a family account stays valid this many
+# days (sdsf.families.invitations).
+SDSF_FAMILY_INVITATION_DAYS = 7
 
 # Confirmation of interest (sdsf confirm_interest, daily): a waiting pré-demande is confirmed
 # every SDSF_FAMILY_CONFIRMATION_MONTHS months (30-day months), or archived this many days after

@@ -29,6 +29,8 @@ class Field(models.TextChoices):
 class Scheme(models.Model):
     """A signed scheme of one département for one period (SDSF, SDPEP...)."""
 
+    audit_departement = "departement"  # see sdsf.audit.territory
+
     reference = models.SlugField(_("référence"), max_length=60, unique=True)
     departement = models.ForeignKey(
         Departement, on_delete=models.PROTECT, related_name="schemes", verbose_name=_("département")
@@ -136,6 +138,8 @@ class Objective(models.Model):
 
 
 class Action(models.Model):
+    audit_departement = "scheme__departement"  # see sdsf.audit.territory
+
     class Status(models.TextChoices):
         PLANNED = "prevue", _("Prévue")
         IN_PROGRESS = "en_cours", _("En cours")
@@ -432,6 +436,8 @@ class Decision(models.Model):
 
 
 class Survey(models.Model):
+    audit_departement = "scheme__departement"  # see sdsf.audit.territory
+
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="surveys")
     title = models.CharField(_("titre"), max_length=300)
     introduction = models.TextField(_("présentation"), blank=True)

@@ -1,6 +1,6 @@
-"""The guichet unique: an agent files a pré-demande for a family (with or without an account),
-with the same forms and rules as families, and completes those of their territory; every read is
-audited."""
+"""The guichet unique: an agent files a pré-demande for a family, with the same forms and rules as
+families, and completes those of their territory; every read is audited. Attaching a file to a
+family account is the family's decision: tests/families/test_invitations.py."""
 
 from datetime import date
 
@@ -62,21 +62,6 @@ def test_agent_files_for_a_family_without_account(client, agent):
         action=AuditEvent.Action.READ, object_id=str(pre.pk), user=agent
     )
     assert reads.count() >= 5
-
-
-def test_agent_attaches_the_file_to_a_family_account(client, agent):
-    family = make_family(email="famille@example.org")
-    response = client.post(
-        reverse("families:desk_new"),
-        {**PARENT, "email": "famille@example.org", "link_account": "on"},
-    )
-    assert response.status_code == 302
-    assert PreApplication.objects.get().family == family
-    response = client.post(
-        reverse("families:desk_new"),
-        {**PARENT, "email": "personne@example.org", "link_account": "on"},
-    )
-    assert "Aucun compte famille" in response.content.decode()
 
 
 def test_agent_completes_a_pre_application_of_the_territory_only(client, agent):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sdsf.accounts import scope
 from sdsf.accounts.views import LoginView as AgentLoginView
-from sdsf.families import accounts
+from sdsf.families import accounts, invitations
 from sdsf.families.forms import FamilyLoginForm, FamilyPasswordResetForm, SignUpForm
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -83,12 +83,18 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 @scope.family_required
 def space(request):
-    """The family's pré-demandes, drafts first, and whether its address is verified."""
+    """The family's pré-demandes, drafts first, whether its address is verified, and the
+    guichet unique's invitations to attach a file that it may answer."""
+    family = scope.family_of(request.user)
     return render(
         request,
         "families/account/space.html",
         {
-            "family": scope.family_of(request.user),
+            "family": family,
             "pre_applications": scope.family_pre_applications(request.user).order_by("-created_at"),
+            "invitations": [
+                {"invitation": item, "token": invitations.token(item)}
+                for item in invitations.pending_for(family)
+            ],
         },
     )

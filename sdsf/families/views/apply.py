@@ -104,8 +104,6 @@ def _parent_step(request, mode: Mode, pre: PreApplication | None):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ParentForm.Meta.fields}
         try:
-            if form.cleaned_data.get("link_account"):
-                fields["family"] = applications.family_for_email(fields["email"])
             if pre is None:
                 if not mode.desk:
                     fields["family"] = scope.family_of(request.user)

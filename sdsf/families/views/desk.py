@@ -1,5 +1,6 @@
 """The guichet unique's desk: the pré-demandes of the agent's territory, their history, probable
-duplicates and their merge, the interest confirmed by phone.
+duplicates and their merge, the interest confirmed by phone, the invitation to attach a file to
+a family account (:mod:`sdsf.families.invitations`).
 
 Rows come only from :func:`sdsf.accounts.scope.pre_applications`; the list shows few fields
 (reference, child, commune, status); opening a file or one of its documents is audited
@@ -8,6 +9,7 @@ Rows come only from :func:`sdsf.accounts.scope.pre_applications`; the list shows
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
-from sdsf.families import applications, duplicates, interest, points
+from sdsf.families import applications, duplicates, interest, invitations, points
 from sdsf.families.applications import ApplicationError
 from sdsf.families.models import PreApplication
 from sdsf.families.views.apply import _day_labels, _kind_labels
@@ -43,6 +45,12 @@ class DeskSearchForm(forms.Form):
     to_call = forms.BooleanField(
         label=gettext_lazy("Familles sans e-mail à appeler (confirmation de l'intérêt)"),
         required=False,
+    )
+
+
+class InvitationForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Langue de l'e-mail"), choices=settings.LANGUAGES, initial="fr"
     )
 
 
@@ -148,6 +156,9 @@ def desk_detail(request, reference):
             "can_file": scope.can(request.user, Permission.FAMILY_FILES_FILE),
             "can_confirm": pre.status in interest.WAITING_STATUSES
             and scope.can(request.user, Permission.FAMILY_FILES_FILE),
+            "invitations": pre.invitations.select_related("sent_by"),
+            "invitation_refusal": invitations.refusal(pre),
+            "invitation_form": InvitationForm(),
         },
     )
 
@@ -226,4 +237,30 @@ def desk_confirm_interest(request, reference):
         messages.success(request, _("Intérêt de la famille confirmé."))
     else:
         messages.error(request, _("Cette pré-demande n'attend plus de place."))
+    return redirect("families:desk_detail", reference=pre.reference)
+
+
+@permission_required(Permission.FAMILY_FILES_FILE)
+@require_POST
+def desk_invite(request, reference):
+    """Invites the family, at the file's address, to attach the file to its account.
+
+    The message is the same whether an account exists for the address or not.
+    """
+    pre = _file(request, reference, Permission.FAMILY_FILES_FILE)
+    form = InvitationForm(request.POST)
+    language = form.cleaned_data["language"] if form.is_valid() else settings.LANGUAGE_CODE
+    try:
+        invitations.send(request, pre, language)
+    except ApplicationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Invitation envoyée à l'adresse e-mail du dossier. La famille se connecte (ou crée "
+                "son compte) avec cette adresse, puis accepte le rattachement depuis son espace ; "
+                "son état s'affiche ci-dessous."
+            ),
+        )
     return redirect("families:desk_detail", reference=pre.reference)
