@@ -1,6 +1,9 @@
-"""Security headers that Django 5.2 does not set by itself."""
+"""Security headers that Django 5.2 does not set by itself, and the checks of URL input."""
 
 import secrets
+
+from django.core.exceptions import BadRequest
+from django.http import Http404
 
 
 class ContentSecurityPolicyMiddleware:
@@ -29,3 +32,34 @@ class ContentSecurityPolicyMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"
         )
         return response
+
+
+# The largest id or number a URL may carry: every integer column holds it (PostgreSQL's
+# ``integer``), where a larger one would make the database raise rather than find nothing.
+MAX_URL_INTEGER = 2_147_483_647
+
+
+class UrlInputMiddleware:
+    """Answers 404 or 400, never 500, to what a database cannot take from a URL.
+
+    PostgreSQL refuses a NUL character in a string and every database an integer past its
+    column: a ``%00`` in a path parameter is a page that does not exist (404), in a query
+    parameter a bad request (400), and an id past :data:`MAX_URL_INTEGER` an object that does
+    not exist (404). Checked once here rather than in every view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            raise Http404("NUL character in the path")
+        if any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists()):
+            raise BadRequest("NUL character in the query string")
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in [*view_args, *view_kwargs.values()]:
+            if isinstance(value, int) and abs(value) > MAX_URL_INTEGER:
+                raise Http404("integer out of range in the path")
+        return None

@@ -1,10 +1,11 @@
 from typing import Literal
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
+from sdsf.core.api import ERRORS
 from sdsf.observatory.service import (
     PAGE_LEVELS,
     Observatory,
@@ -35,11 +36,11 @@ class IndicatorRow(Schema):
 
 class IndicatorFilters(Schema):
     level: Literal["commune", "epci", "ept", "departement", "region", "france"] = "departement"
-    code: str | None = None
-    year: int | None = None
+    code: str | None = Field(None, max_length=9)
+    year: int | None = Field(None, ge=1900, le=2100)
 
 
-@router.get("", response=list[IndicatorRow])
+@router.get("", response={200: list[IndicatorRow], **ERRORS})
 def indicators(request, filters: Query[IndicatorFilters]):
     """Coverage of childcare needs, one row per territory (the rows of ``sdsf indicators``).
 

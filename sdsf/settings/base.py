@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sdsf.core.middleware.UrlInputMiddleware",  # after auth: its 404 page knows the user
 ]
 
 ROOT_URLCONF = "sdsf.urls"
@@ -159,6 +160,13 @@ SDSF_FAMILY_RETENTION = {
     "draft_days": 90,  # draft never submitted, from its last change
     "closed_documents_months": 3,  # supporting documents of a closed pré-demande, from closing
 }
+
+# What one imported file (CSV or XLSX, web upload or command) may hold; past that it is refused
+# with its line before it costs the server its memory. The national commune file has 35,000
+# rows and 12 columns; INSEE's census tables about 35,000 rows and 100 columns.
+SDSF_IMPORT_MAX_ROWS = int(os.environ.get("SDSF_IMPORT_MAX_ROWS", 300_000))
+SDSF_IMPORT_MAX_COLUMNS = int(os.environ.get("SDSF_IMPORT_MAX_COLUMNS", 300))
+SDSF_IMPORT_MAX_CELL_CHARS = int(os.environ.get("SDSF_IMPORT_MAX_CELL_CHARS", 10_000))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
