@@ -227,21 +227,24 @@ def _csv_problem(exc: csv.Error) -> str:
 
 
 def _read_xlsx(stream: IO[bytes], source: str, limits: Limits) -> Table:
-    """Streams the first sheet (openpyxl read-only mode): rows are parsed one at a time, never
-    padded to the width or height the file declares, and reading stops at the first row past
-    the limits, so a workbook of a million rows is refused in seconds and small memory."""
+    """Streams the first sheet (openpyxl read-only mode): its rows are counted in the raw XML
+    first, then parsed one at a time, never padded to the width or height the file declares,
+    so a workbook of a million rows is refused in seconds and small memory."""
     from openpyxl import load_workbook
 
+    size = _TableBuilder(source, [], limits)
     try:
+        size.check_length(_count_rows(stream, limits.rows + 2))
+        stream.seek(0)
         book = load_workbook(stream, read_only=True, data_only=True)
         sheet = book.worksheets[0]
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+    except ImportFailed:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged file
         raise ImportFailed([RowError("classeur XLSX illisible")], source) from exc
     line = 1
     try:
-        size = _TableBuilder(source, [], limits)
         size.check_length(sheet.max_row or 1)  # the file's own <dimension>, when it has one
-        size.check_length(_count_rows(sheet, limits.rows + 2))
         sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         try:
@@ -262,19 +265,27 @@ def _read_xlsx(stream: IO[bytes], source: str, limits: Limits) -> Table:
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
-def _count_rows(sheet, enough: int) -> int:
-    """The rows of a read-only sheet counted in its raw XML, up to ``enough``.
+def _count_rows(stream: IO[bytes], enough: int) -> int:
+    """The rows of the workbook's first sheet, counted in its raw XML up to ``enough``.
 
-    Counting tags in the decompressed stream is some fifty times faster than parsing cells, so
-    a file far past the row limit is refused in seconds, even when it declares no size.
+    Counting tags in the decompressed stream is some fifty times faster than parsing cells
+    (and than openpyxl's own opening of a sheet that declares no size), so a file far past
+    the row limit is refused in seconds.
     """
+    from openpyxl.reader.excel import ExcelReader
+
+    reader = ExcelReader(stream, read_only=True)
+    reader.read_manifest()
+    reader.read_workbook()
+    _, first = next(iter(reader.parser.find_sheets()))
     count, tail = 0, b""
-    with sheet._get_source() as xml:  # the sheet's part in the archive, read in chunks
+    with reader.archive.open(first.target) as xml:
         while count < enough and (chunk := xml.read(1 << 20)):
             data = tail + chunk
             cut = max(data.rfind(b"<"), 0)  # a tag cut by the chunk's end waits for the next
             count += len(_ROW_TAG.findall(data, 0, cut))
             tail = data[cut:]
+    reader.archive.close()
     return count + len(_ROW_TAG.findall(tail + b" "))
 
 
