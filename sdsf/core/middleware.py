@@ -2,8 +2,7 @@
 
 import secrets
 
-from django.core.exceptions import BadRequest
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 
 
 class ContentSecurityPolicyMiddleware:
@@ -37,6 +36,7 @@ class ContentSecurityPolicyMiddleware:
 # The largest id or number a URL may carry: every integer column holds it (PostgreSQL's
 # ``integer``), where a larger one would make the database raise rather than find nothing.
 MAX_URL_INTEGER = 2_147_483_647
+API_PREFIX = "/api/"  # where sdsf.urls mounts the API, whose errors are JSON
 
 
 class UrlInputMiddleware:
@@ -53,13 +53,22 @@ class UrlInputMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info:
-            raise Http404("NUL character in the path")
+            return self._refuse(request, 404, "Page introuvable.")
         if any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists()):
-            raise BadRequest("NUL character in the query string")
+            return self._refuse(request, 400, "Requête invalide : caractère nul dans l'adresse.")
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, status: int, message: str):
+        """The API answers in its documented JSON; a page with the site's 404 or a short 400."""
+        if request.path_info.startswith(API_PREFIX):
+            return JsonResponse({"detail": message}, status=status)
+        if status == 404:
+            raise Http404(message)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         for value in [*view_args, *view_kwargs.values()]:
             if isinstance(value, int) and abs(value) > MAX_URL_INTEGER:
-                raise Http404("integer out of range in the path")
+                return self._refuse(request, 404, "Page introuvable.")
         return None

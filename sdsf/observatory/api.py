@@ -12,6 +12,7 @@ from sdsf.observatory.service import (
     Territory,
     codes_within,
     export_rows,
+    imported_years,
 )
 
 router = Router(tags=["observatoire"])
@@ -50,10 +51,11 @@ def indicators(request, filters: Query[IndicatorFilters]):
     rests on synthetic figures (Données de démonstration).
     """
     scope.require(request.user, Permission.OBSERVATORY_VIEW)
-    observatory = Observatory()
-    year = filters.year if filters.year is not None else (observatory.years or [None])[-1]
-    if year is None:
+    years = imported_years()
+    year = filters.year if filters.year is not None else (years or [None])[-1]
+    if year not in years:  # nothing imported for it (or nothing at all): no rows
         return []
+    observatory = Observatory()
     codes = None if filters.code is None else [filters.code]
     if filters.level in PAGE_LEVELS:
         allowed = set()
