@@ -5,7 +5,9 @@ as an anonymous caller and as a signed-in administrator, so every endpoint is ex
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
@@ -15,17 +17,20 @@ from tests.factories import make_structure, make_user
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
 schema.app = get_wsgi_application()
+COOKIE = django_settings.SESSION_COOKIE_NAME
 
 
 @pytest.fixture
 def session_cookie(db, client):
+    """An administrator's session; the WSGI handler keeps the test's database connection (as
+    Django's test client does), or it would close it after each request."""
     make_structure(name='=HYPERLINK("x")')
     client.force_login(make_user(Role.ADMINISTRATOR))
-    return {
-        django_settings.SESSION_COOKIE_NAME: client.cookies[
-            django_settings.SESSION_COOKIE_NAME
-        ].value
-    }
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield {COOKIE: client.cookies[COOKIE].value}
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @schema.parametrize()
