@@ -14,7 +14,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sdsf.settings.dev")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from sdsf.core.commands import run_reporting_database_errors
+
+    run_reporting_database_errors(lambda: execute_from_command_line(sys.argv))
 
 
 if __name__ == "__main__":

@@ -22,3 +22,11 @@ def user_factory(db):
 def private_media(settings, tmp_path):
     """Uploaded documents go to the test's own folder, never to var/private."""
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counts live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

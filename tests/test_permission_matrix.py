@@ -182,6 +182,8 @@ EXPECTED = {
         f"allocation:{name}": expect(403, anonymous=302, admin=404, commune=404)
         for name in (
             "round_import",
+            "round_import_job",
+            "round_import_progress",
             "application_override",
             "application_letter",
             "application_answer",

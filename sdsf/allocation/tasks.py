@@ -1,11 +1,17 @@
-"""The background run of a round (progress shown on its page, polled with htmx)."""
+"""The background work of a round, progress shown on its pages (polled with htmx): its run,
+and the import of its waiting list (a web upload is parsed by the worker, never the request)."""
 
 import logging
+from typing import IO
 
 from django_tasks import task
 
 from sdsf.allocation import rounds
 from sdsf.allocation.models import AllocationRound
+from sdsf.allocation.waiting_list import import_waiting_list
+from sdsf.core.imports import ImportResult
+from sdsf.offer.models import ImportJob
+from sdsf.offer.tasks import JobProgress, run_job
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +52,18 @@ def _failed(round_id: int, previous_status: str, message: str) -> None:
     AllocationRound.objects.filter(pk=round_id).update(
         status=previous_status, progress=0, progress_note="", run_error=message
     )
+
+
+WAITING_LIST = "attente"  # the ImportJob kind of a waiting list
+
+
+def _import_waiting_list(job: ImportJob, stream: IO[bytes], progress: JobProgress) -> ImportResult:
+    allocation_round = AllocationRound.objects.select_related("grid").get(pk=job.target)
+    return import_waiting_list(
+        allocation_round, stream, job.file_name, dry_run=job.dry_run, progress=progress
+    )
+
+
+@task()
+def run_waiting_list_import(job_id: int) -> None:
+    run_job(job_id, _import_waiting_list)

@@ -10,6 +10,12 @@ urlpatterns = [
     path("<int:round>/grille/", views.public_grid, name="public_grid"),
     path("<int:round>/publier/", views.round_publish, name="round_publish"),
     path("<int:round>/import/", views.round_import, name="round_import"),
+    path("<int:round>/import/<int:job>/", views.round_import_job, name="round_import_job"),
+    path(
+        "<int:round>/import/<int:job>/progression/",
+        views.round_import_progress,
+        name="round_import_progress",
+    ),
     path("<int:round>/pre-demandes/", views.round_intake, name="round_intake"),
     path("<int:round>/calcul/", views.round_run, name="round_run"),
     path("<int:round>/calcul/avancement/", views.round_progress, name="round_progress"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sdsf.accounts import scope
@@ -21,11 +22,9 @@ from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.indicators import round_indicators
 from sdsf.allocation.intake import IntakeError, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application
-from sdsf.allocation.tasks import run_round
-from sdsf.allocation.waiting_list import import_waiting_list
+from sdsf.allocation.tasks import WAITING_LIST, run_round, run_waiting_list_import
 from sdsf.core.downloads import pdf_response
-from sdsf.core.imports import ImportFailed
-from sdsf.offer.models import Structure
+from sdsf.offer.models import ImportJob, Structure
 
 PAGE_SIZE = 100
 
@@ -187,17 +186,46 @@ def round_import(request, round):
     if item.status not in (AllocationRound.Status.DRAFT, AllocationRound.Status.PUBLISHED):
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)
-    report = ""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            result = import_waiting_list(item, upload, upload.name)
-        except ImportFailed as failure:
-            report = failure.report()
-        else:
-            messages.success(request, result.summary())
-            return redirect("allocation:round", round=item.pk)
-    return render(request, "allocation/import.html", {"item": item, "form": form, "report": report})
+        job = ImportJob.objects.create(
+            user=request.user,
+            kind=WAITING_LIST,
+            target=item.pk,
+            file_name=upload.name[:200],
+            content=upload.read(),
+        )
+        run_waiting_list_import.enqueue(job.pk)
+        return redirect("allocation:round_import_job", round=item.pk, job=job.pk)
+    return render(request, "allocation/import.html", {"item": item, "form": form})
+
+
+def _import_job(request, round, job) -> tuple[AllocationRound, dict]:
+    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    job = get_object_or_404(
+        ImportJob.objects.defer("content"),
+        pk=job,
+        user=request.user,
+        kind=WAITING_LIST,
+        target=item.pk,
+    )
+    poll_url = reverse("allocation:round_import_progress", args=[item.pk, job.pk])
+    return item, {"item": item, "job": job, "poll_url": poll_url}
+
+
+@permission_required(Permission.ALLOCATION_MANAGE)
+def round_import_job(request, round, job):
+    """The waiting-list import's page: its progress, then its report."""
+    _, context = _import_job(request, round, job)
+    return render(request, "allocation/import_job.html", context)
+
+
+@require_GET
+@permission_required(Permission.ALLOCATION_MANAGE)
+def round_import_progress(request, round, job):
+    """The progress block, polled by htmx until the import is finished."""
+    _, context = _import_job(request, round, job)
+    return render(request, "offer/_import_progress.html", context)
 
 
 @permission_required(Permission.ALLOCATION_VIEW)

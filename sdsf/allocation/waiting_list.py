@@ -5,7 +5,7 @@ Columns: ``reference``, ``section``, ``date_demande``, ``insertion`` (oui/non), 
 grid separated by ``|``). Points are computed from the grid, never read from the file.
 """
 
-from typing import IO
+from typing import IO, Protocol
 
 from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
@@ -22,6 +22,17 @@ from sdsf.core.imports import (
 )
 from sdsf.offer.models import Section, Structure
 
+PROGRESS_EVERY = 2000
+
+
+class Progress(Protocol):
+    """Receives the progress of an import run by the worker (its page shows it)."""
+
+    def rows(self, done: int, total: int) -> None: ...
+
+    def writing(self) -> None: ...
+
+
 COLUMNS = ("reference", "section", "date_demande", "insertion", "voeux", "criteres")
 SEPARATOR = "|"
 
@@ -31,7 +42,12 @@ def _items(text: str) -> list[str]:
 
 
 def import_waiting_list(
-    allocation_round: AllocationRound, file: IO[bytes] | str, source: str, *, dry_run: bool = False
+    allocation_round: AllocationRound,
+    file: IO[bytes] | str,
+    source: str,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Replaces the round's imported applications by those of the file (applications taken
     from online pré-demandes stay; a reference may not be both)."""
@@ -43,7 +59,9 @@ def import_waiting_list(
     errors = []
     check_unique(table, "reference", errors)
     applications = []
-    for row in table.rows:
+    for index, row in enumerate(table.rows):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress.rows(index, len(table.rows))
         reader = RowReader(row, errors)
         section = reader.cell("section")
         if section and section not in Section.values:
@@ -86,6 +104,8 @@ def import_waiting_list(
             )
     if errors:
         raise ImportFailed(errors, source)
+    if progress is not None:
+        progress.writing()
 
     def write() -> ImportResult:
         result = ImportResult()

@@ -1,13 +1,18 @@
 """The one way to hand a person a file: CSV and XLSX tables, PDF documents.
 
-Offer lists, observatory figures, steering reports and decision letters all go through here, so
-every download has the same encoding (CSV with ``;`` and a UTF-8 BOM, as French spreadsheets
-expect), the same content types and the same ``Content-Disposition``.
+Offer lists, observatory figures, steering reports, survey answers and decision letters all go
+through here, so every download has the same encoding (CSV with ``;`` and a UTF-8 BOM, as French
+spreadsheets expect), the same content types, the same ``Content-Disposition`` and the same
+protection against formula injection (:func:`safe_cell`): a cell typed by someone else (an
+anonymous survey answer, a structure name) must never become a live formula in the workbook of
+the person who downloads it.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
+from typing import IO, Any
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -29,24 +34,75 @@ def file_response(
     return response
 
 
+# Spreadsheets read a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number written as text ("-3", "-2,5") is no formula: it stays as it is.
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula.
+
+    Only text is escaped: numbers, dates and booleans stay typed (a negative number stays a
+    number a spreadsheet can add up).
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def safe_row(row: Iterable) -> list:
+    return [safe_cell(value) for value in row]
+
+
 def table_file(header: Sequence[str], rows: Iterable[Sequence], fmt: str, *, sheet: str) -> bytes:
     """A table as CSV (``;``, UTF-8 with BOM) or XLSX (one sheet named ``sheet``)."""
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        worksheet = book.create_sheet(sheet[:31])
-        worksheet.append(list(header))
-        for row in rows:
-            worksheet.append(list(row))
-        stream = io.BytesIO()
-        book.save(stream)
-        return stream.getvalue()
+        return workbook_file([(sheet, header, rows)])
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_row(row) for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def workbook_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """An XLSX workbook, one sheet per ``(title, header, rows)``, headers in bold.
+
+    Written in openpyxl's write-only mode: rows stream to the file instead of being held as
+    cell objects, so a long export stays small in memory.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, header, rows in sheets:
+        worksheet = book.create_sheet(title[:31])
+        head = []
+        for name in safe_row(header):
+            cell = WriteOnlyCell(worksheet, value=name)
+            cell.font = bold
+            head.append(cell)
+        worksheet.append(head)
+        for row in rows:
+            worksheet.append(safe_row(row))
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def write_csv(stream: IO[str], columns: Sequence[str], rows: Iterable[dict]) -> None:
+    """Rows (dicts) as ``,``-separated CSV on a text stream, for the commands' standard output
+    (escaped like every download: the output is often opened in a spreadsheet)."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(safe_row(row.get(c, "") for c in columns) for row in rows)
 
 
 def render_pdf(template: str, context: dict) -> bytes:

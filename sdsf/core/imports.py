@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -93,49 +94,199 @@ def _normalise_header(name: Any) -> str:
     return str(name or "").strip().lstrip("\ufeff").strip()
 
 
-def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252 as spreadsheets export in France."""
+@dataclass(frozen=True)
+class Limits:
+    """What one file may hold (settings ``SDSF_IMPORT_MAX_*``): a file past them is refused
+    with its line, before it costs the server its memory."""
+
+    rows: int
+    columns: int
+    cell_chars: int
+
+    @classmethod
+    def current(cls) -> Limits:
+        from django.conf import settings
+
+        return cls(
+            settings.SDSF_IMPORT_MAX_ROWS,
+            settings.SDSF_IMPORT_MAX_COLUMNS,
+            settings.SDSF_IMPORT_MAX_CELL_CHARS,
+        )
+
+
+class _TableBuilder:
+    """Checks each row against the limits as it is read, and keeps the non-empty ones."""
+
+    def __init__(self, source: str, header: list, limits: Limits):
+        self.source = source
+        self.limits = limits
+        self.table = Table(source, [])
+        self._check(header, 1)
+        self.table.columns = [_normalise_header(c) for c in _trimmed(header)]
+
+    def _fail(self, message: str, line: int, column: str | None = None):
+        raise ImportFailed([RowError(message, line=line, column=column)], self.source)
+
+    def check_length(self, last_line: int) -> None:
+        """Refuses a file whose last line is past the row limit (the header is line 1)."""
+        if last_line - 1 > self.limits.rows:
+            limit = f"{self.limits.rows:,}".replace(",", "\u202f")
+            self._fail(
+                f"le fichier dépasse {limit} lignes de données, la limite d'un import : "
+                "découpez-le",
+                self.limits.rows + 2,
+            )
+
+    def _check(self, values: list, line: int) -> None:
+        self.check_length(line)
+        if len(_trimmed(values)) > self.limits.columns:
+            self._fail(f"plus de {self.limits.columns} colonnes, la limite d'un import", line)
+        for index, value in enumerate(values):
+            if isinstance(value, str) and len(value) > self.limits.cell_chars:
+                columns = self.table.columns
+                self._fail(
+                    f"cellule de plus de {self.limits.cell_chars} caractères, la limite d'un "
+                    "import",
+                    line,
+                    columns[index] if index < len(columns) else None,
+                )
+
+    def add(self, values: list, line: int) -> None:
+        self._check(values, line)
+        if any(v.strip() for v in values):
+            self.table.rows.append(Row(line, dict(zip(self.table.columns, values, strict=False))))
+
+
+def _trimmed(values) -> list:
+    """The row without its trailing empty cells (spreadsheets often store a few)."""
+    values = list(values)
+    while values and values[-1] in (None, ""):
+        values.pop()
+    return values
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """UTF-8 (with or without BOM) first, then Windows-1252 as spreadsheets export in France.
+
+    A NUL byte is refused: no text file holds one (a UTF-16 export or a binary file does), and
+    the CSV reader would stop on it with an error in English.
+    """
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise ImportFailed(
+            [
+                RowError(
+                    "le fichier contient un caractère nul (octet 0) : ce n'est pas un fichier "
+                    "texte CSV ; enregistrez-le en « CSV UTF-8 » ou en XLSX",
+                    line=raw.count(b"\n", 0, nul) + 1,
+                )
+            ],
+            source,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
 
 
-def _read_csv(text: str, source: str) -> Table:
+def decode_utf8(raw: bytes, source: str) -> str:
+    """Text that must be UTF-8 (JSON documents): another encoding is refused with its line."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ImportFailed(
+            [RowError("le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8", line=line)],
+            source,
+        ) from None
+
+
+def _read_csv(text: str, source: str, limits: Limits) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
+        builder = _TableBuilder(source, header, limits)
+        for values in reader:
+            builder.add(values, reader.line_num)
     except StopIteration:
         raise ImportFailed([RowError("le fichier est vide", line=1)], source) from None
-    columns = [_normalise_header(c) for c in header]
-    table = Table(source, columns)
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        table.rows.append(Row(reader.line_num, dict(zip(columns, values, strict=False))))
-    return table
+    except csv.Error as exc:  # a field past csv.field_size_limit, an unclosed quote at the end
+        raise ImportFailed(
+            [RowError(f"ligne CSV illisible ({_csv_problem(exc)})", line=reader.line_num)],
+            source,
+        ) from None
+    return builder.table
 
 
-def _read_xlsx(stream: IO[bytes], source: str) -> Table:
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"cellule de plus de {csv.field_size_limit()} caractères"
+    return "guillemets mal fermés ou caractère inattendu"
+
+
+def _read_xlsx(stream: IO[bytes], source: str, limits: Limits) -> Table:
+    """Streams the first sheet (openpyxl read-only mode): its rows are counted in the raw XML
+    first, then parsed one at a time, never padded to the width or height the file declares,
+    so a workbook of a million rows is refused in seconds and small memory."""
     from openpyxl import load_workbook
 
+    size = _TableBuilder(source, [], limits)
     try:
-        sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        size.check_length(_count_rows(stream, limits.rows + 2))
+        stream.seek(0)
+        book = load_workbook(stream, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except ImportFailed:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged file
         raise ImportFailed([RowError("classeur XLSX illisible")], source) from exc
-    rows = sheet.iter_rows(values_only=True)
+    line = 1
     try:
-        columns = [_normalise_header(c) for c in next(rows)]
-    except StopIteration:
-        raise ImportFailed([RowError("le classeur est vide", line=1)], source) from None
-    table = Table(source, columns)
-    for line, values in enumerate(rows, start=2):
-        cells = ["" if v is None else _cell_text(v) for v in values]
-        if any(c.strip() for c in cells):
-            table.rows.append(Row(line, dict(zip(columns, cells, strict=False))))
-    return table
+        size.check_length(sheet.max_row or 1)  # the file's own <dimension>, when it has one
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
+        try:
+            builder = _TableBuilder(source, list(next(rows)), limits)
+        except StopIteration:
+            raise ImportFailed([RowError("le classeur est vide", line=1)], source) from None
+        for line, values in enumerate(rows, start=2):
+            builder.add(["" if v is None else _cell_text(v) for v in values], line)
+    except ImportFailed:
+        raise
+    except Exception as exc:
+        raise ImportFailed([RowError("classeur XLSX illisible", line=line)], source) from exc
+    finally:
+        book.close()
+    return builder.table
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _count_rows(stream: IO[bytes], enough: int) -> int:
+    """The rows of the workbook's first sheet, counted in its raw XML up to ``enough``.
+
+    Counting tags in the decompressed stream is some fifty times faster than parsing cells
+    (and than openpyxl's own opening of a sheet that declares no size), so a file far past
+    the row limit is refused in seconds.
+    """
+    from openpyxl.reader.excel import ExcelReader
+
+    reader = ExcelReader(stream, read_only=True)
+    reader.read_manifest()
+    reader.read_workbook()
+    _, first = next(iter(reader.parser.find_sheets()))
+    count, tail = 0, b""
+    with reader.archive.open(first.target) as xml:
+        while count < enough and (chunk := xml.read(1 << 20)):
+            data = tail + chunk
+            cut = max(data.rfind(b"<"), 0)  # a tag cut by the chunk's end waits for the next
+            count += len(_ROW_TAG.findall(data, 0, cut))
+            tail = data[cut:]
+    reader.archive.close()
+    return count + len(_ROW_TAG.findall(tail + b" "))
 
 
 def _cell_text(value: Any) -> str:
@@ -147,7 +298,12 @@ def _cell_text(value: Any) -> str:
 
 
 def read_table(file: str | Path | IO[bytes], source: str | None = None) -> Table:
-    """Reads a CSV or XLSX file (path or binary stream) into rows with line numbers."""
+    """Reads a CSV or XLSX file (path or binary stream) into rows with line numbers.
+
+    The file is refused, with a French error and its line, when it goes past
+    :class:`Limits` (rows, columns, characters in a cell), holds a NUL byte, or is no CSV or
+    XLSX a spreadsheet can open.
+    """
     if isinstance(file, str | Path):
         path = Path(file)
         source = source or path.name
@@ -156,10 +312,15 @@ def read_table(file: str | Path | IO[bytes], source: str | None = None) -> Table
         with path.open("rb") as stream:
             return read_table(stream, source)
     source = source or getattr(file, "name", "") or "fichier"
-    raw = file.read()
-    if raw[:4] == b"PK\x03\x04":
-        return _read_xlsx(io.BytesIO(raw), source)
-    return _read_csv(_decode(raw), source)
+    limits = Limits.current()
+    if not file.seekable():
+        file = io.BytesIO(file.read())
+    start = file.tell()
+    if file.read(4) == b"PK\x03\x04":
+        file.seek(start)
+        return _read_xlsx(file, source, limits)
+    file.seek(start)
+    return _read_csv(decode_text(file.read(), source), source, limits)
 
 
 # --- cell parsers: each returns the value or raises ValueError with a French message ----------

@@ -13,9 +13,10 @@ import re
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -258,6 +259,40 @@ def sniff(uploaded) -> str:
     )
 
 
+def _check_quota(documents, count: int, total: int, size: int, message: str) -> None:
+    """Refuses one more document of ``size`` bytes past ``count`` documents or ``total`` bytes."""
+    held = documents.aggregate(n=Count("pk"), bytes=Sum("size"))
+    if held["n"] + 1 > count or (held["bytes"] or 0) + size > total:
+        raise ApplicationError(message % {"count": count, "size": round(total / 1024 / 1024)})
+
+
+def check_document_quotas(pre: PreApplication, size: int, *, actor, by_agent: bool) -> None:
+    """A pré-demande holds at most so many documents and bytes; so does what a family account
+    uploads over all its pré-demandes (agents at the desk file for many families: their own
+    uploads count for the pré-demande only)."""
+    _check_quota(
+        pre.documents.all(),
+        settings.SDSF_FAMILY_DOCUMENTS_PER_APPLICATION,
+        settings.SDSF_FAMILY_DOCUMENT_BYTES_PER_APPLICATION,
+        size,
+        _(
+            "Cette pré-demande a atteint la limite de %(count)s pièces ou %(size)s Mo : "
+            "contactez le guichet unique."
+        ),
+    )
+    if not by_agent and actor is not None:
+        _check_quota(
+            Document.objects.filter(uploaded_by=actor),
+            settings.SDSF_FAMILY_DOCUMENTS_PER_ACCOUNT,
+            settings.SDSF_FAMILY_DOCUMENT_BYTES_PER_ACCOUNT,
+            size,
+            _(
+                "Votre compte a atteint la limite de %(count)s pièces ou %(size)s Mo envoyées : "
+                "contactez le guichet unique."
+            ),
+        )
+
+
 def add_document(pre: PreApplication, kind: str, uploaded, *, actor, by_agent: bool) -> Document:
     if pre.status not in DOCUMENT_STATUSES:
         raise ApplicationError(
@@ -266,6 +301,11 @@ def add_document(pre: PreApplication, kind: str, uploaded, *, actor, by_agent: b
     content_type = sniff(uploaded)
     name = re.sub(r"[^\w. -]", "_", uploaded.name or "")[:200] or "document"
     with transaction.atomic():
+        # The rows counted for are locked while counting: two uploads at once cannot both pass.
+        PreApplication.objects.select_for_update().filter(pk=pre.pk).first()
+        if actor is not None:
+            get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        check_document_quotas(pre, uploaded.size, actor=actor, by_agent=by_agent)
         document = Document(
             pre_application=pre,
             kind=kind,

@@ -1,16 +1,18 @@
 from typing import Literal
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
+from sdsf.core.api import ERRORS
 from sdsf.observatory.service import (
     PAGE_LEVELS,
     Observatory,
     Territory,
     codes_within,
     export_rows,
+    imported_years,
 )
 
 router = Router(tags=["observatoire"])
@@ -35,11 +37,11 @@ class IndicatorRow(Schema):
 
 class IndicatorFilters(Schema):
     level: Literal["commune", "epci", "ept", "departement", "region", "france"] = "departement"
-    code: str | None = None
-    year: int | None = None
+    code: str | None = Field(None, max_length=9)
+    year: int | None = Field(None, ge=1900, le=2100)
 
 
-@router.get("", response=list[IndicatorRow])
+@router.get("", response={200: list[IndicatorRow], **ERRORS})
 def indicators(request, filters: Query[IndicatorFilters]):
     """Coverage of childcare needs, one row per territory (the rows of ``sdsf indicators``).
 
@@ -49,10 +51,11 @@ def indicators(request, filters: Query[IndicatorFilters]):
     rests on synthetic figures (Données de démonstration).
     """
     scope.require(request.user, Permission.OBSERVATORY_VIEW)
-    observatory = Observatory()
-    year = filters.year if filters.year is not None else (observatory.years or [None])[-1]
-    if year is None:
+    years = imported_years()
+    year = filters.year if filters.year is not None else (years or [None])[-1]
+    if year not in years:  # nothing imported for it (or nothing at all): no rows
         return []
+    observatory = Observatory()
     codes = None if filters.code is None else [filters.code]
     if filters.level in PAGE_LEVELS:
         allowed = set()

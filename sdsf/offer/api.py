@@ -1,7 +1,8 @@
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
+from sdsf.core.api import ERRORS
 
 router = Router(tags=["offre"])
 
@@ -20,8 +21,12 @@ class StructureOut(Schema):
     is_demo: bool
 
 
-@router.get("/structures", response=list[StructureOut])
-def offer_structures(request, commune: str | None = None, kind: str | None = None):
+@router.get("/structures", response={200: list[StructureOut], **ERRORS})
+def offer_structures(
+    request,
+    commune: str | None = Query(None, max_length=5),
+    kind: str | None = Query(None, max_length=20),
+):
     """The structures of the registry in the caller's scope (optionally one commune or kind)."""
     scope.require(request.user, Permission.OFFER_VIEW)
     rows = scope.structures(request.user).order_by("identifier")

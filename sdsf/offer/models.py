@@ -423,6 +423,9 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offer_imports"
     )
     kind = models.CharField(_("type de fichier"), max_length=10)
+    # The object the file is imported into, when it goes into one (the allocation round of a
+    # waiting list): a plain id, since the apps that import into an object sit above offer.
+    target = models.PositiveIntegerField(null=True, blank=True)
     file_name = models.CharField(_("fichier"), max_length=200)
     content = models.BinaryField(default=b"")
     dry_run = models.BooleanField(_("vérification seule"), default=False)

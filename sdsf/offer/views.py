@@ -322,21 +322,28 @@ def import_file(request):
         )
         run_import.enqueue(job.pk)
         return redirect("offer:import_job", job=job.pk)
-    jobs = ImportJob.objects.filter(user=request.user).defer("content")[:10]
+    jobs = ImportJob.objects.filter(user=request.user, target=None).defer("content")[:10]
     return render(request, "offer/import.html", {"form": form, "jobs": jobs})
 
 
 def _job(request, job):
-    return get_object_or_404(ImportJob.objects.defer("content"), pk=job, user=request.user)
+    return get_object_or_404(
+        ImportJob.objects.defer("content"), pk=job, user=request.user, target=None
+    )
+
+
+def _job_context(request, job) -> dict:
+    job = _job(request, job)
+    return {"job": job, "poll_url": reverse("offer:import_progress", args=[job.pk])}
 
 
 @permission_required(Permission.OFFER_IMPORT)
 def import_job(request, job):
-    return render(request, "offer/import_job.html", {"job": _job(request, job)})
+    return render(request, "offer/import_job.html", _job_context(request, job))
 
 
 @require_GET
 @permission_required(Permission.OFFER_IMPORT)
 def import_progress(request, job):
     """The progress block, polled by htmx until the import is finished."""
-    return render(request, "offer/_import_progress.html", {"job": _job(request, job)})
+    return render(request, "offer/_import_progress.html", _job_context(request, job))

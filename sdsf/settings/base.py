@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sdsf.core.middleware.UrlInputMiddleware",  # after auth: its 404 page knows the user
 ]
 
 ROOT_URLCONF = "sdsf.urls"
@@ -171,6 +172,43 @@ SDSF_FAMILY_RETENTION = {
     "draft_days": 90,  # draft never submitted, from its last change
     "closed_documents_months": 3,  # supporting documents of a closed pré-demande, from closing
 }
+
+# Supporting documents of the families' pré-demandes: count and total size, per pré-demande and
+# per account (uploads by the family itself; agents at the desk file for many families).
+SDSF_FAMILY_DOCUMENTS_PER_APPLICATION = 20
+SDSF_FAMILY_DOCUMENT_BYTES_PER_APPLICATION = 40 * 1024 * 1024
+SDSF_FAMILY_DOCUMENTS_PER_ACCOUNT = 60
+SDSF_FAMILY_DOCUMENT_BYTES_PER_ACCOUNT = 100 * 1024 * 1024
+
+# E-mails a person can trigger (sign-up verification, password reset): at most so many per
+# e-mail address and per IP address in the window (seconds), counted in the cache below.
+SDSF_THROTTLE_WINDOW = 3600
+SDSF_MAIL_LIMIT_PER_ADDRESS = 3
+SDSF_MAIL_LIMIT_PER_IP = 20
+
+
+def _cache(environ) -> dict:
+    """Redis where REDIS_URL is set (needs the ``redis`` package), the database where
+    CACHE_URL=db (``sdsf createcachetable`` once), else each process's memory (fine for one
+    process; several workers then count apart)."""
+    if environ.get("REDIS_URL"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": environ["REDIS_URL"],
+        }
+    if environ.get("CACHE_URL") == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "sdsf_cache"}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+CACHES = {"default": _cache(os.environ)}
+
+# What one imported file (CSV or XLSX, web upload or command) may hold; past that it is refused
+# with its line before it costs the server its memory. The national commune file has 35,000
+# rows and 12 columns; INSEE's census tables about 35,000 rows and 100 columns.
+SDSF_IMPORT_MAX_ROWS = int(os.environ.get("SDSF_IMPORT_MAX_ROWS", 300_000))
+SDSF_IMPORT_MAX_COLUMNS = int(os.environ.get("SDSF_IMPORT_MAX_COLUMNS", 300))
+SDSF_IMPORT_MAX_CELL_CHARS = int(os.environ.get("SDSF_IMPORT_MAX_CELL_CHARS", 10_000))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

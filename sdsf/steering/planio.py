@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from sdsf.accounts.models import Institution
-from sdsf.core.imports import ImportFailed, ImportResult, RowError, apply
+from sdsf.core.imports import ImportFailed, ImportResult, RowError, apply, decode_utf8
 from sdsf.steering.models import (
     Action,
     ActionTerritory,
@@ -214,6 +214,9 @@ def dumps(plan: dict) -> str:
 # --- reading and checking ----------------------------------------------------------------------
 
 
+MAX_COUNT = 2_147_483_647  # the largest integer every database column of the plan holds
+
+
 class _Reader:
     """Reads typed values out of the parsed JSON, collecting French errors with their path."""
 
@@ -253,19 +256,23 @@ class _Reader:
             self.error(where, f"texte trop long ({len(raw)} caractères, {max_length} au plus)")
         return raw
 
-    def integer(self, data: dict, key: str, path: str, *, required=False, low=0, high=None):
+    def integer(self, data: dict, key: str, path: str, *, required=False, low=0, high=MAX_COUNT):
         raw = data.get(key)
         where = f"{path}.{key}" if path else key
         if raw is None:
             if required:
                 self.error(where, "valeur obligatoire manquante")
             return None
-        if isinstance(raw, bool) or not isinstance(raw, int | Decimal) or raw != int(raw):
+        # compared as they are before int(): 1e999999999 would take a billion digits
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int | Decimal)
+            or (isinstance(raw, Decimal) and raw != raw.to_integral_value())
+        ):
             self.error(where, f"nombre entier attendu, reçu « {raw} »")
             return None
-        if raw < low or (high is not None and raw > high):
-            bound = f"entre {low} et {high}" if high is not None else f"d'au moins {low}"
-            self.error(where, f"nombre {bound} attendu, reçu « {raw} »")
+        if raw < low or raw > high:
+            self.error(where, f"nombre entre {low} et {high} attendu, reçu « {raw} »")
             return None
         return int(raw)
 
@@ -545,13 +552,21 @@ def read_plan(data: Any, source: str = "") -> dict:
     return plan
 
 
-def load_json(text: str, source: str = "") -> Any:
+def load_json(text: str | bytes, source: str = "") -> Any:
+    """The parsed document; a file that is not UTF-8 JSON, or is nested too deep for the
+    parser, is refused with a French error rather than a traceback."""
+    if isinstance(text, bytes):
+        text = decode_utf8(text, source)
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise ImportFailed(
             [RowError(f"JSON invalide : {exc.msg}", line=exc.lineno)], source
         ) from None
+    except RecursionError:
+        raise ImportFailed([RowError("JSON imbriqué trop profondément")], source) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise ImportFailed([RowError("JSON invalide : nombre trop long")], source) from None
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -705,7 +720,7 @@ def _write_governance(scheme: Scheme, bodies: list[dict], actions: dict[str, Act
                 decision.actions.set([actions[code] for code in d["actions"]])
 
 
-def import_plan(text: str, source: str = "", *, dry_run: bool = False):
+def import_plan(text: str | bytes, source: str = "", *, dry_run: bool = False):
     """Parses, checks and writes a plan in one transaction. Returns (scheme id, result)."""
     plan = read_plan(load_json(text, source), source)
     written: list[Scheme] = []

@@ -5,7 +5,6 @@ figures), progress by axis, indicator trajectories, the map of the territories t
 target, and governance activity. Nothing here is typed by hand.
 """
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -158,10 +157,6 @@ def render_pdf(scheme: Scheme) -> bytes:
 
 
 def render_xlsx(scheme: Scheme) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
     sheets = {
         "Actions": (
             [
@@ -214,17 +209,9 @@ def render_xlsx(scheme: Scheme) -> bytes:
             ],
         ),
     }
-    book.remove(book.active)
-    for title, (header, rows) in sheets.items():
-        sheet = book.create_sheet(title)
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    return stream.getvalue()
+    return downloads.workbook_file(
+        (title, header, rows) for title, (header, rows) in sheets.items()
+    )
 
 
 def _indicator_rows(scheme: Scheme) -> tuple[list, list]:

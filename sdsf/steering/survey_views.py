@@ -104,8 +104,18 @@ def survey_answer(request, token):
     if recipient_list is None or not surveys.answerable(recipient_list):
         raise Http404
     survey = recipient_list.survey
+    if surveys.full(recipient_list):
+        return render(
+            request,
+            "steering/survey_answer.html",
+            {"survey": survey, "form": None, "full": surveys.FULL_MESSAGE},
+        )
     form = answer_form(survey, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        surveys.submit(recipient_list, form.cleaned_data)
-        return render(request, "steering/survey_thanks.html", {"survey": survey})
+        try:
+            surveys.submit(recipient_list, form.cleaned_data)
+        except surveys.ListFull:
+            form.add_error(None, surveys.FULL_MESSAGE)
+        else:
+            return render(request, "steering/survey_thanks.html", {"survey": survey})
     return render(request, "steering/survey_answer.html", {"survey": survey, "form": form})

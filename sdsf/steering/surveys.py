@@ -2,7 +2,6 @@
 response rates and results by list (each list covers a territory), and export.
 """
 
-import io
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count
 
+from sdsf.core import downloads
 from sdsf.steering.models import Question, RecipientList, Response, Survey
 
 
@@ -17,9 +17,31 @@ def answerable(list_: RecipientList) -> bool:
     return list_.open and list_.survey.questions.exists()
 
 
+class ListFull(Exception):
+    """The list has as many responses as recipients: one more would be a second answer."""
+
+
+FULL_MESSAGE = (
+    "Cette enquête a déjà reçu autant de réponses que de destinataires de cette liste : "
+    "votre réponse n'a pas été enregistrée."
+)
+
+
+def full(list_: RecipientList) -> bool:
+    return list_.responses.count() >= list_.recipients
+
+
 @transaction.atomic
 def submit(list_: RecipientList, cleaned: dict) -> Response:
-    """Stores one anonymous response from the public form's cleaned data (``q<id>`` keys)."""
+    """Stores one anonymous response from the public form's cleaned data (``q<id>`` keys).
+
+    The link is shared by the whole list, so a list takes at most one response per recipient
+    (the list row is locked while counting, so two answers at once cannot both pass): a rate
+    never exceeds 100 % and one person cannot drown the others' answers.
+    """
+    RecipientList.objects.select_for_update().filter(pk=list_.pk).first()
+    if full(list_):
+        raise ListFull
     answers = {}
     for question in list_.survey.questions.all():
         value = cleaned.get(f"q{question.pk}")
@@ -94,45 +116,48 @@ def _count(question: Question, values: list) -> list[tuple[str, int]]:
 
 
 def export_xlsx(survey: Survey) -> bytes:
-    """One row per response (list, territory, date, one column per question)."""
-    from openpyxl import Workbook
-
+    """One row per response (list, territory, date, one column per question), then the rates."""
     questions = list(survey.questions.all())
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Réponses"
-    sheet.append(["Liste", "Territoire", "Reçue le", *[q.text for q in questions]])
     responses = Response.objects.filter(recipient_list__survey=survey).select_related(
         "recipient_list"
     )
-    for r in responses.order_by("submitted_at"):
-        lst = r.recipient_list
-        cells = []
-        for q in questions:
-            value = r.answers.get(str(q.pk), "")
-            cells.append(" | ".join(value) if isinstance(value, list) else value)
-        sheet.append(
-            [
+
+    def answer_rows():
+        for r in responses.order_by("submitted_at"):
+            lst = r.recipient_list
+            cells = []
+            for q in questions:
+                value = r.answers.get(str(q.pk), "")
+                cells.append(" | ".join(value) if isinstance(value, list) else value)
+            yield [
                 lst.name,
                 f"{lst.territory_level} {lst.territory_code}",
                 r.submitted_at.replace(tzinfo=None),
                 *cells,
             ]
-        )
-    rates_sheet = book.create_sheet("Taux de réponse")
-    rates_sheet.append(["Liste", "Territoire", "Destinataires", "Réponses", "Taux (%)"])
+
     rows, total = rates(survey)
-    for row in [*rows, *([total] if total else [])]:
-        lst = row.recipient_list
-        rates_sheet.append(
-            [
-                lst.name,
-                f"{lst.territory_level} {lst.territory_code}".strip(),
-                lst.recipients,
-                row.responses,
-                row.rate,
-            ]
-        )
-    stream = io.BytesIO()
-    book.save(stream)
-    return stream.getvalue()
+    rate_rows = [
+        [
+            row.recipient_list.name,
+            f"{row.recipient_list.territory_level} {row.recipient_list.territory_code}".strip(),
+            row.recipient_list.recipients,
+            row.responses,
+            row.rate,
+        ]
+        for row in [*rows, *([total] if total else [])]
+    ]
+    return downloads.workbook_file(
+        [
+            (
+                "Réponses",
+                ["Liste", "Territoire", "Reçue le", *[q.text for q in questions]],
+                answer_rows(),
+            ),
+            (
+                "Taux de réponse",
+                ["Liste", "Territoire", "Destinataires", "Réponses", "Taux (%)"],
+                rate_rows,
+            ),
+        ]
+    )

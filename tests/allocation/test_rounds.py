@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from sdsf.accounts.models import Role
@@ -18,7 +20,7 @@ from sdsf.allocation.models import AllocationRound, Application, Criterion, Poin
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.audit.models import AuditEvent
 from sdsf.core.imports import ImportFailed
-from sdsf.offer.models import Capacity, Structure
+from sdsf.offer.models import Capacity, ImportJob, Structure
 from sdsf.territories.models import Level
 from tests.factories import make_user
 
@@ -260,8 +262,17 @@ def test_create_and_import_through_pages(client):
     assert created.status_code == 302
     client.post(reverse("allocation:round_publish", kwargs={"round": item.pk}))
     with EXAMPLE.open("rb") as file:
-        client.post(reverse("allocation:round_import", kwargs={"round": item.pk}), {"file": file})
+        upload = client.post(
+            reverse("allocation:round_import", kwargs={"round": item.pk}), {"file": file}
+        )
+    job = ImportJob.objects.get()
+    assert upload.url == reverse(
+        "allocation:round_import_job", kwargs={"round": item.pk, "job": job.pk}
+    )
+    page = client.get(upload.url).content.decode()
+    assert "Import terminé" in page and "3 ligne(s) ont été créée(s)" in page
     assert Application.objects.filter(round=item).count() == 3
+    assert bytes(ImportJob.objects.get().content) == b""  # emptied once read
     client.post(reverse("allocation:round_run", kwargs={"round": item.pk}))
     item.refresh_from_db()
     assert item.status == AllocationRound.Status.RUN and item.progress == 100
@@ -328,3 +339,24 @@ def test_run_keeps_overrides(rf, allocation_round):
         rounds.run(allocation_round)
     target.refresh_from_db()
     assert target.override_reason == "Place refusée par la famille."
+
+
+def test_waiting_list_upload_is_parsed_by_the_worker_and_reports_in_french(
+    client, allocation_round
+):
+    """The request only stores the file: the job (immediate backend in tests) parses it and its
+    page shows the French report with lines; another agent cannot see the job."""
+    client = _agent(client)
+    bad = "reference;section;date_demande;insertion;voeux;criteres\nA1;lune;2026-01-01;non;X;\n"
+    url = reverse("allocation:round_import", kwargs={"round": allocation_round.pk})
+    answer = client.post(url, {"file": SimpleUploadedFile("liste.csv", bad.encode())})
+    job = ImportJob.objects.get(kind="attente", target=allocation_round.pk)
+    assert job.state == ImportJob.State.FAILED and "Ligne 2, colonne « section »" in job.report
+    progress = reverse(
+        "allocation:round_import_progress", kwargs={"round": allocation_round.pk, "job": job.pk}
+    )
+    block = client.get(progress).content.decode()
+    assert answer.status_code == 302 and "rien n&#x27;a été enregistré" in block
+    assert not allocation_round.applications.exists()
+    other = _agent(Client(), Role.COMMUNE_AGENT)
+    assert other.get(progress).status_code == 404

@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from sdsf.core.imports import (
     ImportFailed,
@@ -91,4 +91,90 @@ def test_row_reader_collects_errors_with_line_and_column(tmp_path):
     assert (
         str(errors[2])
         == "Ligne 3, colonne « id » : identifiant « A » en double (déjà à la ligne 2)"
+    )
+
+
+def report_of(path) -> str:
+    with pytest.raises(ImportFailed) as failure:
+        read_table(path)
+    return failure.value.report()
+
+
+def test_a_nul_byte_is_refused_in_french_with_its_line(tmp_path):
+    path = write(tmp_path, "f.csv", b"a;b\n1;2\n3;\x004\n")
+    assert "Ligne 3 : le fichier contient un caractère nul" in report_of(path)
+
+
+def test_a_field_past_the_csv_limit_is_a_french_error_with_its_line(tmp_path, settings):
+    settings.SDSF_IMPORT_MAX_CELL_CHARS = 10**9  # the csv module's own limit is met first
+    path = write(tmp_path, "f.csv", b"a;b\n1;2\n3;" + b"x" * 200_000 + b"\n")
+    assert "Ligne 3 : ligne CSV illisible (cellule de plus de 131072 caractères)" in report_of(path)
+
+
+def test_limits_on_rows_columns_and_cells(tmp_path, settings):
+    settings.SDSF_IMPORT_MAX_ROWS = 3
+    settings.SDSF_IMPORT_MAX_COLUMNS = 4
+    settings.SDSF_IMPORT_MAX_CELL_CHARS = 10
+    assert len(read_table(write(tmp_path, "ok.csv", b"a;b\n1;2\n3;4\n5;6\n")).rows) == 3
+    rows = write(tmp_path, "rows.csv", b"a;b\n1;2\n3;4\n5;6\n7;8\n")
+    assert "Ligne 5 : le fichier dépasse 3 lignes de données" in report_of(rows)
+    columns = write(tmp_path, "cols.csv", b"a;b\n1;2;3;4;5\n")
+    assert "Ligne 2 : plus de 4 colonnes" in report_of(columns)
+    cell = write(tmp_path, "cell.csv", b"a;b\n1;" + b"x" * 11 + b"\n")
+    assert "Ligne 2, colonne « b » : cellule de plus de 10 caractères" in report_of(cell)
+
+
+def _workbook(tmp_path, rows, *, write_only=True):
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet() if write_only else book.active
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "f.xlsx"
+    book.save(path)
+    return path
+
+
+def test_xlsx_limits_are_checked_while_streaming(tmp_path, settings):
+    settings.SDSF_IMPORT_MAX_ROWS = 5
+    settings.SDSF_IMPORT_MAX_COLUMNS = 3
+    path = _workbook(tmp_path, [["a", "b"], *([i, i] for i in range(10))])
+    assert "Ligne 7 : le fichier dépasse 5 lignes de données" in report_of(path)
+    wide = _workbook(tmp_path, [["a", "b"], [1, 2, None, None, 5]])
+    assert "Ligne 2 : plus de 3 colonnes" in report_of(wide)
+    trailing_blanks = _workbook(tmp_path, [["a", "b", None, None], [1, 2, None, None, None]])
+    assert read_table(trailing_blanks).columns == ["a", "b"]
+
+
+def test_xlsx_declaring_a_million_rows_is_refused_before_reading_them(tmp_path, settings):
+    """A file's own <dimension> says how many rows it has: past the limit it is refused at once,
+    and an absurd declared width does not pad the rows."""
+    settings.SDSF_IMPORT_MAX_ROWS = 100
+    path = _workbook(tmp_path, [["a"], [1]], write_only=False)
+    book = load_workbook(path)
+    book.active["XFD1000000"] = "x"
+    book.save(path)
+    assert "Ligne 102 : le fichier dépasse 100 lignes de données" in report_of(path)
+    settings.SDSF_IMPORT_MAX_ROWS = 2_000_000
+    assert "Ligne 1000000 : plus de 300 colonnes" in report_of(path)
+
+
+def test_unreachable_database_gives_one_french_line_and_exit_code(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sdsf = Path(sys.executable).with_name("sdsf")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sdsf.settings.test",
+        "DATABASE_URL": "postgres://sdsf@127.0.0.1:1/absente",
+    }
+    done = subprocess.run(
+        [sdsf, "territories", "--departement", "93"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 3
+    assert (
+        done.stderr.strip().startswith("Base de données injoignable")
+        and done.stderr.count("\n") == 1
     )

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from sdsf.families import accounts
@@ -118,3 +119,38 @@ def test_space_lists_only_the_familys_own_pre_applications(client):
 def test_staff_have_no_family_space(client):
     client.force_login(make_user())
     assert client.get(reverse("families:space")).status_code == 403
+
+
+def test_password_reset_e_mails_are_limited_per_address_and_per_connection(client, settings):
+    settings.SDSF_MAIL_LIMIT_PER_ADDRESS = 2
+    settings.SDSF_MAIL_LIMIT_PER_IP = 4
+    family = make_family()
+    url = reverse("families:password_reset")
+    answers = [client.post(url, {"email": family.user.email}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [302, 302, 302]  # the same answer every time
+    assert len(mail.outbox) == 2  # but the third e-mail was not sent
+    client.post(url, {"email": "autre@example.org"})
+    refused = client.post(url, {"email": "encore@example.org"})
+    assert refused.status_code == 200 and "Trop de demandes" in refused.content.decode()
+    other_connection = client.post(url, {"email": "autre@example.org"}, REMOTE_ADDR="10.0.0.2")
+    assert other_connection.status_code == 302
+
+
+def test_sign_ups_are_limited_per_connection(client, settings):
+    settings.SDSF_MAIL_LIMIT_PER_IP = 2
+    for n in range(2):
+        assert _sign_up(Client(), email=f"parent{n}@example.org").status_code == 302
+    refused = _sign_up(client, email="parent9@example.org")
+    assert "Trop de demandes" in refused.content.decode()
+    assert Family.objects.count() == 2 and len(mail.outbox) == 2
+
+
+def test_verification_resend_is_limited_per_address(client, settings):
+    settings.SDSF_MAIL_LIMIT_PER_ADDRESS = 1
+    family = make_family(verified=False)
+    client.force_login(family.user)
+    for _ in range(2):
+        client.post(reverse("families:verify_resend"))
+    assert len(mail.outbox) == 1
+    page = client.get(reverse("families:space")).content.decode()
+    assert "Trop de demandes" in page

@@ -14,7 +14,7 @@ from django.urls import reverse
 from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid
 from sdsf.families import applications, points
 from sdsf.families.models import Document, Event, PreApplication
-from tests.factories import PDF, make_family, make_pre_application, make_structure
+from tests.factories import PDF, make_family, make_pre_application, make_structure, make_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -338,3 +338,28 @@ def test_demo_family_with_a_submitted_pre_application():
     assert pre.home_commune_id == "93008"
     assert {w.structure.commune_id for w in pre.wishes.exclude(structure=None)} == {"93008"}
     assert pre.family.user.email in lines[1]
+
+
+def test_documents_quota_per_pre_application_and_per_account(settings):
+    settings.SDSF_FAMILY_DOCUMENTS_PER_APPLICATION = 2
+    settings.SDSF_FAMILY_DOCUMENTS_PER_ACCOUNT = 3
+    family = make_family()
+    first, second = make_pre_application(family), make_pre_application(family)
+
+    def upload(pre, **who):
+        who = who or {"actor": family.user, "by_agent": False}
+        return applications.add_document(pre, "residence", SimpleUploadedFile("a.pdf", PDF), **who)
+
+    upload(first), upload(first)
+    with pytest.raises(applications.ApplicationError, match="limite de 2 pièces"):
+        upload(first)
+    upload(second)
+    with pytest.raises(applications.ApplicationError, match="Votre compte a atteint la limite"):
+        upload(second)
+    upload(second, actor=make_user(), by_agent=True)  # an agent at the desk: this file's quota
+    settings.SDSF_FAMILY_DOCUMENT_BYTES_PER_APPLICATION = len(PDF) * 2 + 1
+    third = make_pre_application(family)
+    settings.SDSF_FAMILY_DOCUMENTS_PER_ACCOUNT = 100
+    upload(third), upload(third)
+    with pytest.raises(applications.ApplicationError, match="Mo"):
+        upload(third)

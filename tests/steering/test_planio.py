@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -90,3 +91,31 @@ def test_dry_run_writes_nothing(capsys):
     call_command("plan_import", str(DROME_PLAN), dry_run=True)
     assert "Vérification seule" in capsys.readouterr().out
     assert Scheme.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            '{"title": "Schéma été"}'.encode("latin-1"),
+            "Ligne 1 : le fichier n'est pas encodé en UTF-8",
+        ),
+        (b"[" * 100_000, "JSON imbriqué trop profondément"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "nombre trop long"),
+    ],
+)
+def test_import_command_refuses_a_bad_file_in_french(tmp_path, capsys, content, message):
+    bad = tmp_path / "plan.json"
+    bad.write_bytes(content)
+    with pytest.raises(SystemExit):
+        call_command("plan_import", str(bad))
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_an_enormous_exponent_is_an_error_not_a_hang():
+    from sdsf.steering.planio import _Reader
+
+    reader = _Reader()
+    assert reader.integer({"n": Decimal("1E+999999999")}, "n", "m") is None
+    assert "nombre entre 0 et 2147483647 attendu" in str(reader.errors[0])

@@ -149,3 +149,25 @@ def test_builder_pages_and_export(client, survey):
 def test_surveys_are_for_administrators_and_analysts(client, survey):
     client.force_login(make_user(Role.PMI_AGENT))
     assert client.get(reverse("steering:survey", kwargs={"survey": survey.pk})).status_code == 403
+
+
+def test_a_list_takes_at_most_one_response_per_recipient(client, survey):
+    pair = RecipientList.objects.create(
+        survey=survey,
+        name="Deux AM",
+        territory_level="commune",
+        territory_code="93008",
+        recipients=2,
+    )
+    q1, _, q3, _ = survey.questions.all()
+    data = {f"q{q1.pk}": "Oui", f"q{q3.pk}": "1"}
+    for _ in range(2):
+        assert "Merci" in answer(client, pair.token, **data).content.decode()
+    third = answer(client, pair.token, **data)
+    assert third.status_code == 200 and "autant de réponses que de destinataires" in (
+        third.content.decode()
+    )
+    page = client.get(reverse("steering:survey_answer", kwargs={"token": pair.token}))
+    assert "Envoyer mes réponses" not in page.content.decode()
+    rows, total = rates(survey)
+    assert Response.objects.count() == 2 and (rows[0].rate, total.rate) == (100, 100)

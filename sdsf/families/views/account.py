@@ -4,6 +4,7 @@ Log-in reuses the agents' view and form (same lockout), on a page in the familie
 leads to the family space; log-out is the agents' view too (POST, with ``next``).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -14,16 +15,25 @@ from django.views.decorators.http import require_POST
 
 from sdsf.accounts import scope
 from sdsf.accounts.views import LoginView as AgentLoginView
+from sdsf.core import throttle
 from sdsf.families import accounts, invitations
 from sdsf.families.forms import FamilyLoginForm, FamilyPasswordResetForm, SignUpForm
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def _too_many() -> str:
+    return _("Trop de demandes d'e-mail : réessayez dans une heure.")
+
+
 def signup(request):
     if request.user.is_authenticated:
         return redirect("families:space")
     form = SignUpForm(request.POST or None)
+    if form.is_valid() and not throttle.e_mail_allowed(
+        request, "signup", form.cleaned_data["email"]
+    ):
+        form.add_error(None, _too_many())
     if form.is_valid():
         family = accounts.sign_up(
             email=form.cleaned_data["email"],
@@ -51,7 +61,11 @@ def verify(request, token):
 @require_POST
 def verify_resend(request):
     family = scope.family_of(request.user)
-    if not family.email_verified:
+    if not family.email_verified and not throttle.e_mail_allowed(
+        request, "signup", family.user.email
+    ):
+        messages.error(request, _too_many())
+    elif not family.email_verified:
         accounts.send_verification(request, family)
         messages.success(request, _("Un nouveau lien de vérification vous a été envoyé."))
     return redirect("families:space")
@@ -63,8 +77,25 @@ class LoginView(AgentLoginView):
     next_page = reverse_lazy("families:space")
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Past the limit of its connection the request is refused; past the limit of the address
+    nothing is sent, with the same answer as a sent e-mail (which addresses have an account
+    stays unknown)."""
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"]
+        if not throttle.hit(
+            "reset", "ip", throttle.client_ip(self.request), settings.SDSF_MAIL_LIMIT_PER_IP
+        ):
+            form.add_error(None, _too_many())
+            return self.form_invalid(form)
+        if not throttle.hit("reset", "address", address, settings.SDSF_MAIL_LIMIT_PER_ADDRESS):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
 _RESET = "families/account/password_reset"
-password_reset = auth_views.PasswordResetView.as_view(
+password_reset = PasswordResetView.as_view(
     template_name=f"{_RESET}_form.html",
     form_class=FamilyPasswordResetForm,
     email_template_name=f"{_RESET}_email.txt",

@@ -1,8 +1,8 @@
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sdsf.core.downloads import write_csv
 from sdsf.observatory.coverage import LEVELS
 from sdsf.observatory.models import DEMO_LABEL
 from sdsf.observatory.service import ROW_COLUMNS, indicator_table, territory, text_row
@@ -33,6 +33,4 @@ class Command(BaseCommand):
             data = [{c: row[c] for c in ROW_COLUMNS} for row in rows]
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
-        writer = csv.DictWriter(self.stdout, fieldnames=ROW_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(text_row(row) for row in rows)
+        write_csv(self.stdout, ROW_COLUMNS, (text_row(row) for row in rows))

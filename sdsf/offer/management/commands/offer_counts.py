@@ -1,9 +1,9 @@
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from sdsf.core.downloads import write_csv
 from sdsf.core.imports import parse_date
 from sdsf.offer.counts import COUNT_COLUMNS, LEVELS, offer_counts
 
@@ -33,6 +33,4 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(self.stdout, COLUMNS, rows)

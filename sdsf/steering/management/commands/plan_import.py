@@ -19,9 +19,7 @@ class Command(ImportCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise ImportFailed([RowError(f"fichier introuvable : {path}")], path.name)
-        scheme_id, result = import_plan(
-            path.read_text(encoding="utf-8"), path.name, dry_run=options["dry_run"]
-        )
+        scheme_id, result = import_plan(path.read_bytes(), path.name, dry_run=options["dry_run"])
         if not result.dry_run:
             result.notes.append(str(scheme_id))
         return result

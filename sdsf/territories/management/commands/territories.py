@@ -1,8 +1,8 @@
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sdsf.core.downloads import write_csv
 from sdsf.territories.queries import commune_rows, get_departement
 
 COLUMNS = ["code", "name", "epci_code", "epci_name", "ept_code", "population"]
@@ -26,6 +26,4 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(self.stdout, COLUMNS, rows)

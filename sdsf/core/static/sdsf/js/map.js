@@ -2,7 +2,9 @@
  * Usage: <div class="sdsf-map" data-geojson="URL" data-label-property="name"></div>.
  * Optional data-value-property + data-legend: fill communes by a value (choropleth),
  * with class breaks in data-breaks ("10,20,30") and colours in data-colors.
- * The same figures are always given in a table next to the map (accessibility). */
+ * The same figures are always given in a table next to the map (accessibility).
+ * Labels come from data typed by others (structure names): they are set as text
+ * (textContent), never as HTML — Leaflet reads a string tooltip as HTML. */
 (function () {
   "use strict";
   function colorFor(value, breaks, colors) {
@@ -37,7 +39,9 @@
             if (valueProperty && props[valueProperty] !== undefined) {
               text += " : " + (props[valueProperty] === null ? "n.d." : props[valueProperty]);
             }
-            featureLayer.bindTooltip(text);
+            var label = document.createElement("span");
+            label.textContent = text;
+            featureLayer.bindTooltip(label);
             if (props.url) {
               featureLayer.on("click", function () { window.location.href = props.url; });
             }
