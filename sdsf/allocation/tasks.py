@@ -6,6 +6,7 @@ from django_tasks import task
 
 from sdsf.allocation import rounds
 from sdsf.allocation.models import AllocationRound
+from sdsf.core.jobs import on_worker_lost
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,18 @@ def run_round(round_id: int, previous_status: str) -> None:
         raise
 
 
+@on_worker_lost(run_round)
+def _worker_lost(round_id: int, previous_status: str) -> None:
+    _failed(
+        round_id,
+        previous_status,
+        "Calcul interrompu (arrêt du service des tâches de fond) : rien n'a été enregistré. "
+        "Relancez le calcul.",
+    )
+
+
 def _failed(round_id: int, previous_status: str, message: str) -> None:
-    AllocationRound.objects.filter(pk=round_id).update(
+    """Puts a round still running back in the state it had before the run."""
+    AllocationRound.objects.filter(pk=round_id, status=AllocationRound.Status.RUNNING).update(
         status=previous_status, progress=0, progress_note="", run_error=message
     )

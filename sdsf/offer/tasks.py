@@ -7,6 +7,7 @@ from django_tasks import task
 
 from sdsf.accounts import scope
 from sdsf.core.imports import ImportFailed
+from sdsf.core.jobs import on_worker_lost
 from sdsf.offer.importing import import_offer
 from sdsf.offer.models import ImportJob
 
@@ -50,8 +51,19 @@ def run_import(job_id: int) -> None:
     _finish(job.pk, state, report)
 
 
-def _finish(job_id: int, state: str, report: str) -> None:
-    """Records the outcome and empties the stored file (it may hold personal data)."""
-    ImportJob.objects.filter(pk=job_id).update(
-        state=state, report=report, content=b"", finished_at=timezone.now()
+@on_worker_lost(run_import)
+def _worker_lost(job_id: int) -> None:
+    _finish(
+        job_id,
+        ImportJob.State.FAILED,
+        "Import interrompu (arrêt du service des tâches de fond) : rien n'a été enregistré. "
+        "Déposez à nouveau le fichier.",
     )
+
+
+def _finish(job_id: int, state: str, report: str) -> None:
+    """Records the outcome of a job not finished yet and empties the stored file (it may hold
+    personal data)."""
+    ImportJob.objects.filter(pk=job_id).exclude(
+        state__in=(ImportJob.State.DONE, ImportJob.State.FAILED)
+    ).update(state=state, report=report, content=b"", finished_at=timezone.now())
