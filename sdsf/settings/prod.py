@@ -53,7 +53,9 @@ def _database() -> dict:
     database.setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("SDSF_DB_POOL_SIZE", "4")),
-        "timeout": 10,  # seconds a request waits for a free connection, then fails (503)
+        # Seconds a request waits for a connection (the pool has one per thread: it waits only
+        # while the database is away), then fails with a 503.
+        "timeout": 5,
     }
     return database
 
