@@ -102,7 +102,7 @@ class Role(models.TextChoices):
     COMMUNE_AGENT = "agent_commune", _("Agent petite enfance de commune")
     STRUCTURE_MANAGER = "gestionnaire_structure", _("Gestionnaire de structure")
     COMMISSION_MEMBER = "membre_commission", _("Membre de commission d'attribution")
-    STATE = "etat", _("Représentant de l'État (préfecture), en lecture seule")
+    STATE = "etat", _("Représentant de l'État (préfecture)")  # reads, changes nothing
 
 
 # The kind of institution a role usually belongs to (demo accounts, test data).
