@@ -1,8 +1,8 @@
 """Faults: a worker killed mid-job, the database unreachable, an import killed at commit.
 
 The worker and the servers are real processes (SIGKILL is not simulated); the import killed at
-commit is the suite's own database with an error injected into its last write, then into its
-commit.
+commit is a process killed (SIGKILL) as it commits, and the suite's own database with an error
+injected into its last write.
 """
 
 import os
@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 from sdsf.accounts.models import Role
 from sdsf.offer.importing import import_offer
@@ -240,16 +239,35 @@ def test_import_failing_at_its_last_write_writes_nothing(tmp_path):
     assert bytes(job.content) == b""
 
 
-@pytest.mark.django_db(transaction=True)
-def test_import_failing_at_commit_writes_nothing(tmp_path, monkeypatch):
+KILLED_AT_COMMIT = """
+import os, signal
+from django.db.backends.base.base import BaseDatabaseWrapper
+from sdsf.offer.importing import import_offer
+
+def killed(self):
+    print("killed at commit", flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+BaseDatabaseWrapper.commit = killed  # the transaction is complete, its commit never comes
+import_offer("am", {path!r})
+"""
+
+
+def test_import_killed_at_commit_writes_nothing(worker_database, tmp_path):
+    database, env = worker_database
     upload = _am_file(tmp_path / "am.csv", 500)
 
-    def commit_lost(self):
-        raise OperationalError("server closed the connection unexpectedly")
+    killed = subprocess.run(
+        sdsf("shell", "-c", KILLED_AT_COMMIT.format(path=str(upload))),
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
-    monkeypatch.setattr(BaseDatabaseWrapper, "commit", commit_lost)
-    with pytest.raises(OperationalError):
-        import_offer("am", upload)
-    monkeypatch.undo()
-
-    assert not AssistantMaternel.objects.exists() and not Agrement.objects.exists()
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert "killed at commit" in killed.stdout
+    assert _query(database, "SELECT count(*) FROM offer_assistantmaternel") == (0,)
+    assert _query(database, "SELECT count(*) FROM offer_agrement") == (0,)
