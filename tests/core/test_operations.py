@@ -1,7 +1,9 @@
 """Running for real: production settings, private pages, quiet failures, SQLite under load."""
 
+import configparser
 import logging
 import runpy
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import get_commands, load_command_class
 from django.db import OperationalError
 from django.test import override_settings
 from django.urls import reverse
@@ -210,3 +213,33 @@ def test_concurrent_writers_on_sqlite_do_not_get_database_is_locked(tmp_path):
     with closing(sqlite3.connect(tmp_path / "sdsf.sqlite3")) as db:
         assert db.execute("SELECT count(*) FROM hits").fetchone() == (160,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+# --- The systemd units of deploy/ ----------------------------------------------------------------
+
+
+def test_deploy_units_run_commands_that_exist(settings):
+    """Every `sdsf` command a unit runs (directly or through run-commands.sh) exists, with
+    options its parser accepts, and every file of the repository a unit names is there."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # production's
+    commands = get_commands()
+    checked = 0
+    for unit in sorted((REPO / "deploy").glob("*.service")):
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        parser.read(unit)
+        words = shlex.split(parser["Service"]["ExecStart"])
+        program = words[0].replace("/opt/sdsf/", "")
+        if program.endswith("run-commands.sh"):
+            invocations = [shlex.split(argument) for argument in words[1:]]
+        elif program.endswith("/sdsf"):
+            invocations = [words[1:]]
+        else:
+            invocations = []
+        for path in (w.replace("/opt/sdsf/", "") for w in words if w.startswith("/opt/sdsf/")):
+            assert path.startswith(".venv/") or (REPO / path).exists(), (unit.name, path)
+        for name, *options in invocations:
+            assert name in commands, (unit.name, name)
+            command = load_command_class(commands[name], name)
+            command.create_parser("sdsf", name).parse_args(options)
+            checked += 1
+    assert checked == 8
