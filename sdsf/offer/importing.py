@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -51,11 +52,14 @@ def import_offer(
     progress: Progress | None = None,
     today: date | None = None,
     source: str | None = None,
+    on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Validates the whole file, then writes it in one transaction (nothing on any error).
 
     ``allowed_communes`` limits the rows to the importer's communes (web imports); ``today``
-    dates the changes the file does not date itself.
+    dates the changes the file does not date itself. ``on_written(result)`` runs inside the
+    writing transaction (not for a dry run): a web import records its outcome there, so that a
+    worker dying after the commit cannot leave written rows behind a job said unfinished.
     """
     importer = IMPORTERS[kind]
     table = read_table(file, source)
@@ -66,7 +70,14 @@ def import_offer(
     plan = importer.validate(table, ctx)
     if progress is not None:
         progress.writing()
-    result = apply(lambda: importer.write(plan), dry_run=dry_run)
+
+    def write() -> ImportResult:
+        result = importer.write(plan)
+        if on_written is not None and not dry_run:
+            on_written(result)
+        return result
+
+    result = apply(write, dry_run=dry_run)
     if not dry_run:
         refresh_statistics()
     return result

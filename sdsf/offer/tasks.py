@@ -40,6 +40,8 @@ def run_import(job_id: int) -> None:
             allowed_communes=allowed,
             progress=JobProgress(job.pk),
             today=timezone.localdate(job.created_at),
+            # The job is done in the transaction that writes the rows (see _worker_lost).
+            on_written=lambda written: _finish(job.pk, ImportJob.State.DONE, written.summary()),
         )
     except ImportFailed as failure:
         state, report = ImportJob.State.FAILED, failure.report()
@@ -47,12 +49,15 @@ def run_import(job_id: int) -> None:
         _finish(job.pk, ImportJob.State.FAILED, "Erreur inattendue : rien n'a été enregistré.")
         raise
     else:
+        # A real import is already done, in its writing transaction (on_written): a dry run.
         state, report = ImportJob.State.DONE, result.summary()
     _finish(job.pk, state, report)
 
 
 @on_worker_lost(run_import)
 def _worker_lost(job_id: int) -> None:
+    """An import that wrote its rows is done in the same transaction: an unfinished job has
+    written nothing."""
     _finish(
         job_id,
         ImportJob.State.FAILED,

@@ -239,26 +239,45 @@ def test_import_failing_at_its_last_write_writes_nothing(tmp_path):
     assert bytes(job.content) == b""
 
 
-KILLED_AT_COMMIT = """
+KILLED_AT = """
 import os, signal
 from django.db.backends.base.base import BaseDatabaseWrapper
-from sdsf.offer.importing import import_offer
+from sdsf.accounts.models import Role
+from sdsf.offer import importing
+from sdsf.offer.models import ImportJob
+from sdsf.offer.tasks import run_import
+from tests.factories import make_user
 
-def killed(self):
-    print("killed at commit", flush=True)
+job = ImportJob.objects.create(
+    user=make_user(Role.PMI_AGENT), kind="am", file_name="am.csv",
+    content=open({path!r}, "rb").read(),
+)
+print(job.pk, flush=True)
+
+def killed(*args):
     os.kill(os.getpid(), signal.SIGKILL)
 
-BaseDatabaseWrapper.commit = killed  # the transaction is complete, its commit never comes
-import_offer("am", {path!r})
+if {moment!r} == "commit":
+    BaseDatabaseWrapper.commit = killed  # the import's transaction complete, never committed
+else:
+    importing.refresh_statistics = killed  # the first step after the commit
+run_import.call(job.pk)
 """
 
 
-def test_import_killed_at_commit_writes_nothing(worker_database, tmp_path):
+@pytest.mark.parametrize(
+    ("moment", "rows", "state"), [("commit", 0, "writing"), ("after commit", 500, "done")]
+)
+def test_import_killed_at_commit_is_all_or_nothing_with_its_job(
+    worker_database, tmp_path, moment, rows, state
+):
+    """Killed as it commits: nothing written, the job unfinished (the next worker fails it).
+    Killed just after: everything written and the job done, recorded in the same transaction."""
     database, env = worker_database
     upload = _am_file(tmp_path / "am.csv", 500)
 
     killed = subprocess.run(
-        sdsf("shell", "-c", KILLED_AT_COMMIT.format(path=str(upload))),
+        sdsf("shell", "-c", KILLED_AT.format(path=str(upload), moment=moment)),
         env=env,
         cwd=REPO,
         capture_output=True,
@@ -268,6 +287,7 @@ def test_import_killed_at_commit_writes_nothing(worker_database, tmp_path):
     )
 
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert "killed at commit" in killed.stdout
-    assert _query(database, "SELECT count(*) FROM offer_assistantmaternel") == (0,)
-    assert _query(database, "SELECT count(*) FROM offer_agrement") == (0,)
+    job = int(killed.stdout.split()[-1])
+    assert _query(database, "SELECT count(*) FROM offer_assistantmaternel") == (rows,)
+    assert _query(database, "SELECT count(*) FROM offer_agrement") == (rows,)
+    assert _query(database, "SELECT state FROM offer_importjob WHERE id = ?", job) == (state,)
