@@ -1,6 +1,7 @@
 """Running for real: production settings, private pages, quiet failures, SQLite under load."""
 
 import configparser
+import datetime
 import logging
 import runpy
 import shlex
@@ -13,8 +14,8 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import get_commands, load_command_class
-from django.db import OperationalError
+from django.core.management import CommandError, call_command, get_commands, load_command_class
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.urls import reverse
 
@@ -243,3 +244,36 @@ def test_deploy_units_run_commands_that_exist(settings):
             command.create_parser("sdsf", name).parse_args(options)
             checked += 1
     assert checked == 8
+
+
+# --- Backups (the restore drill itself is in test_deployment.py, on PostgreSQL) ------------------
+
+
+def test_old_backups_are_pruned_and_others_kept(tmp_path):
+    from django.utils import timezone
+
+    from sdsf.core.backup import MANIFEST, prune
+
+    now = timezone.localtime()
+
+    def folder(days_ago: int, manifest: bool = True):
+        stamp = (now - datetime.timedelta(days=days_ago)).strftime("%Y%m%d-%H%M%S")
+        path = tmp_path / f"sdsf-{stamp}"
+        path.mkdir()
+        if manifest:
+            (path / MANIFEST).write_text("{}")
+        return path
+
+    old, recent = folder(31), folder(29)
+    unknown = folder(40, manifest=False)  # not a backup this command made: left alone
+    (tmp_path / "sdsf-notes").mkdir()
+
+    assert prune(tmp_path, 30) == [old]
+    assert not old.exists() and recent.exists() and unknown.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only")
+def test_backup_on_sqlite_says_it_needs_postgresql(tmp_path):
+    with pytest.raises(CommandError, match="demandent PostgreSQL"):
+        call_command("backup", str(tmp_path))
