@@ -1,9 +1,9 @@
 """The production set-up of docs/deployment.md, on the machine's PostgreSQL (CI: ``.ci/run``).
 
-Each test works on its own copy of the suite's test database (migrated, territories imported),
-made with ``CREATE DATABASE … TEMPLATE``: gunicorn, the task worker and ``pg_dump`` are other
-processes and only see committed rows, which the suite's rolled-back tests never leave. The
-copies are dropped at the end. Skipped on SQLite: these are PostgreSQL's tools.
+Each test works on its own copy of the suite's test database (migrated, territories imported):
+gunicorn, the task worker and ``pg_dump`` are other processes and only see committed rows, which
+the suite's rolled-back tests never leave. The copies are dropped at the end. Skipped on
+SQLite: these are PostgreSQL's tools.
 """
 
 import json
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from psycopg import sql
 
 from tests.processes import HOST, REPO, get, gunicorn, production_env, sdsf
@@ -46,14 +46,34 @@ def _drop(name: str) -> None:
     _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+@pytest.fixture(scope="module")
+def template(django_db_setup):
+    """The test database (migrated, territories imported) copied once through pg_dump, which
+    reads it beside the suite's open connection; ``CREATE DATABASE … TEMPLATE`` then copies it
+    per test (a template must have no connection, and nothing connects to this one)."""
+    name = f"{connection.settings_dict['NAME']}_deploy"
+    _drop(name)
+    _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    dump = subprocess.run(
+        ["pg_dump", "--format=custom", _url(connection.settings_dict["NAME"])],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(
+        ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", _url(name)],
+        input=dump.stdout,
+        capture_output=True,
+        check=True,
+    )
+    yield name
+    _drop(name)
+
+
 @pytest.fixture
-def database_copy(django_db_setup, django_db_blocker):
-    """A new database copied from the test database; its name."""
-    template = connection.settings_dict["NAME"]
+def database_copy(template):
+    """A new database copied from the template; its name."""
     name = f"{template}_copy"
     _drop(name)
-    with django_db_blocker.unblock():
-        connections.close_all()  # a template must have no other connection
     _admin(
         sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
             sql.Identifier(name), sql.Identifier(template)
