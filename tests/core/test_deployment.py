@@ -185,10 +185,10 @@ def test_gunicorn_serves_healthz_over_http_and_pages_over_https(database_copy, t
     https = {"Host": HOST, "X-Forwarded-Proto": "https"}
 
     with gunicorn(env, tmp_path) as server:
-        health = get(f"{server.url}/healthz")  # a load balancer: plain HTTP, any Host allowed
+        health = get(f"{server.url}/healthz")  # as a load balancer does: plain HTTP
         search = get(f"{server.url}/familles/?commune=Bobigny", headers=https)
         staff = get(f"{server.url}/compte/connexion/", headers={"Host": HOST})
-        log = server.log_text()
+    log = server.log_text()  # once stopped: gunicorn writes an access line after answering
 
     assert health.status == 200 and health.body == "ok"
     assert search.status == 200 and "Bobigny" in search.body
