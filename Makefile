@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEPT ?= 93
+PORT ?= 8000
+DEMO_URL = http://127.0.0.1:$(PORT)
 PYTEST_WORKERS ?= auto
 
 .PHONY: install install-test demo serve test lint format lock bench messages
@@ -38,8 +40,8 @@ demo: install
 	$(BIN)/sdsf migrate --noinput
 	$(BIN)/sdsf import_territories
 	$(BIN)/sdsf load_demo --departement $(DEPT)
-	@echo "Plateforme servie sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)"
-	$(BIN)/sdsf runserver 127.0.0.1:8000
+	@echo "Plateforme servie sur $(DEMO_URL) avec son service de tâches de fond (Ctrl+C arrête les deux)"
+	SDSF_PUBLIC_URL=$(DEMO_URL) $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 test: install-test
 	$(BIN)/ruff check .

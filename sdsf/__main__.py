@@ -14,9 +14,17 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sdsf.settings.dev")
     from django.core.management import execute_from_command_line
 
-    from sdsf.core.commands import run_reporting_database_errors
+    try:
+        execute_from_command_line(sys.argv)
+    except Exception as error:
+        from sdsf.core.database import COMMAND_HINT, UNAVAILABLE_MESSAGE, is_outage
 
-    run_reporting_database_errors(lambda: execute_from_command_line(sys.argv))
+        if not is_outage(error):
+            raise
+        # A French message for the person at the terminal, the driver's words for the admin.
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        sys.stderr.write(f"{UNAVAILABLE_MESSAGE}\n{COMMAND_HINT}\n({detail})\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -25,9 +25,10 @@ PROFILES = {
     "commune": (Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE),
     "structure": (Role.STRUCTURE_MANAGER, Level.COMMUNE, COMMUNE),
     "commission": (Role.COMMISSION_MEMBER, Level.COMMUNE, COMMUNE),
+    "state": (Role.STATE, Level.DEPARTEMENT, DEPT),  # préfecture: reads, changes nothing
     "pmi_other_departement": (Role.PMI_AGENT, Level.DEPARTEMENT, "26"),
 }
-STAFF_93 = ["admin", "analyst", "pmi", "caf", "commune", "structure", "commission"]
+STAFF_93 = ["admin", "analyst", "pmi", "caf", "commune", "structure", "commission", "state"]
 
 SAMPLE_KWARGS = {"code": DEPT, "identifier": "STRUCTURE-INCONNUE", "job": 1}
 # steering: no scheme exists here, so pages of a scheme answer 404 once past the gate
@@ -86,7 +87,7 @@ EXPECTED = {
     "offer:structure": expect(404, anonymous=302, no_role=403),
     "offer:structure_availability": expect(403, anonymous=302, structure=404),
     "offer:assistants": expect(
-        200, anonymous=302, no_role=403, admin=403, analyst=403, commission=403
+        200, anonymous=302, no_role=403, admin=403, analyst=403, commission=403, state=403
     ),
     "offer:assistants_export": expect(
         403, anonymous=302, pmi=200, caf=200, commune=200, pmi_other_departement=200
@@ -112,9 +113,9 @@ EXPECTED = {
         403, anonymous=302, admin=404, pmi=404, caf=404, pmi_other_departement=404
     ),
     "api:offer_structures": expect(200, anonymous=401, no_role=403),
-    # steering: every staff role reads the plan; pilots update their actions (POST only);
-    # administrators coordinate; administrators and analysts run surveys; the survey answer
-    # link is public and answers 404 unless its token is valid.
+    # steering: every staff role reads the plan; pilots update their actions (POST only), never
+    # the State (read-only); administrators coordinate; administrators and analysts run surveys;
+    # the survey answer link is public and answers 404 unless its token is valid.
     **{
         f"steering:{name}": staff_only(404)
         for name in (
@@ -131,7 +132,7 @@ EXPECTED = {
     },
     "steering:index": expect(200, anonymous=302, no_role=403),
     **{
-        f"steering:{name}": staff_only(405, out_of_scope=405)
+        f"steering:{name}": {**staff_only(405, out_of_scope=405), "state": 403}
         for name in ("action_update", "indicator_value", "review_comment")
     },
     **{

@@ -58,8 +58,10 @@ def test_check_deploy_passes_with_production_settings():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sdsf.settings.prod",
-        "SECRET_KEY": "x" * 64 + "-production-like-secret-for-the-check",
+        "SECRET_KEY": "k3Jq9vZ2pXw7LmN4bR8tY1cF6hD0sG5aUeI-oPzQxVnM_yTrWlKjHgBfCdE2uA7",
         "ALLOWED_HOSTS": "sdsf.example.org",
+        "DATABASE_URL": "postgres://sdsf@127.0.0.1:5432/sdsf",
+        "SDSF_PUBLIC_URL": "https://sdsf.example.org",
     }
     result = subprocess.run(
         [sys.executable, "-m", "sdsf", "check", "--deploy", "--fail-level", "WARNING"],

@@ -102,6 +102,7 @@ class Role(models.TextChoices):
     COMMUNE_AGENT = "agent_commune", _("Agent petite enfance de commune")
     STRUCTURE_MANAGER = "gestionnaire_structure", _("Gestionnaire de structure")
     COMMISSION_MEMBER = "membre_commission", _("Membre de commission d'attribution")
+    STATE = "etat", _("Représentant de l'État (préfecture)")  # reads, changes nothing
 
 
 # The kind of institution a role usually belongs to (demo accounts, test data).
@@ -113,6 +114,7 @@ INSTITUTION_KIND_OF_ROLE = {
     Role.COMMUNE_AGENT: Institution.Kind.COMMUNE,
     Role.STRUCTURE_MANAGER: Institution.Kind.MANAGER,
     Role.COMMISSION_MEMBER: Institution.Kind.COMMUNE,
+    Role.STATE: Institution.Kind.ETAT,
 }
 
 

@@ -82,7 +82,14 @@ CATALOGUE: dict[Permission, Rule] = {
     ),
     Permission.OFFER_EXPORT: Rule(
         frozenset(
-            {Role.ADMINISTRATOR, Role.ANALYST, Role.PMI_AGENT, Role.CAF_ADVISOR, Role.COMMUNE_AGENT}
+            {
+                Role.ADMINISTRATOR,
+                Role.ANALYST,
+                Role.PMI_AGENT,
+                Role.CAF_ADVISOR,
+                Role.COMMUNE_AGENT,
+                Role.STATE,
+            }
         ),
         "Exporter (CSV, XLSX) les listes du registre de l'offre qu'on peut consulter",
     ),
@@ -98,7 +105,7 @@ CATALOGUE: dict[Permission, Rule] = {
         STAFF_ROLES, "Consulter le plan d'actions, les bilans et la gouvernance du schéma"
     ),
     Permission.STEERING_EDIT_ACTION: Rule(
-        STAFF_ROLES,
+        STAFF_ROLES - {Role.STATE},  # the State reads the scheme it signed, changes nothing
         "Mettre à jour le statut et les indicateurs des actions que pilote son institution",
     ),
     Permission.STEERING_COORDINATE: Rule(

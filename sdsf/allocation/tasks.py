@@ -11,7 +11,8 @@ from sdsf.allocation.models import AllocationRound
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.core.imports import ImportResult
 from sdsf.offer.models import ImportJob
-from sdsf.offer.tasks import JobProgress, run_job
+from sdsf.offer.tasks import JobProgress, Written, job_lost, run_job
+from sdsf.core.jobs import on_worker_lost
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,19 @@ def run_round(round_id: int, previous_status: str) -> None:
         raise
 
 
+@on_worker_lost(run_round)
+def _worker_lost(round_id: int, previous_status: str) -> None:
+    _failed(
+        round_id,
+        previous_status,
+        "Calcul interrompu (arrêt du service des tâches de fond) : rien n'a été enregistré. "
+        "Relancez le calcul.",
+    )
+
+
 def _failed(round_id: int, previous_status: str, message: str) -> None:
-    AllocationRound.objects.filter(pk=round_id).update(
+    """Puts a round still running back in the state it had before the run."""
+    AllocationRound.objects.filter(pk=round_id, status=AllocationRound.Status.RUNNING).update(
         status=previous_status, progress=0, progress_note="", run_error=message
     )
 
@@ -57,13 +69,23 @@ def _failed(round_id: int, previous_status: str, message: str) -> None:
 WAITING_LIST = "attente"  # the ImportJob kind of a waiting list
 
 
-def _import_waiting_list(job: ImportJob, stream: IO[bytes], progress: JobProgress) -> ImportResult:
+def _import_waiting_list(
+    job: ImportJob, stream: IO[bytes], progress: JobProgress, on_written: Written
+) -> ImportResult:
     allocation_round = AllocationRound.objects.select_related("grid").get(pk=job.target)
     return import_waiting_list(
-        allocation_round, stream, job.file_name, dry_run=job.dry_run, progress=progress
+        allocation_round,
+        stream,
+        job.file_name,
+        dry_run=job.dry_run,
+        progress=progress,
+        on_written=on_written,
     )
 
 
 @task()
 def run_waiting_list_import(job_id: int) -> None:
     run_job(job_id, _import_waiting_list)
+
+
+on_worker_lost(run_waiting_list_import)(job_lost)

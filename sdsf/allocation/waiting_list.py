@@ -5,6 +5,7 @@ Columns: ``reference``, ``section``, ``date_demande``, ``insertion`` (oui/non), 
 grid separated by ``|``). Points are computed from the grid, never read from the file.
 """
 
+from collections.abc import Callable
 from typing import IO, Protocol
 
 from sdsf.allocation.grids import points_lines, total
@@ -48,9 +49,11 @@ def import_waiting_list(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Replaces the round's imported applications by those of the file (applications taken
-    from online pré-demandes stay; a reference may not be both)."""
+    from online pré-demandes stay; a reference may not be both). ``on_written`` as in
+    :func:`sdsf.core.imports.apply`."""
     table = read_table(file, source)
     table.require(*COLUMNS)
     criteria = list(allocation_round.grid.criteria.all())
@@ -114,4 +117,4 @@ def import_waiting_list(
         result.created = len(applications)
         return result
 
-    return apply(write, dry_run=dry_run)
+    return apply(write, dry_run=dry_run, on_written=on_written)

@@ -69,6 +69,7 @@ def demo_accounts(departement: Departement) -> list[DemoAccount]:
         DemoAccount(
             Role.COMMISSION_MEMBER, f"commission@{suffix}", inst["commune"], Level.COMMUNE, c
         ),
+        DemoAccount(Role.STATE, f"prefecture@{suffix}", inst["etat"], Level.DEPARTEMENT, d),
     ]
 
 

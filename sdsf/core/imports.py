@@ -441,11 +441,19 @@ class _DryRunRollback(Exception):
     pass
 
 
-def apply(write: Callable[[], ImportResult], *, dry_run: bool) -> ImportResult:
+def apply(
+    write: Callable[[], ImportResult],
+    *,
+    dry_run: bool,
+    on_written: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
     """Runs ``write`` in one transaction; a dry run executes it fully then rolls it back.
 
     Executing the writes in a dry run (rather than only validating) means the counts it reports
-    are the real ones, and database constraints are checked too.
+    are the real ones, and database constraints are checked too. ``on_written(result)`` runs
+    inside the writing transaction (never for a dry run): a web import records its outcome
+    there, so that a worker dying after the commit cannot leave written rows behind a job said
+    unfinished.
     """
     result: ImportResult | None = None
     try:
@@ -453,6 +461,8 @@ def apply(write: Callable[[], ImportResult], *, dry_run: bool) -> ImportResult:
             result = write()
             if dry_run:
                 raise _DryRunRollback
+            if on_written is not None:
+                on_written(result)
     except _DryRunRollback:
         pass
     assert result is not None

@@ -1,8 +1,19 @@
-"""Security headers that Django 5.2 does not set by itself, and the checks of URL input."""
+"""Security headers Django 5.2 does not set by itself, checks of URL input, and quiet answers
+to expected failures."""
 
+import logging
 import secrets
 
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import get_resolver
+from django.utils.cache import add_never_cache_headers
+
+from sdsf.core.database import UNAVAILABLE_MESSAGE, is_outage
+
+security_logger = logging.getLogger("django.security.PermissionDenied")
+request_logger = logging.getLogger("django.request")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -72,3 +83,74 @@ class UrlInputMiddleware:
             if isinstance(value, int) and abs(value) > MAX_URL_INTEGER:
                 return self._refuse(request, 404, "Page introuvable.")
         return None
+
+
+class PrivatePagesMiddleware:
+    """``Cache-Control: no-store`` on every page that may show personal data.
+
+    The rule is the request, not a list of views: any page served to a logged-in person (staff
+    pages, the family space, documents, exports) and any page opened through a signed link (a
+    URL with a token: e-mail verification, confirmations, surveys). No browser, proxy or
+    back-button cache then keeps a copy. Public pages (the families' search, the offer's
+    public sheets) stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        signed_link = match is not None and ({"token", "uidb64"} & match.kwargs.keys())
+        if signed_link or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+        return response
+
+
+class QuietFailuresMiddleware:
+    """Two expected failures answered with one log line each instead of a traceback.
+
+    - A refused access (``PermissionDenied``): 403, one line on ``django.security`` (method,
+      path, user id; never the query string, which may carry a searched name).
+    - The database unreachable: 503 with a French page that needs no database, one line on
+      ``django.request``. A driver error while the database answers is a bug and keeps its
+      traceback (:func:`sdsf.core.database.is_outage`).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            user = getattr(request, "user", None)
+            security_logger.warning(
+                "Permission denied: %s %s (user %s)",
+                request.method,
+                request.path,
+                user.pk if user is not None and user.is_authenticated else "anonymous",
+            )
+            response = get_resolver().resolve_error_handler(403)(request, exception=exception)
+        elif is_outage(exception):
+            request_logger.error(
+                "Database unavailable: %s %s (%s)",
+                request.method,
+                request.path,
+                type(exception).__name__,
+            )
+            response = HttpResponse(
+                render_to_string(
+                    "core/unavailable.html",
+                    {"message": UNAVAILABLE_MESSAGE, "path": request.path},
+                ),
+                status=503,
+            )
+            response["Retry-After"] = "60"
+            add_never_cache_headers(response)
+        else:
+            return None
+        response._has_been_logged = True  # Django's own "Forbidden: …" line would be a second
+        return response

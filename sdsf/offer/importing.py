@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -51,11 +52,13 @@ def import_offer(
     progress: Progress | None = None,
     today: date | None = None,
     source: str | None = None,
+    on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Validates the whole file, then writes it in one transaction (nothing on any error).
 
     ``allowed_communes`` limits the rows to the importer's communes (web imports); ``today``
-    dates the changes the file does not date itself.
+    dates the changes the file does not date itself. ``on_written`` as in
+    :func:`sdsf.core.imports.apply`.
     """
     importer = IMPORTERS[kind]
     table = read_table(file, source)
@@ -66,7 +69,8 @@ def import_offer(
     plan = importer.validate(table, ctx)
     if progress is not None:
         progress.writing()
-    result = apply(lambda: importer.write(plan), dry_run=dry_run)
+
+    result = apply(lambda: importer.write(plan), dry_run=dry_run, on_written=on_written)
     if not dry_run:
         refresh_statistics()
     return result

@@ -14,6 +14,7 @@ from django_tasks import task
 
 from sdsf.accounts import scope
 from sdsf.core.imports import ImportFailed, ImportResult
+from sdsf.core.jobs import on_worker_lost
 from sdsf.offer.importing import import_offer
 from sdsf.offer.models import ImportJob
 
@@ -33,25 +34,50 @@ class JobProgress:
         ImportJob.objects.filter(pk=self.job_id).update(state=ImportJob.State.WRITING)
 
 
-Importer = Callable[[ImportJob, IO[bytes], JobProgress], ImportResult]
+Written = Callable[[ImportResult], None]
+Importer = Callable[[ImportJob, IO[bytes], JobProgress, Written], ImportResult]
 
 
 def run_job(job_id: int, importer: Importer) -> None:
-    """Runs ``importer`` on the job's file; records the French report and empties the file."""
+    """Runs ``importer`` on the job's file; records the French report and empties the file.
+
+    The importer calls ``on_written`` inside the transaction that writes its rows, which marks
+    the job done there: a worker killed after the commit cannot leave written rows behind a job
+    that :func:`job_lost` would call unwritten.
+    """
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     try:
-        result = importer(job, io.BytesIO(bytes(job.content)), JobProgress(job.pk))
+        result = importer(
+            job,
+            io.BytesIO(bytes(job.content)),
+            JobProgress(job.pk),
+            lambda written: _finish(job.pk, ImportJob.State.DONE, written.summary()),
+        )
     except ImportFailed as failure:
         state, report = ImportJob.State.FAILED, failure.report()
     except Exception:
         _finish(job.pk, ImportJob.State.FAILED, "Erreur inattendue : rien n'a été enregistré.")
         raise
     else:
+        # A real import is already done, in its writing transaction (on_written): a dry run.
         state, report = ImportJob.State.DONE, result.summary()
     _finish(job.pk, state, report)
 
 
-def _import_offer(job: ImportJob, stream: IO[bytes], progress: JobProgress) -> ImportResult:
+def job_lost(job_id: int) -> None:
+    """A job whose worker died: an import that wrote its rows is done in the same transaction,
+    so an unfinished job has written nothing (registered for every task that runs a job)."""
+    _finish(
+        job_id,
+        ImportJob.State.FAILED,
+        "Import interrompu (arrêt du service des tâches de fond) : rien n'a été enregistré. "
+        "Déposez à nouveau le fichier.",
+    )
+
+
+def _import_offer(
+    job: ImportJob, stream: IO[bytes], progress: JobProgress, on_written: Written
+) -> ImportResult:
     allowed = set(scope.offer_import_communes(job.user).values_list("code", flat=True))
     return import_offer(
         job.kind,
@@ -61,6 +87,7 @@ def _import_offer(job: ImportJob, stream: IO[bytes], progress: JobProgress) -> I
         allowed_communes=allowed,
         progress=progress,
         today=timezone.localdate(job.created_at),
+        on_written=on_written,
     )
 
 
@@ -69,8 +96,12 @@ def run_import(job_id: int) -> None:
     run_job(job_id, _import_offer)
 
 
+on_worker_lost(run_import)(job_lost)
+
+
 def _finish(job_id: int, state: str, report: str) -> None:
-    """Records the outcome and empties the stored file (it may hold personal data)."""
-    ImportJob.objects.filter(pk=job_id).update(
-        state=state, report=report, content=b"", finished_at=timezone.now()
-    )
+    """Records the outcome of a job not finished yet and empties the stored file (it may hold
+    personal data)."""
+    ImportJob.objects.filter(pk=job_id).exclude(
+        state__in=(ImportJob.State.DONE, ImportJob.State.FAILED)
+    ).update(state=state, report=report, content=b"", finished_at=timezone.now())

@@ -24,10 +24,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "leaflet",
     "axes",
+    "ninja",
+    "sdsf.core",  # before django_tasks_db: its db_worker command replaces the library's
     "django_tasks",
     "django_tasks_db",
-    "ninja",
-    "sdsf.core",
     "sdsf.territories",
     "sdsf.accounts",
     "sdsf.audit",
@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sdsf.core.middleware.PrivatePagesMiddleware",
+    "sdsf.core.middleware.QuietFailuresMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -73,12 +75,27 @@ TEMPLATES = [
     },
 ]
 
+# One connection per request by default (CONN_MAX_AGE 0): the development server runs each request
+# in a new thread, and a persistent connection per thread would pin one PostgreSQL backend per
+# client until the server's slots run out. Production pools its connections (settings/prod.py).
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sdsf.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
+# SQLite (demo, development) serves several people and the task worker at once: write-ahead log
+# (pages read while a write goes on), transactions that take the write lock when they start
+# (IMMEDIATE: a transaction that read first can then always write, instead of failing at once
+# with "database is locked"), and writers that wait for the lock up to 20 seconds.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -234,7 +251,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"drop_query_string": {"()": "sdsf.core.logfilters.DropQueryString"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        # The development server's access log, without query strings (searches on people).
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["drop_query_string"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }

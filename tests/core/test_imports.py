@@ -156,25 +156,3 @@ def test_xlsx_declaring_a_million_rows_is_refused_before_reading_them(tmp_path, 
     assert "Ligne 102 : le fichier dépasse 100 lignes de données" in report_of(path)
     settings.SDSF_IMPORT_MAX_ROWS = 2_000_000
     assert "Ligne 1000000 : plus de 300 colonnes" in report_of(path)
-
-
-def test_unreachable_database_gives_one_french_line_and_exit_code(tmp_path):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    sdsf = Path(sys.executable).with_name("sdsf")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sdsf.settings.test",
-        "DATABASE_URL": "postgres://sdsf@127.0.0.1:1/absente",
-    }
-    done = subprocess.run(
-        [sdsf, "territories", "--departement", "93"], env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 3
-    assert (
-        done.stderr.strip().startswith("Base de données injoignable")
-        and done.stderr.count("\n") == 1
-    )
