@@ -10,9 +10,9 @@ from sdsf.allocation import rounds
 from sdsf.allocation.models import AllocationRound
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.core.imports import ImportResult
+from sdsf.core.jobs import on_worker_lost
 from sdsf.offer.models import ImportJob
 from sdsf.offer.tasks import JobProgress, Written, job_lost, run_job
-from sdsf.core.jobs import on_worker_lost
 
 logger = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from sdsf.core.imports import ImportFailed, ImportResult
 
+
 class ImportCommand(BaseCommand):
     """Subclasses implement :meth:`run_import`; errors never leave a traceback to the user."""
 
