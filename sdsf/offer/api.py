@@ -2,6 +2,7 @@ from ninja import Router, Schema
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
+from sdsf.offer.models import Structure
 
 router = Router(tags=["offre"])
 
@@ -24,7 +25,7 @@ class StructureOut(Schema):
 def offer_structures(request, commune: str | None = None, kind: str | None = None):
     """The structures of the registry in the caller's scope (optionally one commune or kind)."""
     scope.require(request.user, Permission.OFFER_VIEW)
-    rows = scope.structures(request.user).order_by("identifier")
+    rows = Structure.objects.visible_to(request.user, Permission.OFFER_VIEW).order_by("identifier")
     if commune:
         rows = rows.filter(commune_id=commune)
     if kind:

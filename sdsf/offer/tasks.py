@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from sdsf.accounts import scope
+from sdsf.accounts.scope import Permission
 from sdsf.core.imports import ImportFailed
 from sdsf.offer.importing import import_offer
 from sdsf.offer.models import ImportJob
@@ -29,7 +30,10 @@ class JobProgress:
 @task()
 def run_import(job_id: int) -> None:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
-    allowed = set(scope.offer_import_communes(job.user).values_list("code", flat=True))
+    # The uploader's territory when the task runs (a role withdrawn meanwhile no longer counts):
+    # every row, and every row it points to, must lie inside it.
+    territory = scope.communes(job.user, Permission.OFFER_IMPORT)
+    allowed = set(territory.values_list("code", flat=True))
     try:
         result = import_offer(
             job.kind,

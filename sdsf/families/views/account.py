@@ -12,10 +12,11 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sdsf.accounts import scope
 from sdsf.accounts.views import LoginView as AgentLoginView
 from sdsf.families import accounts
+from sdsf.families.access import family_of, family_required
 from sdsf.families.forms import FamilyLoginForm, FamilyPasswordResetForm, SignUpForm
+from sdsf.families.models import PreApplication
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -47,10 +48,10 @@ def verify(request, token):
     return render(request, "families/account/verified.html", {"verified_family": family})
 
 
-@scope.family_required
+@family_required
 @require_POST
 def verify_resend(request):
-    family = scope.family_of(request.user)
+    family = family_of(request.user)
     if not family.email_verified:
         accounts.send_verification(request, family)
         messages.success(request, _("Un nouveau lien de vérification vous a été envoyé."))
@@ -81,14 +82,16 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 )
 
 
-@scope.family_required
+@family_required
 def space(request):
     """The family's pré-demandes, drafts first, and whether its address is verified."""
     return render(
         request,
         "families/account/space.html",
         {
-            "family": scope.family_of(request.user),
-            "pre_applications": scope.family_pre_applications(request.user).order_by("-created_at"),
+            "family": family_of(request.user),
+            "pre_applications": PreApplication.objects.of_family(request.user).order_by(
+                "-created_at"
+            ),
         },
     )
