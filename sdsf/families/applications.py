@@ -180,9 +180,11 @@ def update(pre: PreApplication, fields: dict, *, actor, by_agent: bool) -> None:
     """Saves one step's fields (parent, child, need, situation); an agent may move the file
     only to a commune they serve."""
     check_editable(pre)
-    moved = "home_commune" in fields and fields["home_commune"].pk != pre.home_commune_id
-    if by_agent and moved:
-        check_served(actor, [fields["home_commune"]])
+    if by_agent and "home_commune" in fields:
+        # Compared with the stored row: a step's model form has already set the instance.
+        stored = PreApplication.objects.values_list("home_commune_id", flat=True).get(pk=pre.pk)
+        if fields["home_commune"].pk != stored:
+            check_served(actor, [fields["home_commune"]])
     for name, value in fields.items():
         setattr(pre, name, value)
     if "home_commune" in fields:
