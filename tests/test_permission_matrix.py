@@ -583,3 +583,14 @@ def test_permission_matrix(name, db, module_world, settings, tmp_path):
                     wrote.append(f"{cell}: refused ({answer}) but wrote {writes}")
     assert not wrong, f"{name}\n" + "\n".join(wrong)
     assert not wrote, f"{name}\n" + "\n".join(wrote)
+
+
+def test_the_matrix_sees_the_writes_of_a_request(db, module_world):
+    """The check of refused requests is not blind: an allowed POST is seen writing."""
+    s = module_world.sides["93"]
+    path = path_of("steering:versions", module_world, s)
+    body = BODIES["steering:versions"](module_world, s)
+    answer, writes = _request(_client(module_world, "admin"), "POST", path, body)
+    assert answer == 302 and any(w.upper().startswith("INSERT") for w in writes)
+    answer, writes = _request(_client(module_world, "pmi"), "POST", path, body)
+    assert answer == 403 and not writes
