@@ -251,7 +251,9 @@ class AssistantQuerySet(models.QuerySet):
     def visible_to(self, user, permission: Permission):
         """Childminders the person's roles granting ``permission`` cover: a structure manager
         sees only the childminders of the MAM(s) it manages; another role scoped to one
-        structure sees none; a territorial role, those working in its territory."""
+        structure sees none; a territorial role, those working in its territory. They are
+        written only by imports, which check the importer's communes
+        (:class:`sdsf.offer.importers.common.Context`)."""
         clauses = []
         for a in holding(user, permission):
             if Role(a.role) == Role.STRUCTURE_MANAGER:
@@ -260,11 +262,6 @@ class AssistantQuerySet(models.QuerySet):
             elif a.scope_level != STRUCTURE_SCOPE:
                 clauses.append(territory([a], "commune__"))
         return _any_of(self, clauses)
-
-    def writable_by(self, user, permission: Permission):
-        """Childminders a person may change with ``permission`` (importing agréments). Same
-        rule as :meth:`visible_to`, given a write permission."""
-        return self.visible_to(user, permission)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -435,13 +432,9 @@ class ParentingActionQuerySet(models.QuerySet):
         return self.all()
 
     def visible_to(self, user, permission: Permission):
-        """Actions held in the communes the person's roles granting ``permission`` cover."""
+        """Actions held in the communes the person's roles granting ``permission`` cover
+        (written only by imports, which check the importer's communes)."""
         return self.filter(territory(holding(user, permission), "commune__"))
-
-    def writable_by(self, user, permission: Permission):
-        """Actions a person may change with ``permission`` (importing them). Same rule as
-        :meth:`visible_to`, given a write permission."""
-        return self.visible_to(user, permission)
 
 
 class ParentingAction(models.Model):
