@@ -34,82 +34,60 @@ P = Permission
 PUBLIC, LOGGED_IN, FAMILY, GUEST, API = "public", "logged in", "family", "guest", "api"
 LOGIN, FAMILY_LOGIN = "login", "family login"  # a redirect to the staff's / families' log-in
 METHOD_FIRST = "405 before the guard"  # the method is refused to everyone, anonymous included
-STAFF_93 = {
-    "admin",
-    "analyst",
-    "pmi",
-    "caf",
-    "commune",
-    "commune_other",
-    "structure",
-    "rpe",
-    "commission",
-}
-STAFF = STAFF_93 | {"admin_26"}
-FAMILIES = {"family", "other_family"}
+
+
+def who(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+STAFF_93 = who("admin analyst pmi caf commune commune_other structure rpe commission")
+STAFF = STAFF_93 | who("admin_26")
+FAMILIES = who("family other_family")
+NOBODY = frozenset()
 
 # Who holds each permission of the catalogue (checked against the catalogue itself).
 HOLDERS = {
     P.VIEW_TERRITORY: STAFF,
-    P.VIEW_PEOPLE: {"admin", "admin_26"},
-    P.VIEW_AUDIT: {"admin", "admin_26"},
+    P.VIEW_PEOPLE: who("admin admin_26"),
+    P.VIEW_AUDIT: who("admin admin_26"),
     P.OFFER_VIEW: STAFF,
-    P.OFFER_VIEW_AM: {"pmi", "caf", "commune", "commune_other", "structure", "rpe"},
-    P.OFFER_IMPORT: {"admin", "admin_26", "pmi", "caf"},
-    P.OFFER_EXPORT: {"admin", "admin_26", "analyst", "pmi", "caf", "commune", "commune_other"},
-    P.OFFER_UPDATE_AVAILABILITY: {"structure", "rpe"},
-    P.AGREMENT_ALERTS: {"pmi"},
+    P.OFFER_VIEW_AM: who("pmi caf commune commune_other structure rpe"),
+    P.OFFER_IMPORT: who("admin admin_26 pmi caf"),
+    P.OFFER_EXPORT: who("admin admin_26 analyst pmi caf commune commune_other"),
+    P.OFFER_UPDATE_AVAILABILITY: who("structure rpe"),
+    P.AGREMENT_ALERTS: who("pmi"),
     P.STEERING_VIEW: STAFF,
     P.STEERING_EDIT_ACTION: STAFF,
-    P.STEERING_COORDINATE: {"admin", "admin_26"},
-    P.STEERING_SURVEYS: {"admin", "admin_26", "analyst"},
+    P.STEERING_COORDINATE: who("admin admin_26"),
+    P.STEERING_SURVEYS: who("admin admin_26 analyst"),
     P.OBSERVATORY_VIEW: STAFF,
-    P.ALLOCATION_VIEW: {"admin", "admin_26", "commune", "commune_other", "commission"},
-    P.ALLOCATION_MANAGE: {"admin", "admin_26", "commune", "commune_other"},
-    P.FAMILY_FILES_VIEW: {
-        "admin",
-        "admin_26",
-        "caf",
-        "commune",
-        "commune_other",
-        "structure",
-        "rpe",
-    },
-    P.FAMILY_FILES_FILE: {
-        "admin",
-        "admin_26",
-        "caf",
-        "commune",
-        "commune_other",
-        "structure",
-        "rpe",
-    },
-    P.FAMILY_FILES_MERGE: {"admin", "admin_26", "commune", "commune_other"},
+    P.ALLOCATION_VIEW: who("admin admin_26 commune commune_other commission"),
+    P.ALLOCATION_MANAGE: who("admin admin_26 commune commune_other"),
+    P.FAMILY_FILES_VIEW: who("admin admin_26 caf commune commune_other structure rpe"),
+    P.FAMILY_FILES_FILE: who("admin admin_26 caf commune commune_other structure rpe"),
+    P.FAMILY_FILES_MERGE: who("admin admin_26 commune commune_other"),
 }
 
 # Who reaches each object: (its Bobigny / Montreuil side, its Valence side). The commune agent
 # of Montreuil, the relais of Montreuil (covering Bobigny) and the territorial manager of the
 # Bobigny structures test the commune level; the administrator of the 26, the département.
 REACH = {
-    "departement": (STAFF_93, {"admin_26"}),
-    "structure": (
-        {"admin", "analyst", "pmi", "caf", "commune", "structure", "commission"},
-        {"admin_26"},
-    ),
-    "managed structure": ({"structure"}, set()),
-    "assistant": ({"pmi", "caf", "commune", "structure"}, set()),
-    "job": ({"admin"}, {"admin_26"}),
-    "round": ({"admin", "commune", "commission"}, {"admin_26"}),
-    "family's file": ({"family"}, {"other_family"}),
-    "desk file": ({"admin", "caf", "commune", "rpe"}, {"admin_26"}),
-    "scheme": (STAFF_93, {"admin_26"}),
+    "departement": (STAFF_93, who("admin_26")),
+    "structure": (who("admin analyst pmi caf commune structure commission"), who("admin_26")),
+    "managed structure": (who("structure"), NOBODY),
+    "assistant": (who("pmi caf commune structure"), NOBODY),
+    "job": (who("admin"), who("admin_26")),
+    "round": (who("admin commune commission"), who("admin_26")),
+    "family's file": (who("family"), who("other_family")),
+    "desk file": (who("admin caf commune rpe"), who("admin_26")),
+    "scheme": (STAFF_93, who("admin_26")),
 }
 # Who may change what they reach, when the view lets only some readers write.
 WRITERS = {
-    "coordinators": ({"admin"}, {"admin_26"}),
-    "pilots": ({"admin", "caf"}, {"admin_26"}),  # the CAF pilots the action of the 93
-    "desk commune": ({"admin", "caf", "commune", "rpe"}, {"admin_26"}),
-    "round commune": ({"admin", "commune"}, {"admin_26"}),
+    "coordinators": (who("admin"), who("admin_26")),
+    "pilots": (who("admin caf"), who("admin_26")),  # the CAF pilots the action of the 93
+    "desk commune": (who("admin caf commune rpe"), who("admin_26")),
+    "round commune": (who("admin commune"), who("admin_26")),
 }
 
 
