@@ -228,15 +228,6 @@ def departements(user, permission: Permission | None = None) -> QuerySet[Departe
     ).distinct()
 
 
-def observed_communes(user) -> QuerySet[Commune]:
-    """Communes whose observatory figures the person sees: every commune of their départements.
-
-    The observatory shows only aggregates of public or institutional counts, so a role scoped
-    to one commune sees its whole département, like the territory pages.
-    """
-    return Commune.objects.filter(departement__in=departements(user))
-
-
 def people(user) -> QuerySet[User]:
     """Accounts an administrator manages: people with a role over part of the territory of
     the administrator's roles (a role scoped to a structure: by the structure's commune)."""
