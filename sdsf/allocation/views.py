@@ -209,8 +209,8 @@ def round_import(request, round):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            wishable = Structure.objects.writable_by(request.user, Permission.ALLOCATION_MANAGE)
-            result = import_waiting_list(item, upload, upload.name, structures=wishable)
+            allocatable = Structure.objects.writable_by(request.user, Permission.ALLOCATION_MANAGE)
+            result = import_waiting_list(item, upload, upload.name, structures=allocatable)
         except ImportFailed as failure:
             report = failure.report()
         else:
