@@ -2,7 +2,14 @@
 
 from itertools import count
 
-from sdsf.accounts.models import INSTITUTION_KIND_OF_ROLE, Assignment, Institution, Role, User
+from sdsf.accounts.models import (
+    INSTITUTION_KIND_OF_ROLE,
+    STRUCTURE_SCOPE,
+    Assignment,
+    Institution,
+    Role,
+    User,
+)
 from sdsf.territories.models import Level
 
 _serial = count(1)
@@ -20,13 +27,16 @@ def make_institution(kind=Institution.Kind.DEPARTEMENT, level=Level.DEPARTEMENT,
 
 
 def make_user(role: Role | None = None, level=Level.DEPARTEMENT, code="93", **fields) -> User:
-    """A person, with one role over a territory when ``role`` is given."""
+    """A person, with one role over a territory when ``role`` is given; ``level`` may be
+    ``STRUCTURE_SCOPE`` with a registry identifier as ``code`` (the structure must exist)."""
     user = User.objects.create_user(
         fields.pop("email", f"person{next(_serial)}@example.org"),
         fields.pop("password", "a-long-test-password"),
         **fields,
     )
-    if role is not None:
+    if role is not None and level == STRUCTURE_SCOPE:
+        give_structure_role(user, role, code)
+    elif role is not None:
         Assignment.objects.create(
             user=user,
             institution=make_institution(INSTITUTION_KIND_OF_ROLE[role], level, code),
@@ -35,6 +45,18 @@ def make_user(role: Role | None = None, level=Level.DEPARTEMENT, code="93", **fi
             scope_code=code,
         )
     return user
+
+
+def give_structure_role(user, role: Role, identifier: str, institution=None):
+    """A role limited to one structure of the registry, as the platform gives it."""
+    from sdsf.offer.models import Structure
+    from sdsf.offer.roles import structure_role
+
+    structure = Structure.objects.get(identifier=identifier)
+    institution = institution or make_institution(
+        INSTITUTION_KIND_OF_ROLE[role], Level.COMMUNE, structure.commune_id
+    )
+    return structure_role(user, institution, role, structure)
 
 
 def make_family(verified: bool = True, **fields):

@@ -1,127 +1,250 @@
-"""Every role against every URL of the platform.
+"""Every profile against every URL of the platform, with real objects of two départements.
 
-The URL list is read from the resolver, so a URL added without an entry here fails
-``test_every_url_is_in_the_matrix``: whoever adds a page must say who may open it.
+The URL list is read from the resolver and the permissions from the catalogue: a URL or a
+permission missing from the tables below fails the suite, so whoever adds either must say who
+may use it. Each URL naming an object is built with the real ids of the object of Bobigny (93)
+and of Valence (26) (:mod:`tests.permission_world`), and tried with GET and POST (a realistic
+body where the view writes). A refused request (login page, 401, 403, 404, 405, or a form sent
+back with its error) must not write anything: every SQL statement it sends is read, and an
+INSERT, UPDATE or DELETE fails the cell.
+
+How to read the tables: ``URLS`` says, for each URL, what guards it (a permission of the
+catalogue, or ``PUBLIC``, ``LOGGED_IN``, ``FAMILY``, ``GUEST``), which object builds it, and how
+it answers a person who passes the guard and reaches the object. ``HOLDERS`` says which
+profiles hold each permission, ``REACH`` which profiles reach each object, ``WRITERS`` which of
+those may change it. The expected answer of each cell follows from these in the order the
+views check them (:func:`expected`).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from sdsf.accounts.models import Role
-from sdsf.territories.models import Level
-from tests.factories import make_family, make_user
+from sdsf.accounts.scope import CATALOGUE, Permission
+from tests.factories import PDF
+from tests.permission_world import PROFILES, World
 
-DEPT, COMMUNE = "93", "93008"  # Seine-Saint-Denis and its chef-lieu, Bobigny
+P = Permission
+PUBLIC, LOGGED_IN, FAMILY, GUEST, API = "public", "logged in", "family", "guest", "api"
+LOGIN, FAMILY_LOGIN = "login", "family login"  # a redirect to the staff's / families' log-in
+METHOD_FIRST = "405 before the guard"  # the method is refused to everyone, anonymous included
 
-# profile name → (role, scope level, scope code); None = anonymous, "" = logged in, no role
-PROFILES = {
-    "anonymous": None,
-    "no_role": "",
-    "family": "family",  # a family account with a verified e-mail address, no staff role
-    "admin": (Role.ADMINISTRATOR, Level.DEPARTEMENT, DEPT),
-    "analyst": (Role.ANALYST, Level.DEPARTEMENT, DEPT),
-    "pmi": (Role.PMI_AGENT, Level.DEPARTEMENT, DEPT),
-    "caf": (Role.CAF_ADVISOR, Level.DEPARTEMENT, DEPT),
-    "commune": (Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE),
-    "structure": (Role.STRUCTURE_MANAGER, Level.COMMUNE, COMMUNE),
-    "commission": (Role.COMMISSION_MEMBER, Level.COMMUNE, COMMUNE),
-    "state": (Role.STATE, Level.DEPARTEMENT, DEPT),  # préfecture: reads, changes nothing
-    "pmi_other_departement": (Role.PMI_AGENT, Level.DEPARTEMENT, "26"),
+
+def who(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+STAFF_93 = who("admin analyst pmi caf commune commune_other structure rpe commission")
+STAFF = STAFF_93 | who("admin_26")
+FAMILIES = who("family other_family")
+NOBODY = frozenset()
+
+# Who holds each permission of the catalogue (checked against the catalogue itself).
+HOLDERS = {
+    P.VIEW_TERRITORY: STAFF,
+    P.VIEW_PEOPLE: who("admin admin_26"),
+    P.VIEW_AUDIT: who("admin admin_26"),
+    P.OFFER_VIEW: STAFF,
+    P.OFFER_VIEW_AM: who("pmi caf commune commune_other structure rpe"),
+    P.OFFER_IMPORT: who("admin admin_26 pmi caf"),
+    P.OFFER_EXPORT: who("admin admin_26 analyst pmi caf commune commune_other"),
+    P.OFFER_UPDATE_AVAILABILITY: who("structure rpe"),
+    P.AGREMENT_ALERTS: who("pmi"),
+    P.STEERING_VIEW: STAFF,
+    P.STEERING_EDIT_ACTION: STAFF,
+    P.STEERING_COORDINATE: who("admin admin_26"),
+    P.STEERING_SURVEYS: who("admin admin_26 analyst"),
+    P.OBSERVATORY_VIEW: STAFF,
+    P.ALLOCATION_VIEW: who("admin admin_26 commune commune_other commission"),
+    P.ALLOCATION_MANAGE: who("admin admin_26 commune commune_other"),
+    P.FAMILY_FILES_VIEW: who("admin admin_26 caf commune commune_other structure rpe"),
+    P.FAMILY_FILES_FILE: who("admin admin_26 caf commune commune_other structure rpe"),
+    P.FAMILY_FILES_MERGE: who("admin admin_26 commune commune_other"),
 }
-STAFF_93 = ["admin", "analyst", "pmi", "caf", "commune", "structure", "commission", "state"]
 
-SAMPLE_KWARGS = {"code": DEPT, "identifier": "STRUCTURE-INCONNUE", "job": 1}
-# steering: no scheme exists here, so pages of a scheme answer 404 once past the gate
-# (tests/steering/test_pages_and_permissions.py checks them with real objects); unknown token → 404.
-SAMPLE_KWARGS.update(
-    dict.fromkeys(("scheme", "action", "indicator", "version", "review", "survey"), 999999)
-)
-SAMPLE_KWARGS["token"] = "jeton-inconnu"
-SAMPLE_KWARGS.update({"level": "departement", "fmt": "csv"})  # observatory
-# allocation: no round exists here, so its pages answer 404 once past the gate
-# (tests/allocation/test_rounds.py checks them with real objects).
-SAMPLE_KWARGS.update(dict.fromkeys(("round", "application", "proposal"), 999999))
-# families: no pré-demande exists here (tests/families/test_apply.py and test_desk_filing.py
-# check them with real objects); Django's password reset link with an unknown user and token.
-SAMPLE_KWARGS.update({"reference": "PD-INCONNUE", "step": "parent", "document": 999999})
-SAMPLE_KWARGS["uidb64"] = "MQ"
-
-
-def expect(default: int, **by_profile: int) -> dict[str, int]:
-    """Statuses by profile; a family, a person without staff role, answers as ``no_role``
-    unless told otherwise."""
-    by_profile.setdefault("family", by_profile.get("no_role", default))
-    return {name: by_profile.get(name, default) for name in PROFILES}
+# Who reaches each object: (its Bobigny / Montreuil side, its Valence side). The commune agent
+# of Montreuil, the relais of Montreuil (covering Bobigny) and the territorial manager of the
+# Bobigny structures test the commune level; the administrator of the 26, the département.
+REACH = {
+    "departement": (STAFF_93, who("admin_26")),
+    "structure": (who("admin analyst pmi caf commune structure commission"), who("admin_26")),
+    "managed structure": (who("structure"), NOBODY),
+    "assistant": (who("pmi caf commune structure"), NOBODY),
+    "job": (who("admin"), who("admin_26")),
+    "round": (who("admin commune commission"), who("admin_26")),
+    "family's file": (who("family"), who("other_family")),
+    "desk file": (who("admin caf commune rpe"), who("admin_26")),
+    "scheme": (STAFF_93, who("admin_26")),
+}
+# Who may change what they reach, when the view lets only some readers write.
+WRITERS = {
+    "coordinators": (who("admin"), who("admin_26")),
+    "pilots": (who("admin caf"), who("admin_26")),  # the CAF pilots the action of the 93
+    "desk commune": (who("admin caf commune rpe"), who("admin_26")),
+    "round commune": (who("admin commune"), who("admin_26")),
+}
 
 
-def staff_only(ok: int = 200, *, anonymous: int = 302, out_of_scope: int = 404) -> dict:
-    """Any staff role of the territory; a person of another département gets 404."""
-    return expect(ok, anonymous=anonymous, no_role=403, pmi_other_departement=out_of_scope)
+@dataclass(frozen=True)
+class Url:
+    """How one URL answers a person who passes its guard and reaches its object.
+
+    ``guard``: a permission (the view's own decorator must say the same), or ``PUBLIC``,
+    ``LOGGED_IN``, ``FAMILY``, ``GUEST`` (anonymous only: others are sent on), ``API`` (with
+    ``also``, the permission the endpoint requires). ``also``: a second permission the view
+    requires. ``obj``: the kind of object (``REACH``) whose ids build the URL; ``side``: the
+    URL is tried for both sides even without an object (its POST body points to the side).
+    ``get``/``post``: the answer (405 after the guard: the object is not looked at).
+    ``writers``: who, among those reaching the object, may make the POST; the others get
+    ``refused`` (403, or 200 for a form sent back with its error).
+    """
+
+    guard: object
+    get: object = 200
+    post: object = 200
+    obj: str | None = None
+    side: bool = False
+    also: Permission | None = None
+    writers: str | None = None
+    refused: int = 403
 
 
-def admin_only() -> dict:
-    return expect(403, anonymous=302, admin=200)
+def staff(permission, get=200, post=200, **options) -> Url:
+    return Url(permission, get, post, **options)
 
 
-EXPECTED = {
-    "core:home": expect(200, anonymous=302),
-    "core:healthz": expect(200),
-    "accounts:login": expect(302, anonymous=200),
-    "accounts:logout": expect(405),
-    "accounts:people": admin_only(),
-    "audit:search": admin_only(),
-    "territories:index": staff_only(302, out_of_scope=302),
-    "territories:departement": staff_only(),
-    "territories:departement_geojson": staff_only(),
-    "api:api-root": expect(404),  # django-ninja answers nothing at its root
-    "api:openapi-json": expect(200, anonymous=302),
-    "api:openapi-view": expect(200, anonymous=302),
-    "api:departement_communes": staff_only(anonymous=401),
-    # offer registry: structures are public information for every staff role (each sees its
-    # own scope); childminders are personal data; imports by PMI, CAF and administrators.
-    "offer:index": expect(200, anonymous=302, no_role=403),
-    "offer:structures_geojson": expect(200, anonymous=302, no_role=403),
-    "offer:structures_export": expect(
-        200, anonymous=302, no_role=403, structure=403, commission=403
+def post_only(permission, **options) -> Url:
+    return Url(permission, 405, 302, **options)
+
+
+URLS = {
+    # the platform, log-in, people and audit
+    "core:home": Url(LOGGED_IN),
+    "core:healthz": Url(PUBLIC),
+    "core:security_txt": Url(PUBLIC, 404, 404),  # until the installation sets its contact
+    "accounts:login": Url(GUEST),
+    "accounts:logout": Url(PUBLIC, 405, LOGIN),  # POST only; then back to the log-in page
+    "accounts:people": staff(P.VIEW_PEOPLE),
+    "audit:search": staff(P.VIEW_AUDIT),
+    "set_language": Url(PUBLIC, 302, 302),
+    # territories (public data of the person's départements) and the API
+    "territories:index": staff(P.VIEW_TERRITORY, 302, 302),
+    "territories:departement": staff(P.VIEW_TERRITORY, obj="departement"),
+    "territories:departement_geojson": staff(P.VIEW_TERRITORY, obj="departement"),
+    "api:api-root": Url(PUBLIC, 404, 404),
+    "api:openapi-json": Url(LOGGED_IN),
+    "api:openapi-view": Url(LOGGED_IN),
+    "api:departement_communes": Url(
+        API, 200, METHOD_FIRST, also=P.VIEW_TERRITORY, obj="departement"
     ),
-    "offer:structure": expect(404, anonymous=302, no_role=403),
-    "offer:structure_availability": expect(403, anonymous=302, structure=404),
-    "offer:assistants": expect(
-        200, anonymous=302, no_role=403, admin=403, analyst=403, commission=403, state=403
+    "api:offer_structures": Url(API, 200, METHOD_FIRST, also=P.OFFER_VIEW),
+    "api:indicators": Url(API, 200, METHOD_FIRST, also=P.OBSERVATORY_VIEW),
+    # the offer registry
+    "offer:index": staff(P.OFFER_VIEW),
+    "offer:structures_geojson": staff(P.OFFER_VIEW),
+    "offer:structures_export": staff(P.OFFER_EXPORT),
+    "offer:structure": staff(P.OFFER_VIEW, obj="structure"),
+    "offer:structure_availability": staff(
+        P.OFFER_UPDATE_AVAILABILITY, 200, 302, obj="managed structure"
     ),
-    "offer:assistants_export": expect(
-        403, anonymous=302, pmi=200, caf=200, commune=200, pmi_other_departement=200
-    ),
-    "offer:assistant": expect(
-        403,
-        anonymous=302,
-        pmi=404,
-        caf=404,
-        commune=404,
-        structure=404,
-        pmi_other_departement=404,
-    ),
-    "offer:alerts": expect(403, anonymous=302, pmi=200, pmi_other_departement=200),
-    "offer:parenting": expect(200, anonymous=302, no_role=403),
-    "offer:import": expect(
-        403, anonymous=302, admin=200, pmi=200, caf=200, pmi_other_departement=200
-    ),
-    "offer:import_job": expect(
-        403, anonymous=302, admin=404, pmi=404, caf=404, pmi_other_departement=404
-    ),
-    "offer:import_progress": expect(
-        403, anonymous=302, admin=404, pmi=404, caf=404, pmi_other_departement=404
-    ),
-    "api:offer_structures": expect(200, anonymous=401, no_role=403),
-    # steering: every staff role reads the plan; pilots update their actions (POST only), never
-    # the State (read-only); administrators coordinate; administrators and analysts run surveys;
-    # the survey answer link is public and answers 404 unless its token is valid.
+    "offer:assistants": staff(P.OFFER_VIEW_AM),
+    "offer:assistants_export": staff(P.OFFER_EXPORT, also=P.OFFER_VIEW_AM),
+    "offer:assistant": staff(P.OFFER_VIEW_AM, obj="assistant"),
+    "offer:alerts": staff(P.AGREMENT_ALERTS),
+    "offer:parenting": staff(P.OFFER_VIEW),
+    "offer:import": staff(P.OFFER_IMPORT, 200, 302, side=True),
+    "offer:import_job": staff(P.OFFER_IMPORT, obj="job"),
+    "offer:import_progress": staff(P.OFFER_IMPORT, 200, METHOD_FIRST, obj="job"),
+    "offer:availability_link": Url(PUBLIC, obj="public"),
+    # observatory: aggregates of the person's départements
+    "observatory:index": staff(P.OBSERVATORY_VIEW, 302, 302),
     **{
-        f"steering:{name}": staff_only(404)
+        f"observatory:{name}": staff(P.OBSERVATORY_VIEW, obj="departement")
+        for name in (
+            "territory",
+            "territory_geojson",
+            "territory_export",
+            "territory_pdf",
+            "unmet_demand_export",
+            "key_figures_pdf",
+            "priority",
+            "priority_geojson",
+            "priority_export",
+        )
+    },
+    # allocation: the commissions of the person's communes; the published grid is public
+    "allocation:index": staff(P.ALLOCATION_VIEW),
+    "allocation:round_create": staff(
+        P.ALLOCATION_MANAGE, 200, 302, side=True, writers="round commune", refused=200
+    ),
+    "allocation:round": staff(P.ALLOCATION_VIEW, obj="round"),
+    "allocation:public_grid": Url(PUBLIC, obj="public"),
+    "allocation:round_import": staff(P.ALLOCATION_MANAGE, 200, 302, obj="round"),
+    "allocation:round_progress": staff(P.ALLOCATION_VIEW, 200, METHOD_FIRST, obj="round"),
+    "allocation:round_structure": staff(P.ALLOCATION_VIEW, obj="round"),
+    **{
+        f"allocation:{name}": post_only(P.ALLOCATION_MANAGE, obj="round")
+        for name in ("round_publish", "round_intake", "round_run", "round_validate")
+    },
+    **{
+        f"allocation:{name}": staff(P.ALLOCATION_MANAGE, 200, 302, obj="round")
+        for name in ("application_override", "application_answer", "application_vacate")
+    },
+    "allocation:application_letter": staff(P.ALLOCATION_MANAGE, obj="round"),
+    # find the offer, costs, signed links: public (the token is the credential)
+    "families:cost": Url(PUBLIC),
+    "families:search": Url(PUBLIC, 200, 405),
+    "families:search_geojson": Url(PUBLIC, 200, 405),
+    **{
+        f"families:{name}": Url(PUBLIC, 200, 405, obj="public")
+        for name in ("structure", "assistant", "parenting_action")
+    },
+    **{f"families:{name}": Url(PUBLIC, obj="public") for name in ("verify", "confirm_interest")},
+    "families:password_reset": Url(PUBLIC),
+    "families:password_reset_done": Url(PUBLIC, 200, 405),
+    "families:password_reset_confirm": Url(PUBLIC, 302, 302, obj="public"),
+    "families:password_reset_complete": Url(PUBLIC, 200, 405),
+    # the family's own space: its own files and proposals only
+    "families:signup": Url(GUEST),
+    "families:login": Url(GUEST),
+    "families:verify_resend": Url(FAMILY, 405, 302),
+    "families:space": Url(FAMILY),
+    "families:my_data": Url(FAMILY),
+    "families:apply": Url(FAMILY, 200, 302, side=True),
+    "families:application": Url(FAMILY, obj="family's file"),
+    "families:apply_step": Url(FAMILY, 200, 302, obj="family's file"),
+    "families:receipt": Url(FAMILY, obj="family's file"),
+    "families:withdraw": Url(FAMILY, 200, 302, obj="family's file"),
+    "families:document": Url(FAMILY, obj="family's file"),
+    "families:proposal": Url(FAMILY, obj="family's file"),
+    "families:proposal_accept": Url(FAMILY, 405, 302, obj="family's file"),
+    "families:proposal_refuse": Url(FAMILY, 405, 302, obj="family's file"),
+    # the guichet unique: the files of the communes the agent serves
+    "families:desk": staff(P.FAMILY_FILES_VIEW),
+    "families:desk_detail": staff(P.FAMILY_FILES_VIEW, obj="desk file"),
+    "families:desk_document": staff(P.FAMILY_FILES_VIEW, obj="desk file"),
+    "families:desk_new": staff(
+        P.FAMILY_FILES_FILE, 200, 302, side=True, writers="desk commune", refused=200
+    ),
+    "families:desk_edit": staff(P.FAMILY_FILES_FILE, obj="desk file"),
+    "families:desk_step": staff(P.FAMILY_FILES_FILE, 200, 302, obj="desk file"),
+    "families:desk_withdraw": staff(P.FAMILY_FILES_FILE, 200, 302, obj="desk file"),
+    "families:desk_receipt": staff(P.FAMILY_FILES_FILE, obj="desk file"),
+    "families:desk_confirm_interest": post_only(P.FAMILY_FILES_FILE, obj="desk file"),
+    "families:desk_merge": staff(P.FAMILY_FILES_MERGE, 200, 302, obj="desk file"),
+    # steering: every staff role reads its département's scheme; pilots update their actions;
+    # administrators coordinate; administrators and analysts run surveys (public answer link)
+    "steering:index": staff(P.STEERING_VIEW, 302, 302),
+    **{
+        f"steering:{name}": staff(P.STEERING_VIEW, obj="scheme")
         for name in (
             "scheme",
-            "versions",
-            "reviews",
             "governance",
             "report_pdf",
             "report_xlsx",
@@ -130,139 +253,218 @@ EXPECTED = {
             "review",
         )
     },
-    "steering:index": expect(200, anonymous=302, no_role=403),
     **{
-        f"steering:{name}": {**staff_only(405, out_of_scope=405), "state": 403}
+        f"steering:{name}": staff(P.STEERING_VIEW, 200, 302, obj="scheme", writers="coordinators")
+        for name in ("versions", "reviews")
+    },
+    **{
+        f"steering:{name}": post_only(P.STEERING_EDIT_ACTION, obj="scheme", writers="pilots")
         for name in ("action_update", "indicator_value", "review_comment")
     },
     **{
-        f"steering:{name}": expect(403, anonymous=302, admin=404)
-        for name in ("action_create", "action_change")
-    },
-    **{
-        f"steering:{name}": expect(403, anonymous=302, admin=405)
+        f"steering:{name}": post_only(P.STEERING_COORDINATE, obj="scheme")
         for name in ("action_validate", "action_end", "review_summary", "review_freeze")
     },
     **{
-        f"steering:{name}": expect(403, anonymous=302, admin=404, analyst=404)
-        for name in ("surveys", "survey", "survey_export")
+        f"steering:{name}": staff(P.STEERING_COORDINATE, 200, 302, obj="scheme")
+        for name in ("action_create", "action_change")
     },
     **{
-        f"steering:{name}": expect(403, anonymous=302, admin=405, analyst=405)
+        f"steering:{name}": staff(P.STEERING_SURVEYS, obj="scheme")
+        for name in ("survey", "survey_export")
+    },
+    "steering:surveys": staff(P.STEERING_SURVEYS, 200, 302, obj="scheme"),
+    **{
+        f"steering:{name}": post_only(P.STEERING_SURVEYS, obj="scheme")
         for name in ("question_add", "recipients_add")
     },
-    "steering:survey_answer": expect(404),
-    # observatory: aggregates of the person's départements for every staff role; a person of
-    # another département gets 404 on them (the API filters instead and answers 200).
-    "observatory:index": staff_only(302, out_of_scope=302),
-    **{
-        f"observatory:{name}": staff_only()
-        for name in (
-            "territory",
-            "territory_geojson",
-            "territory_export",
-            "territory_pdf",
-            "key_figures_pdf",
-            "priority",
-            "priority_geojson",
-            "priority_export",
-            "unmet_demand_export",
+    "steering:survey_answer": Url(PUBLIC, obj="public"),
+}
+
+
+# ---- the real ids of each URL, and the bodies of its POST --------------------------------------
+
+
+def _kwargs(name: str, w: World, s) -> dict:
+    """The URL's arguments, from the objects of side ``s``."""
+    from sdsf.families import accounts, interest
+    from sdsf.offer.availability import make_token
+
+    family = w.users["family" if s.departement == "93" else "other_family"].family
+    return {
+        "code": s.departement,
+        "level": "departement",
+        "fmt": "csv",
+        "identifier": s.eaje.identifier,
+        "job": s.job.pk,
+        "round": s.validated.pk if "application_" in name else s.round.pk,
+        "application": s.waiting.pk if "application_" in name else s.application.pk,
+        "reference": s.pre.reference,
+        "step": "parent",
+        "document": s.document.pk,
+        "proposal": s.proposal.pk,
+        "scheme": s.scheme.pk,
+        "action": s.action.pk,
+        "indicator": s.indicator.pk,
+        "version": s.version.pk,
+        "review": s.review.pk,
+        "survey": s.survey.pk,
+        "uidb64": w.reset[0],
+        "token": {
+            "offer:availability_link": make_token(s.eaje),
+            "families:verify": accounts.verification_token(family),
+            "families:confirm_interest": interest.token(s.pre),
+            "families:password_reset_confirm": w.reset[1],
+            "steering:survey_answer": s.recipients.token,
+        }.get(name),
+    } | SPECIAL_KWARGS.get(name, lambda w, s: {})(w, s)
+
+
+SPECIAL_KWARGS: dict[str, Callable] = {
+    "offer:assistant": lambda w, s: {"identifier": s.assistant.identifier},
+    "families:assistant": lambda w, s: {"identifier": s.assistant.identifier},
+    "families:parenting_action": lambda w, s: {"identifier": s.parenting.identifier},
+}
+QUERIES = {"families:desk_merge": lambda w, s: f"?avec={s.duplicate.reference}"}
+
+
+def _csv(name: str, text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def _parent(s) -> dict:
+    return {
+        "parent_first_name": "Camille",
+        "parent_last_name": "Martin",
+        "email": "camille@example.org",
+        "home_commune": s.commune,
+    }
+
+
+BODIES: dict[str, Callable] = {
+    "offer:structure_availability": lambda w, s: {"available_places": "2", "available_from": ""},
+    "offer:import": lambda w, s: {
+        "kind": "eaje",
+        "file": _csv(
+            "eaje.csv",
+            "Identifiant;Nom;Type d'accueil;Code commune;Financement;Places agréées\n"
+            f"EAJE-NEW;Nouvelle crèche;multi-accueil;{s.commune};PSU;20\n",
+        ),
+    },
+    "offer:availability_link": lambda w, s: {"unchanged": "1"},
+    "allocation:round_create": lambda w, s: {
+        "commune": s.commune,
+        "name": "Commission d'hiver",
+        "grid": s.grid.pk,
+        "starts_on": "2027-01-04",
+        "ends_on": "2027-01-29",
+        "seed": "1",
+        "answer_days": "8",
+    },
+    "allocation:round_import": lambda w, s: {
+        "file": _csv(
+            "liste.csv",
+            "reference,section,date_demande,insertion,voeux,criteres\n"
+            f"W-1,bebes,2026-01-02,non,{s.eaje.identifier},residence\n",
         )
     },
-    "api:indicators": expect(200, anonymous=401, no_role=403),
-    # allocation: commission members, commune agents and administrators see the rounds of
-    # their territory; commune agents and administrators manage them; the published grid of a
-    # round is public (no login).
-    "allocation:index": expect(403, anonymous=302, admin=200, commune=200, commission=200),
-    "allocation:round_create": expect(403, anonymous=302, admin=200, commune=200),
-    **{
-        f"allocation:{name}": expect(403, anonymous=302, admin=404, commune=404, commission=404)
-        for name in ("round", "round_structure", "round_progress")
+    "allocation:application_override": lambda w, s: {
+        "structure": s.eaje.identifier,
+        "reason": "Fratrie déjà accueillie.",
     },
-    **{
-        f"allocation:{name}": expect(403, anonymous=302, admin=404, commune=404)
-        for name in (
-            "round_import",
-            "round_import_job",
-            "round_import_progress",
-            "application_override",
-            "application_letter",
-            "application_answer",
-            "application_vacate",
-        )
+    "allocation:application_answer": lambda w, s: {"answer": "accepted"},
+    "allocation:application_vacate": lambda w, s: {"on": "2026-12-01", "reason": "Départ."},
+    "families:apply": lambda w, s: _parent(s),
+    "families:apply_step": lambda w, s: _parent(s),
+    "families:proposal_refuse": lambda w, s: {"reason": "Trop loin du travail."},
+    "families:desk_new": lambda w, s: _parent(s),
+    "families:desk_step": lambda w, s: _parent(s),
+    "families:desk_merge": lambda w, s: {"other": s.duplicate.reference, "confirm": "yes"},
+    "steering:versions": lambda w, s: {"year": "2025", "label": "Ajustement 2025"},
+    "steering:reviews": lambda w, s: {"year": "2025"},
+    "steering:action_update": lambda w, s: {"status": "en_cours", "progress": "40"},
+    "steering:indicator_value": lambda w, s: {"year": "2025", "value": "12"},
+    "steering:review_comment": lambda w, s: {"action": str(s.action.pk), "text": "Avancée."},
+    "steering:review_summary": lambda w, s: {"summary": "Année de mise en route."},
+    "steering:action_create": lambda w, s: {
+        "axis": str(s.action.axis_id),
+        "code": "1.2",
+        "title": "Former les assistants maternels",
     },
-    **{
-        f"allocation:{name}": expect(403, anonymous=302, admin=405, commune=405)
-        for name in ("round_publish", "round_intake", "round_run", "round_validate")
+    "steering:action_change": lambda w, s: {
+        "axis": str(s.action.axis_id),
+        "code": "1.1",
+        "title": "Ouvrir des places d'accueil",
     },
-    "allocation:public_grid": expect(404),
-    # families' language selector (Django's set_language; a GET only redirects) and the public
-    # cost estimate pages
-    "set_language": expect(302),
-    "families:cost": expect(200),
-    # find the offer (public, no account): search, its map layer, detail pages (unknown → 404);
-    # the availability reminder's signed link (public: the token is the credential).
-    "families:search": expect(200),
-    "families:search_geojson": expect(200),
-    **{f"families:{name}": expect(404) for name in ("structure", "assistant", "parenting_action")},
-    "offer:availability_link": expect(404),
-    # family account (public sign-up, log-in, password reset; the space for family accounts)
-    "families:signup": expect(302, anonymous=200),
-    "families:login": expect(302, anonymous=200),
-    "families:verify": expect(200),
-    "families:verify_resend": expect(403, anonymous=302, family=405),
-    **{
-        f"families:{name}": expect(200)
-        for name in (
-            "password_reset",
-            "password_reset_done",
-            "password_reset_confirm",
-            "password_reset_complete",
-        )
+    "steering:surveys": lambda w, s: {"title": "Enquête des familles"},
+    "steering:question_add": lambda w, s: {"text": "Votre commune ?", "kind": "texte"},
+    "steering:recipients_add": lambda w, s: {
+        "name": "Parents",
+        "territory_level": "commune",
+        "territory_code": s.commune,
+        "recipients": "30",
     },
-    "families:space": expect(403, anonymous=302, family=200),
-    "families:apply": expect(403, anonymous=302, family=200),
-    **{
-        f"families:{name}": expect(403, anonymous=302, family=404)
-        for name in ("application", "apply_step", "receipt", "withdraw", "document")
-    },
-    # guichet unique filing: commune, CAF, relais (structure managers) and administrators
-    "families:desk_new": expect(403, anonymous=302, admin=200, caf=200, commune=200, structure=200),
-    **{
-        f"families:{name}": expect(
-            403, anonymous=302, admin=404, caf=404, commune=404, structure=404
-        )
-        for name in ("desk_edit", "desk_step", "desk_withdraw", "desk_receipt")
-    },
-    # guichet unique desk (h3): the files of the territory for the same agents; merging for
-    # commune agents and administrators; interest confirmed by an agent is a POST.
-    "families:desk": expect(403, anonymous=302, admin=200, caf=200, commune=200, structure=200),
-    **{
-        f"families:{name}": expect(
-            403, anonymous=302, admin=404, caf=404, commune=404, structure=404
-        )
-        for name in ("desk_detail", "desk_document")
-    },
-    "families:desk_merge": expect(403, anonymous=302, admin=404, commune=404),
-    "families:desk_confirm_interest": expect(
-        403, anonymous=302, admin=405, caf=405, commune=405, structure=405
-    ),
-    # the desk invites a family to attach a file to its account (POST); the family answers
-    # from its space, through the signed link (unknown token → 404)
-    "families:desk_invite": expect(
-        403, anonymous=302, admin=405, caf=405, commune=405, structure=405
-    ),
-    "families:invitation": expect(403, anonymous=302, family=404),
-    # a family's own data; the confirmation link (public, unknown token → 404)
-    "families:my_data": expect(403, anonymous=302, family=200),
-    "families:confirm_interest": expect(404),
-    # the family's answer to a proposal (its own proposals only; accept and refuse are POST)
-    "families:proposal": expect(403, anonymous=302, family=404),
-    **{
-        f"families:{name}": expect(403, anonymous=302, family=405)
-        for name in ("proposal_accept", "proposal_refuse")
+    "steering:survey_answer": lambda w, s: {
+        f"q{s.survey.questions.get().pk}": "3",
     },
 }
+
+
+# ---- the expected answers ---------------------------------------------------------------------
+
+
+def expected(url: Url, profile: str, side: int, method: str) -> tuple[object, bool]:
+    """(answer, refused) of one cell, in the order the views check: method refused to all,
+    log-in, the guard, a method refused after the guard, the object, the write."""
+    answer = url.get if method == "GET" else url.post
+    if answer == METHOD_FIRST:
+        return 405, True
+    logged_in = profile != "anonymous"
+    if url.guard == PUBLIC:
+        return answer, False
+    if url.guard == GUEST:
+        return (answer, False) if not logged_in else (302, False)
+    if not logged_in:
+        return {API: 401, FAMILY: FAMILY_LOGIN}.get(url.guard, LOGIN), True
+    if url.guard == FAMILY and profile not in FAMILIES:
+        return 403, True
+    for permission in (url.guard, url.also):
+        if isinstance(permission, Permission) and profile not in HOLDERS[permission]:
+            return 403, True
+    if answer == 405:
+        return 405, True
+    if url.obj and url.obj != "public" and profile not in REACH[url.obj][side]:
+        return 404, True
+    if method == "POST" and url.writers and profile not in WRITERS[url.writers][side]:
+        return url.refused, True
+    return answer, False
+
+
+def test_every_url_is_in_the_matrix():
+    assert set(all_urls()) == set(URLS)
+
+
+def test_every_permission_is_in_the_matrix():
+    """The table of holders is the catalogue, and every permission guards some URL."""
+    roles = {name: spec[0] for name, spec in PROFILES.items() if isinstance(spec, tuple)}
+    catalogue = {
+        permission: {name for name, role in roles.items() if role in rule.roles}
+        for permission, rule in CATALOGUE.items()
+    }
+    assert catalogue == HOLDERS
+    guards = {u.guard for u in URLS.values()} | {u.also for u in URLS.values()}
+    assert set(Permission) <= guards
+
+
+def test_each_view_declares_the_guard_of_the_matrix():
+    for name, url in URLS.items():
+        view = resolve(all_urls()[name]).func
+        if isinstance(url.guard, Permission):
+            assert getattr(view, "sdsf_permission", None) == url.guard, name
+        elif url.guard == FAMILY:
+            assert getattr(view, "sdsf_family", False), name
+        else:
+            assert not hasattr(view, "sdsf_permission"), name
 
 
 def _named_urls(resolver: URLResolver, namespace: str = "") -> list[tuple[str, list[str]]]:
@@ -277,33 +479,96 @@ def _named_urls(resolver: URLResolver, namespace: str = "") -> list[tuple[str, l
 
 
 def all_urls() -> dict[str, str]:
-    return {
-        name: reverse(name, kwargs={k: SAMPLE_KWARGS[k] for k in kwargs})
-        for name, kwargs in _named_urls(get_resolver())
-    }
+    """Every named URL (with placeholder arguments)."""
+    found = {}
+    for name, arguments in _named_urls(get_resolver()):
+        values = dict.fromkeys(arguments, "1")
+        values.update({"code": "93", "level": "departement", "fmt": "csv", "uidb64": "MQ"})
+        found[name] = reverse(name, kwargs={k: values[k] for k in arguments})
+    return found
 
 
-def test_every_url_is_in_the_matrix():
-    assert set(all_urls()) == set(EXPECTED)
+def path_of(name: str, world: World, s) -> str:
+    """The URL built with the real ids of the objects of side ``s``."""
+    arguments = dict(_named_urls(get_resolver()))[name]
+    values = _kwargs(name, world, s)
+    query = QUERIES[name](world, s) if name in QUERIES else ""
+    return reverse(name, kwargs={k: values[k] for k in arguments}) + query
 
 
-@pytest.fixture
-def client_for(client, db):
-    def login(profile: str):
-        spec = PROFILES[profile]
-        if spec == "family":
-            client.force_login(make_family().user)
-        elif spec is not None:
-            user = make_user(*spec) if spec else make_user()
-            client.force_login(user)
-        return client
+# ---- the matrix -------------------------------------------------------------------------------
 
-    return login
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "COPY")
 
 
-@pytest.mark.parametrize("profile", list(PROFILES))
-def test_permission_matrix(client_for, profile):
-    client = client_for(profile)
-    answers = {name: client.get(url).status_code for name, url in all_urls().items()}
-    expected = {name: statuses[profile] for name, statuses in EXPECTED.items()}
-    assert answers == expected
+def _answer(response) -> object:
+    if response.status_code == 302:
+        target = response["Location"].split("?")[0]
+        if target == reverse("accounts:login"):
+            return LOGIN
+        if target == reverse("families:login"):
+            return FAMILY_LOGIN
+    return response.status_code
+
+
+def _writes(queries) -> list[str]:
+    """Statements that change a table (the session a request may save aside)."""
+    return [
+        q["sql"][:120]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(WRITES) and "django_session" not in q["sql"]
+    ]
+
+
+def _request(client: Client, method: str, path: str, body: dict | None):
+    """One request in a savepoint rolled back after it: each cell sees the same world, and
+    the statements it sent are returned."""
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        response = client.get(path) if method == "GET" else client.post(path, body or {})
+        transaction.set_rollback(True)
+    return _answer(response), _writes(queries.captured_queries)
+
+
+def _client(world: World, profile: str) -> Client:
+    client = Client()
+    if PROFILES[profile] is not None:
+        client.force_login(world.users[profile])
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_permission_matrix(name, db, module_world, settings, tmp_path):
+    for code in ("93", "26"):
+        (tmp_path / "families" / "gate").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "families" / "gate" / f"{code}.pdf").write_bytes(PDF)
+    url = URLS[name]
+    sides = (0, 1) if url.obj or url.side else (0,)
+    paths = [path_of(name, module_world, module_world.sides[code]) for code in ("93", "26")]
+    wrong, wrote = [], []
+    for profile in PROFILES:
+        client = _client(module_world, profile)
+        for side in sides:
+            s = module_world.sides[("93", "26")[side]]
+            path = paths[side]
+            for method in ("GET", "POST"):
+                body = BODIES[name](module_world, s) if name in BODIES else None
+                answer, writes = _request(client, method, path, body)
+                want, refused = expected(url, profile, side, method)
+                cell = f"{profile:<13} {method:<4} {('93', '26')[side]}"
+                if answer != want:
+                    wrong.append(f"{cell}: {answer}, expected {want}")
+                if refused and writes:
+                    wrote.append(f"{cell}: refused ({answer}) but wrote {writes}")
+    assert not wrong, f"{name}\n" + "\n".join(wrong)
+    assert not wrote, f"{name}\n" + "\n".join(wrote)
+
+
+def test_the_matrix_sees_the_writes_of_a_request(db, module_world):
+    """The check of refused requests is not blind: an allowed POST is seen writing."""
+    s = module_world.sides["93"]
+    path = path_of("steering:versions", module_world, s)
+    body = BODIES["steering:versions"](module_world, s)
+    answer, writes = _request(_client(module_world, "admin"), "POST", path, body)
+    assert answer == 302 and any(w.upper().startswith("INSERT") for w in writes)
+    answer, writes = _request(_client(module_world, "pmi"), "POST", path, body)
+    assert answer == 403 and not writes

@@ -20,6 +20,18 @@ def test_healthz_answers_200_then_503_without_database(client):
     assert response.status_code == 503
 
 
+def test_security_txt_publishes_the_installations_contact_once_set(client, settings):
+    assert client.get("/.well-known/security.txt").status_code == 404
+    settings.SDSF_SECURITY_CONTACT = "securite@departement.example"
+    text = client.get("/.well-known/security.txt").content.decode()
+    assert text.startswith("Contact: mailto:securite@departement.example\nExpires: ")
+    settings.SDSF_SECURITY_CONTACT = "https://departement.example/securite"
+    assert (
+        "Contact: https://departement.example/securite"
+        in client.get("/.well-known/security.txt").content.decode()
+    )
+
+
 def test_security_headers(client):
     response = client.get(reverse("accounts:login"))
     csp = response.headers["Content-Security-Policy"]

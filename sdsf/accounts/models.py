@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sdsf.territories.models import Level
+from sdsf.territories.models import Commune, Level
 from sdsf.territories.queries import TerritoryRef
 
 # A role covers a territory (any COG level) or one structure of the offer registry, named by its
@@ -119,7 +119,15 @@ INSTITUTION_KIND_OF_ROLE = {
 
 
 class Assignment(models.Model):
-    """A person's role in an institution, over a territory (or, later, a single structure)."""
+    """A person's role in an institution, over a territory or one structure of the registry.
+
+    A role scoped to one structure (``scope_level`` = ``structure``, ``scope_code`` its registry
+    identifier) also covers the commune where the structure is: that commune is stored on the
+    role (``structure_commune``) when the role is given, because this app sits below the
+    registry and cannot read it. ``sdsf.offer.roles`` gives such roles and moves them with
+    their structure; the one territory filter (:func:`sdsf.accounts.scope.territory`) then
+    reads every role from this table alone.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     institution = models.ForeignKey(
@@ -128,6 +136,14 @@ class Assignment(models.Model):
     role = models.CharField(_("rôle"), max_length=30, choices=Role.choices)
     scope_level = models.CharField(_("niveau du périmètre"), max_length=12, choices=SCOPE_LEVELS)
     scope_code = models.CharField(_("code du périmètre"), max_length=40)
+    structure_commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune de la structure"),
+    )
 
     class Meta:
         verbose_name = _("rôle")
@@ -141,24 +157,31 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.get_role_display()} — {self.institution}"
 
+    def save(self, *args, **kwargs):
+        if self.scope_level == STRUCTURE_SCOPE and self.structure_commune_id is None:
+            raise ValueError(
+                "A role scoped to a structure needs the structure's commune: "
+                "give it with sdsf.offer.roles.structure_role"
+            )
+        super().save(*args, **kwargs)
+
     @property
     def scope(self) -> "TerritoryRef | StructureRef":
         if self.scope_level == STRUCTURE_SCOPE:
-            return StructureRef(self.scope_code)
+            return StructureRef(self.scope_code, self.structure_commune)
         return TerritoryRef(self.scope_level, self.scope_code)
 
 
 class StructureRef:
     """The scope of a role limited to one structure of the registry (same interface as a
-    territory's ``label`` for the pages listing roles)."""
+    territory's ``label`` for the pages listing roles): named by its registry identifier and
+    its commune, which the role stores."""
 
-    def __init__(self, identifier: str):
+    def __init__(self, identifier: str, commune: Commune | None):
         self.code = identifier
+        self.commune = commune
 
     @property
     def label(self) -> str:
-        from django.apps import apps
-
-        structure = apps.get_model("offer", "Structure").objects.filter(identifier=self.code)
-        name = structure.values_list("name", flat=True).first()
-        return f"Structure {name}" if name else f"Structure {self.code}"
+        where = f" ({self.commune.name})" if self.commune is not None else ""
+        return f"Structure {self.code}{where}"

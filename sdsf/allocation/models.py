@@ -1,12 +1,13 @@
 """The commission's records: published points grids, rounds and their applications.
 
-Applications are personal data: they are read only through ``sdsf.accounts.scope``
-(``allocation_rounds`` then ``read_personal``).
+Applications are personal data: they are read only through the rounds a person's roles reach
+(``AllocationRound.objects.visible_to``, then ``read_personal``).
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sdsf.accounts.scope import Permission, holding, territory
 from sdsf.offer.models import Section
 
 
@@ -49,6 +50,21 @@ class Criterion(models.Model):
         return self.label
 
 
+class AllocationRoundQuerySet(models.QuerySet):
+    """The gate's rule for commissions (see :mod:`sdsf.accounts.scope`)."""
+
+    def visible_to(self, user, permission: Permission):
+        """Rounds of the communes the person's roles granting ``permission`` cover."""
+        return self.filter(territory(holding(user, permission), "commune__"))
+
+    def writable_by(self, user, permission: Permission):
+        """Rounds a person may change with ``permission`` (prepare, import, run, override,
+        validate, record answers): same rule as :meth:`visible_to`, given a write permission.
+        The structures a round's applications point to are checked where they are written
+        (:mod:`sdsf.allocation.waiting_list`, :func:`sdsf.allocation.rounds.override`)."""
+        return self.visible_to(user, permission)
+
+
 class AllocationRound(models.Model):
     """One commission of a territory for one period, allocating with one published grid."""
 
@@ -82,6 +98,8 @@ class AllocationRound(models.Model):
     progress_note = models.CharField(_("étape du calcul"), max_length=200, blank=True)
     run_error = models.TextField(_("erreur du calcul"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AllocationRoundQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "name"]

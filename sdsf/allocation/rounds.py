@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from sdsf.accounts.scope import Permission
 from sdsf.allocation import answers, engine, explain
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
@@ -264,11 +265,15 @@ def _explanations(applications, places: Places, problem, allocation) -> dict[str
 
 
 def override(request, application: Application, structure: Structure | None, reason: str) -> None:
-    """The commission replaces one proposal; the written reason is mandatory and audited."""
+    """The commission replaces one proposal; the written reason is mandatory and audited. The
+    place decided must be one the person may allocate (a structure of their territory)."""
     if application.round.status != AllocationRound.Status.RUN:
         raise RoundError("Seule une proposition calculée et non validée peut être modifiée.")
     if not reason.strip():
         raise RoundError("Le motif de la modification est obligatoire.")
+    allowed = Structure.objects.writable_by(request.user, Permission.ALLOCATION_MANAGE)
+    if structure is not None and not allowed.filter(pk=structure.pk).exists():
+        raise RoundError(f"La structure « {structure.name} » est hors de votre périmètre.")
     application.decided_structure = structure
     application.override_reason = reason.strip()
     application.save(update_fields=["decided_structure", "override_reason"])

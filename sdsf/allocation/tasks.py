@@ -6,12 +6,14 @@ from typing import IO
 
 from django_tasks import task
 
+from sdsf.accounts.scope import Permission
+
 from sdsf.allocation import rounds
 from sdsf.allocation.models import AllocationRound
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.core.imports import ImportResult
 from sdsf.core.jobs import on_worker_lost
-from sdsf.offer.models import ImportJob
+from sdsf.offer.models import ImportJob, Structure
 from sdsf.offer.tasks import JobProgress, Written, job_lost, run_job
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,8 @@ def _import_waiting_list(
         job.file_name,
         dry_run=job.dry_run,
         progress=progress,
+        # The uploader's structures when the task runs: a wish outside them is refused.
+        structures=Structure.objects.writable_by(job.user, Permission.ALLOCATION_MANAGE),
         on_written=on_written,
     )
 

@@ -1,5 +1,6 @@
-"""Commission pages. Thin: rounds come from ``scope.allocation_rounds``; the work is done in
-:mod:`sdsf.allocation.rounds`, :mod:`grids` and :mod:`waiting_list`."""
+"""Commission pages. Thin: rounds come from ``AllocationRound.objects.visible_to`` (and
+``writable_by`` for the changes); the work is done in :mod:`sdsf.allocation.rounds`,
+:mod:`grids` and :mod:`waiting_list`."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -29,10 +30,27 @@ from sdsf.offer.models import ImportJob, Structure
 PAGE_SIZE = 100
 
 
-def _round(request, pk, action=Permission.ALLOCATION_VIEW) -> AllocationRound:
+def _round(request, pk) -> AllocationRound:
     return get_object_or_404(
-        scope.allocation_rounds(request.user, action).select_related("grid", "commune"), pk=pk
+        AllocationRound.objects.visible_to(request.user, Permission.ALLOCATION_VIEW).select_related(
+            "grid", "commune"
+        ),
+        pk=pk,
     )
+
+
+def _managed_round(request, pk) -> AllocationRound:
+    return get_object_or_404(
+        AllocationRound.objects.writable_by(
+            request.user, Permission.ALLOCATION_MANAGE
+        ).select_related("grid", "commune"),
+        pk=pk,
+    )
+
+
+def _can_manage(request, item: AllocationRound) -> bool:
+    managed = AllocationRound.objects.writable_by(request.user, Permission.ALLOCATION_MANAGE)
+    return managed.filter(pk=item.pk).exists()
 
 
 def _indicators(item: AllocationRound, applications):
@@ -45,7 +63,9 @@ def _indicators(item: AllocationRound, applications):
 
 @permission_required(Permission.ALLOCATION_VIEW)
 def index(request):
-    items = scope.allocation_rounds(request.user).select_related("commune", "grid")
+    items = AllocationRound.objects.visible_to(
+        request.user, Permission.ALLOCATION_VIEW
+    ).select_related("commune", "grid")
     return render(
         request,
         "allocation/index.html",
@@ -55,7 +75,7 @@ def index(request):
 
 @permission_required(Permission.ALLOCATION_MANAGE)
 def round_create(request):
-    communes = scope.allocation_communes(request.user, Permission.ALLOCATION_MANAGE)
+    communes = scope.communes(request.user, Permission.ALLOCATION_MANAGE)
     form = RoundForm(request.POST or None, communes)
     if request.method == "POST" and form.is_valid():
         item = form.save()
@@ -106,15 +126,13 @@ def round_detail(request, round):
             "rows": [(a, points_lines(criteria, a.criteria)) for a in page.object_list],
             "structures": Structure.objects.filter(identifier__in=wished).order_by("name"),
             "indicators": _indicators(item, applications),
-            "can_manage": scope.allocation_rounds(request.user, Permission.ALLOCATION_MANAGE)
-            .filter(pk=item.pk)
-            .exists(),
+            "can_manage": _can_manage(request, item),
         },
     )
 
 
 def _state_change(request, round, change, success: str):
-    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    item = _managed_round(request, round)
     try:
         change(item)
     except rounds.RoundError as error:
@@ -134,7 +152,7 @@ def round_publish(request, round):
 @require_POST
 def round_run(request, round):
     """Queues the run in the background; the round page shows its progress."""
-    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    item = _managed_round(request, round)
     try:
         previous = rounds.start_run(item)
     except rounds.RoundError as error:
@@ -159,7 +177,7 @@ def round_progress(request, round):
 @require_POST
 def round_intake(request, round):
     """Takes the online pré-demandes wishing a place in the round's commune."""
-    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    item = _managed_round(request, round)
     try:
         result = take_pre_applications(item, request.user)
     except IntakeError as error:
@@ -182,7 +200,7 @@ def round_validate(request, round):
 
 @permission_required(Permission.ALLOCATION_MANAGE)
 def round_import(request, round):
-    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    item = _managed_round(request, round)
     if item.status not in (AllocationRound.Status.DRAFT, AllocationRound.Status.PUBLISHED):
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -201,7 +219,7 @@ def round_import(request, round):
 
 
 def _import_job(request, round, job) -> tuple[AllocationRound, dict]:
-    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    item = _managed_round(request, round)
     job = get_object_or_404(
         ImportJob.objects.defer("content"),
         pk=job,
@@ -252,16 +270,14 @@ def round_structure(request, round, identifier):
             "admitted": admitted,
             "capacity": int(places.capacity.sum()),
             "reserved": int(places.reserved.sum()),
-            "can_manage": scope.allocation_rounds(request.user, Permission.ALLOCATION_MANAGE)
-            .filter(pk=item.pk)
-            .exists(),
+            "can_manage": _can_manage(request, item),
         },
     )
 
 
 @permission_required(Permission.ALLOCATION_MANAGE)
 def application_override(request, round, application):
-    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    item = _managed_round(request, round)
     target = get_object_or_404(item.applications, pk=application)
     scope.read_personal(request, target)
     wished = Structure.objects.in_bulk(target.wishes, field_name="identifier")
@@ -285,7 +301,7 @@ def application_override(request, round, application):
 @permission_required(Permission.ALLOCATION_MANAGE)
 def application_letter(request, round, application):
     """The decision letter of one family (PDF), once the commission has validated."""
-    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    item = _managed_round(request, round)
     if item.status != AllocationRound.Status.VALIDATED:
         raise Http404
     target = get_object_or_404(
@@ -299,7 +315,7 @@ def application_letter(request, round, application):
 
 
 def _validated_application(request, round, application) -> tuple[AllocationRound, Application]:
-    item = _round(request, round, Permission.ALLOCATION_MANAGE)
+    item = _managed_round(request, round)
     if item.status != AllocationRound.Status.VALIDATED:
         raise Http404
     target = get_object_or_404(

@@ -8,6 +8,8 @@ grid separated by ``|``). Points are computed from the grid, never read from the
 from collections.abc import Callable
 from typing import IO, Protocol
 
+from django.db.models import QuerySet
+
 from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
 from sdsf.core.imports import (
@@ -49,16 +51,27 @@ def import_waiting_list(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    structures: QuerySet[Structure] | None = None,
     on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Replaces the round's imported applications by those of the file (applications taken
-    from online pré-demandes stay; a reference may not be both). ``on_written`` as in
-    :func:`sdsf.core.imports.apply`."""
+    from online pré-demandes stay; a reference may not be both).
+
+    ``structures`` are those the importing person may allocate
+    (``Structure.objects.writable_by(user, ALLOCATION_MANAGE)``): a wish outside them is refused
+    with its line. None: the server's operator (command line), for the whole installation.
+    ``on_written`` as in :func:`sdsf.core.imports.apply`.
+    """
     table = read_table(file, source)
     table.require(*COLUMNS)
     criteria = list(allocation_round.grid.criteria.all())
     keys = {c.key for c in criteria}
     known_structures = set(Structure.objects.values_list("identifier", flat=True))
+    allowed = (
+        known_structures
+        if structures is None
+        else set(structures.values_list("identifier", flat=True))
+    )
     errors = []
     check_unique(table, "reference", errors)
     applications = []
@@ -74,6 +87,8 @@ def import_waiting_list(
             reader.error("voeux", "au moins un vœu est obligatoire")
         for unknown in [w for w in wishes if w not in known_structures]:
             reader.error("voeux", f"structure « {unknown} » inconnue du registre de l'offre")
+        for outside in [w for w in wishes if w in known_structures and w not in allowed]:
+            reader.error("voeux", f"la structure « {outside} » est hors de votre périmètre")
         if len(set(wishes)) != len(wishes):
             reader.error("voeux", "une structure apparaît deux fois dans les vœux")
         situation = _items(row.get("criteres"))

@@ -34,7 +34,7 @@ class AuditSearchForm(forms.Form):
 @permission_required(Permission.VIEW_AUDIT)
 def search(request):
     form = AuditSearchForm(request.GET or None)
-    mine = scope.departements_for(request.user, Permission.VIEW_AUDIT).values("code")
+    mine = scope.departements(request.user, Permission.VIEW_AUDIT).values("code")
     events = AuditEvent.objects.concerning(mine)
     if form.is_valid():
         data = form.cleaned_data

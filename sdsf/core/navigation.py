@@ -46,12 +46,14 @@ FAMILY_PAGES = "/familles/"
 
 def _family_menu(request) -> list[dict] | None:
     """The family menu, or None for a person with a staff role (they keep the staff menu)."""
-    from sdsf.accounts.scope import family_of, roles
+    from sdsf.accounts.scope import roles
 
     user = getattr(request, "user", None)
     if user is not None and roles(user):
         return None
-    if not request.path.startswith(FAMILY_PAGES) and family_of(user) is None:
+    # A family account is the one-to-one ``family`` the families app hangs on the person
+    # (read by its name: this module sits below that app and does not import it).
+    if not request.path.startswith(FAMILY_PAGES) and not hasattr(user, "family"):
         return None
     items = []
     for item in FAMILY_MENU:

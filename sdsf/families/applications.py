@@ -7,6 +7,12 @@ change after submission is written to its history (:mod:`sdsf.families.history`)
 
 One child, one active pré-demande per family: a second one for the same child (same first name,
 same birth or expected birth date) is refused while the first is active.
+
+Territory: a family is not territorial (it lives and wishes where it wants, within its
+département of residence), but it may wish only crèches that take pré-demandes
+(``Structure.objects.wishable``). An agent at the guichet unique writes only inside the
+communes their roles serve (:func:`~sdsf.families.models.desk_communes`): the home commune
+they file or change, and every wish they add (wishes the family made elsewhere stay).
 """
 
 import re
@@ -20,6 +26,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdsf.accounts.scope import Permission
 from sdsf.families import history
 from sdsf.families.models import (
     ACTIVE_STATUSES,
@@ -27,8 +34,9 @@ from sdsf.families.models import (
     Event,
     PreApplication,
     Wish,
+    desk_communes,
 )
-from sdsf.offer.models import Status, Structure
+from sdsf.offer.models import Structure
 from sdsf.territories.models import Commune
 
 Status_ = PreApplication.Status
@@ -76,6 +84,25 @@ def _next_reference(departement_code: str, year: int) -> str:
     return f"{prefix}{number:06d}"
 
 
+# ---- the agent's territory --------------------------------------------------------------------
+
+
+def check_served(agent, communes: Sequence[Commune]) -> None:
+    """Refuses a write of an agent that reaches a commune their guichet-unique roles do not
+    serve (a home commune, the commune of a wished crèche, a wished commune)."""
+    served = set(
+        desk_communes(agent, Permission.FAMILY_FILES_FILE)
+        .filter(pk__in=[c.pk for c in communes])
+        .values_list("pk", flat=True)
+    )
+    for commune in communes:
+        if commune.pk not in served:
+            raise ApplicationError(
+                _("La commune %(commune)s (%(code)s) n'est pas dans votre périmètre.")
+                % {"commune": commune.name, "code": commune.code}
+            )
+
+
 # ---- drafts and steps -------------------------------------------------------------------------
 
 
@@ -83,8 +110,11 @@ def create_draft(*, home_commune: Commune, family=None, filed_by=None, **fields)
     """A new draft in the département of the family's home commune, with its reference.
 
     References follow each other within a département and year (``PD-93-2026-000123``): they
-    name a file for the family and the agents; they never give access to it.
+    name a file for the family and the agents; they never give access to it. A draft filed by
+    an agent must live in a commune the agent serves.
     """
+    if filed_by is not None:
+        check_served(filed_by, [home_commune])
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -147,8 +177,14 @@ def check_not_duplicate(pre: PreApplication) -> None:
 
 @transaction.atomic
 def update(pre: PreApplication, fields: dict, *, actor, by_agent: bool) -> None:
-    """Saves one step's fields (parent, child, need, situation)."""
+    """Saves one step's fields (parent, child, need, situation); an agent may move the file
+    only to a commune they serve."""
     check_editable(pre)
+    if by_agent and "home_commune" in fields:
+        # Compared with the stored row: a step's model form has already set the instance.
+        stored = PreApplication.objects.values_list("home_commune_id", flat=True).get(pk=pre.pk)
+        if fields["home_commune"].pk != stored:
+            check_served(actor, [fields["home_commune"]])
     for name, value in fields.items():
         setattr(pre, name, value)
     if "home_commune" in fields:
@@ -181,11 +217,8 @@ def wish_candidates(pre: PreApplication, query: str) -> tuple[QuerySet, QuerySet
     if len(query) < 2:
         return Structure.objects.none(), Commune.objects.none()
     structures = (
-        Structure.objects.filter(
-            commune__departement_id=pre.departement_id,
-            kind=Structure.Kind.EAJE,
-            status__in=(Status.OPEN, Status.PLANNED),
-        )
+        Structure.objects.wishable()
+        .filter(commune__departement_id=pre.departement_id)
         .filter(Q(name__icontains=query) | Q(commune__name__icontains=query))
         .select_related("commune")
         .order_by("commune__name", "name")[:20]
@@ -203,10 +236,22 @@ def set_wishes(
     pre: PreApplication, targets: Sequence[Structure | Commune], *, actor, by_agent: bool
 ) -> None:
     """Replaces the ranked wishes (1 to ``SDSF_FAMILY_MAX_WISHES``, no wish twice, all in the
-    pré-demande's département) and forgets situation answers no wished commune asks anymore."""
+    pré-demande's département, crèches that take pré-demandes) and forgets situation answers
+    no wished commune asks anymore. An agent may add only wishes in communes they serve."""
     from sdsf.families.points import questions
 
     check_editable(pre)
+    kept = {(type(t).__name__, t.pk) for t in wish_targets(pre)}
+    added = [t for t in targets if (type(t).__name__, t.pk) not in kept]
+    wishable = set(
+        Structure.objects.wishable()
+        .filter(pk__in=[t.pk for t in added if isinstance(t, Structure)])
+        .values_list("pk", flat=True)
+    )
+    if any(isinstance(t, Structure) and t.pk not in wishable for t in added):
+        raise ApplicationError(_("Cette crèche est introuvable."))
+    if by_agent:
+        check_served(actor, [t.commune if isinstance(t, Structure) else t for t in added])
     if len(targets) > max_wishes():
         raise ApplicationError(
             _("Au plus %(count)s vœux par pré-demande.") % {"count": max_wishes()}

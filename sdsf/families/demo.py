@@ -42,9 +42,11 @@ def create_family(departement: Departement) -> list[str]:
     family.email_verified_at = family.email_verified_at or timezone.now()
     family.save()
     # In the chef-lieu, where the demo commune agent works: its guichet unique sees the file.
-    demo_crèches = Structure.objects.filter(
-        commune__departement=departement, is_demo=True, kind=Structure.Kind.EAJE
-    ).order_by("commune_id", "identifier")
+    demo_crèches = (
+        Structure.objects.wishable()
+        .filter(commune__departement=departement, is_demo=True)
+        .order_by("commune_id", "identifier")
+    )
     crèches = list(demo_crèches.filter(commune_id=departement.chef_lieu)[:2]) or list(
         demo_crèches[:2]
     )

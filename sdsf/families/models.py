@@ -1,15 +1,25 @@
 """The families' side: accounts, the one pré-demande per child, its wishes, documents, history.
 
 A pré-demande is personal data. Families read their own through
-``sdsf.accounts.scope.family_pre_applications``; agents read those of their territory through
-``sdsf.accounts.scope.pre_applications`` and every read is audited (``read_personal``).
+``PreApplication.objects.of_family``; agents read and change those of their territory through
+``PreApplication.objects.visible_to`` / ``writable_by`` and every read is audited
+(``read_personal``).
 """
+
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sdsf.accounts.models import STRUCTURE_SCOPE, Role
+from sdsf.accounts.scope import Permission, holding, territory
+from sdsf.offer.models import Structure
+from sdsf.territories.models import Commune
 
 
 def private_storage() -> FileSystemStorage:
@@ -42,6 +52,61 @@ class Family(models.Model):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+
+def desk_communes(user, permission: Permission) -> QuerySet[Commune]:
+    """Communes whose families the person's guichet-unique roles granting ``permission`` serve.
+
+    A territorial role serves its territory. A structure manager serves families only when
+    their role is scoped to a relais petite enfance: the relais' own commune and the communes
+    it covers within its département (a coverage reaching another département, however it was
+    written, never opens that département's families).
+    """
+    clauses = []
+    for a in holding(user, permission):
+        if Role(a.role) != Role.STRUCTURE_MANAGER:
+            clauses.append(territory([a]))
+        elif a.scope_level == STRUCTURE_SCOPE:
+            relais = Structure.objects.filter(identifier=a.scope_code, kind=Structure.Kind.RPE)
+            covered = Q(
+                rpe_coverage__in=relais,
+                departement_id__in=relais.values("commune__departement_id"),
+            )
+            served = Commune.objects.filter(covered | Q(structures__in=relais)).values("pk")
+            clauses.append(Q(pk__in=served))
+    return Commune.objects.filter(reduce(or_, clauses)) if clauses else Commune.objects.none()
+
+
+class PreApplicationQuerySet(models.QuerySet):
+    """The gate's rule for pré-demandes (see :mod:`sdsf.accounts.scope`)."""
+
+    def visible_to(self, user, permission: Permission):
+        """Pré-demandes an agent's roles granting ``permission`` reach: those of a family
+        living in, or wishing a place in, a commune those roles serve (:func:`desk_communes`),
+        and the drafts the agent is filing (a draft is the family's until submitted). Reads
+        must go through ``read_personal``."""
+        if not holding(user, permission):
+            return self.none()
+        served = desk_communes(user, permission)
+        wishing = Wish.objects.filter(
+            Q(structure__commune__in=served) | Q(commune__in=served)
+        ).values("pre_application_id")
+        draft = Q(status=PreApplication.Status.DRAFT)
+        in_territory = Q(home_commune__in=served) | Q(pk__in=wishing)
+        return self.filter((in_territory & ~draft) | (draft & Q(filed_by=user)))
+
+    def writable_by(self, user, permission: Permission):
+        """Pré-demandes an agent may complete, withdraw or merge with ``permission``: same rule
+        as :meth:`visible_to`, given a write permission. What the agent writes into them (a
+        home commune, wishes) is checked by :mod:`sdsf.families.applications`."""
+        return self.visible_to(user, permission)
+
+    def of_family(self, user):
+        """A family's own pré-demandes (merged ones are shown through the one they were merged
+        into); none for anyone else."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(family__user=user)
 
 
 class PreApplication(models.Model):
@@ -135,6 +200,8 @@ class PreApplication(models.Model):
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PreApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-created_at"]

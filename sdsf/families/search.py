@@ -1,8 +1,9 @@
 """Find the offer: the public search of families (no account), as plain functions.
 
-What is public is decided by the one gate (``sdsf.accounts.scope.public_structures``,
-``public_assistants``, ``public_parenting_actions``); an assistant maternel is a person: families
-see their first name, the initial of their last name and their commune, never their address.
+What is public is decided by the registry's managers (``Structure.objects.public()``,
+``AssistantMaternel.objects.public()``, ``ParentingAction.objects.public()``); an assistant
+maternel is a person: families see their first name, the initial of their last name and their
+commune, never their address.
 
 The search is by commune or by position, never by address: no address base is shipped and no
 online geocoder is called. A commune is placed at the centroid of its shipped geometry.
@@ -36,7 +37,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sdsf.accounts.scope import public_assistants, public_parenting_actions, public_structures
 from sdsf.offer.importers.common import normalise
 from sdsf.offer.models import (
     AssistantMaternel,
@@ -307,7 +307,7 @@ def _structures(filters: Filters, limit: int) -> list[Hit]:
     wanted = [q for kind, q in STRUCTURE_KINDS.items() if filters.wants(kind)]
     if not wanted:
         return []
-    rows = public_structures().filter(reduce(or_, wanted))
+    rows = Structure.objects.public().filter(reduce(or_, wanted))
     if filters.needed_from or filters.needed_to:
         hours = Q()
         if filters.needed_from:
@@ -363,7 +363,7 @@ def _assistants(filters: Filters, limit: int) -> list[Hit]:
     age = filters.age_months
     if age is not None and age >= CHILDCARE_MAX_MONTHS:
         return []
-    rows = public_assistants(filters.today)
+    rows = AssistantMaternel.objects.public(filters.today)
     if age is not None:
         # Ages read from the agrément's text when written; unreadable (None): kept.
         readable = Q(agrement_min_months__lte=age, agrement_max_months__gte=age)
@@ -384,7 +384,7 @@ def _parenting(filters: Filters, limit: int) -> list[Hit]:
         return Hit(Kind.PARENTING, identifier, title, pk=pk, **place)
 
     # Few actions, placed at their commune's centre: one circle, the radius.
-    rows = public_parenting_actions()
+    rows = ParentingAction.objects.public()
     return _nearest(filters, rows, columns, make, limit, lat=lat, lon=lon, rings=(1,))
 
 

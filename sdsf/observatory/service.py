@@ -187,7 +187,7 @@ def _registry_counts(codes: list[str], years: Iterable[int]) -> pl.DataFrame:
     schema = {"commune_code": pl.String, "year": pl.Int64} | dict.fromkeys(
         REGISTRY_COMPONENTS, pl.Float64
     )
-    if not (eaje_departements or am_departements) or not codes:
+    if not (eaje_departements or am_departements) or not codes or not years:
         return pl.DataFrame(schema=schema)
     communes = _frame(
         Commune.objects.filter(code__in=codes).values_list("code", "departement_id")

@@ -12,6 +12,7 @@ from sdsf.observatory import exports, pdf, report, unmet_demand
 from sdsf.observatory.priority import COLUMNS as PRIORITY_COLUMNS
 from sdsf.observatory.priority import PRIORITY_LEVELS, priority_list
 from sdsf.observatory.service import PAGE_LEVELS, Observatory, Territory, territory
+from sdsf.territories.models import Commune
 from sdsf.territories.queries import LEVEL_FILTER
 
 
@@ -20,11 +21,20 @@ def _year(request) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _observed_communes(user):
+    """Communes whose figures the person sees: every commune of the départements of their
+    roles allowed to consult the observatory. It shows only aggregates of public or
+    institutional counts, so a role scoped to one commune sees its whole département, like the
+    territory pages."""
+    departements = scope.departements(user, Permission.OBSERVATORY_VIEW)
+    return Commune.objects.filter(departement__in=departements)
+
+
 def _place(request, level: str, code: str) -> Territory:
     """The territory, if it has communes in the person's départements; 404 otherwise."""
     if level not in PAGE_LEVELS:
         raise Http404
-    visible = scope.observed_communes(request.user).filter(**{LEVEL_FILTER[level]: code})
+    visible = _observed_communes(request.user).filter(**{LEVEL_FILTER[level]: code})
     place = territory(level, code) if visible.exists() else None
     if place is None:
         raise Http404

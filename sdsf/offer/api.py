@@ -3,6 +3,7 @@ from ninja import Query, Router, Schema
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
 from sdsf.core.api import ERRORS
+from sdsf.offer.models import Structure
 
 router = Router(tags=["offre"])
 
@@ -29,7 +30,7 @@ def offer_structures(
 ):
     """The structures of the registry in the caller's scope (optionally one commune or kind)."""
     scope.require(request.user, Permission.OFFER_VIEW)
-    rows = scope.structures(request.user).order_by("identifier")
+    rows = Structure.objects.visible_to(request.user, Permission.OFFER_VIEW).order_by("identifier")
     if commune:
         rows = rows.filter(commune_id=commune)
     if kind:

@@ -56,8 +56,11 @@ def import_offer(
 ) -> ImportResult:
     """Validates the whole file, then writes it in one transaction (nothing on any error).
 
-    ``allowed_communes`` limits the rows to the importer's communes (web imports); ``today``
-    dates the changes the file does not date itself. ``on_written`` as in
+    ``allowed_communes`` is the territory of the person importing from the web (None: the
+    server's operator, for the whole installation): every row, and every row it points to
+    (the communes a relais covers, the MAM of a childminder, the structure or action it
+    updates), must lie in it, or the file is refused with the line. ``today`` dates the
+    changes the file does not date itself. ``on_written`` as in
     :func:`sdsf.core.imports.apply`.
     """
     importer = IMPORTERS[kind]

@@ -7,12 +7,17 @@ agrément) because lists, filters and alerts read it far more often than the his
 """
 
 import re
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sdsf.accounts.models import Institution
+from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role
+from sdsf.accounts.scope import Permission, can, holding, territory
 from sdsf.territories.models import Commune
 
 
@@ -20,6 +25,46 @@ class Status(models.TextChoices):
     OPEN = "open", _("ouvert")
     CLOSED = "closed", _("fermé")
     PLANNED = "planned", _("en projet")
+
+
+def _structure_clause(a: Assignment) -> Q:
+    """Structures one role covers: its own structure (a role scoped to one); for a territorial
+    structure manager, the structures its institution manages in its territory; for any other
+    role, every structure of its territory."""
+    if a.scope_level == STRUCTURE_SCOPE:
+        return Q(identifier=a.scope_code)
+    in_territory = territory([a], "commune__")
+    if Role(a.role) == Role.STRUCTURE_MANAGER:
+        return in_territory & Q(manager_id=a.institution_id)
+    return in_territory
+
+
+def _any_of(queryset: models.QuerySet, clauses: list[Q]) -> models.QuerySet:
+    return queryset.filter(reduce(or_, clauses)) if clauses else queryset.none()
+
+
+class StructureQuerySet(models.QuerySet):
+    """The gate's rule for the registry's structures (see :mod:`sdsf.accounts.scope`)."""
+
+    def public(self):
+        """Structures anyone sees on the families' pages: open EAJE, MAM, RPE and LAEP."""
+        return self.filter(status=Status.OPEN, kind__in=PUBLIC_KINDS)
+
+    def wishable(self):
+        """Crèches a pré-demande may wish: EAJE open or about to open (planned), the ones the
+        wishes step offers (a closed crèche, a relais or a centre social takes no child)."""
+        return self.filter(kind=Structure.Kind.EAJE, status__in=(Status.OPEN, Status.PLANNED))
+
+    def visible_to(self, user, permission: Permission):
+        """Structures the person's roles granting ``permission`` cover, role by role (see
+        :func:`_structure_clause`)."""
+        return _any_of(self, [_structure_clause(a) for a in holding(user, permission)])
+
+    def writable_by(self, user, permission: Permission):
+        """Structures a person may change, or point a row at, with ``permission`` (a write
+        right: import the registry, declare availability, allocate places). Same rule as
+        :meth:`visible_to`, given a write permission."""
+        return self.visible_to(user, permission)
 
 
 class Structure(models.Model):
@@ -104,6 +149,8 @@ class Structure(models.Model):
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = StructureQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("structure")
@@ -124,6 +171,9 @@ class Structure(models.Model):
         return (self.opened_on is None or self.opened_on <= on) and (
             self.closed_on is None or self.closed_on > on
         )
+
+
+PUBLIC_KINDS = (Structure.Kind.EAJE, Structure.Kind.MAM, Structure.Kind.RPE, Structure.Kind.LAEP)
 
 
 class Section(models.TextChoices):
@@ -184,7 +234,34 @@ AGE_BOUNDS = ("agrement_min_months", "agrement_max_months")
 
 
 class AssistantQuerySet(models.QuerySet):
-    """Bulk writes keep the ages read from the agrément's text (see ``read_agrement_ages``)."""
+    """The gate's rule for childminders (personal data), and bulk writes that keep the ages
+    read from the agrément's text (see ``read_agrement_ages``)."""
+
+    def public(self, today=None):
+        """Childminders anyone sees on the families' pages: only while their agrément is in
+        force today and they declare free places."""
+        today = today or timezone.localdate()
+        return self.filter(
+            agrement_status__in=ACTIVE_STATUSES,
+            agrement_start__lte=today,
+            agrement_expiry__gte=today,
+            available_places__gt=0,
+        )
+
+    def visible_to(self, user, permission: Permission):
+        """Childminders the person's roles granting ``permission`` cover: a structure manager
+        sees only the childminders of the MAM(s) it manages; another role scoped to one
+        structure sees none; a territorial role, those working in its territory. They are
+        written only by imports, which check the importer's communes
+        (:class:`sdsf.offer.importers.common.Context`)."""
+        clauses = []
+        for a in holding(user, permission):
+            if Role(a.role) == Role.STRUCTURE_MANAGER:
+                mams = Structure.objects.filter(_structure_clause(a), kind=Structure.Kind.MAM)
+                clauses.append(Q(mam__in=mams))
+            elif a.scope_level != STRUCTURE_SCOPE:
+                clauses.append(territory([a], "commune__"))
+        return _any_of(self, clauses)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -351,6 +428,17 @@ class LaepSession(models.Model):
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
+class ParentingActionQuerySet(models.QuerySet):
+    def public(self):
+        """Parenting actions are public information: all of them."""
+        return self.all()
+
+    def visible_to(self, user, permission: Permission):
+        """Actions held in the communes the person's roles granting ``permission`` cover
+        (written only by imports, which check the importer's communes)."""
+        return self.filter(territory(holding(user, permission), "commune__"))
+
+
 class ParentingAction(models.Model):
     """A parenting-support action (REAAP or other), with its funding by year."""
 
@@ -362,6 +450,8 @@ class ParentingAction(models.Model):
     scheme = models.CharField(_("dispositif"), max_length=50, blank=True)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="parenting_actions")
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
+
+    objects = ParentingActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -404,6 +494,15 @@ class ParentingEvent(models.Model):
         return f"{self.action_id} {self.date} {self.title}"
 
 
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user, permission: Permission = Permission.OFFER_IMPORT):
+        """A person's own uploads, while they hold the right to import (a job names its
+        uploader; its report may quote the file's rows)."""
+        if not can(user, permission):
+            return self.none()
+        return self.filter(user=user)
+
+
 class ImportJob(models.Model):
     """A file uploaded from the web, imported by a background task that reports its progress.
 
@@ -435,6 +534,8 @@ class ImportJob(models.Model):
     report = models.TextField(_("compte rendu"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

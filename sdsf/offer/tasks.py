@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from sdsf.accounts import scope
+from sdsf.accounts.scope import Permission
 from sdsf.core.imports import ImportFailed, ImportResult
 from sdsf.core.jobs import on_worker_lost
 from sdsf.offer.importing import import_offer
@@ -78,7 +79,10 @@ def job_lost(job_id: int) -> None:
 def _import_offer(
     job: ImportJob, stream: IO[bytes], progress: JobProgress, on_written: Written
 ) -> ImportResult:
-    allowed = set(scope.offer_import_communes(job.user).values_list("code", flat=True))
+    # The uploader's territory when the task runs (a role withdrawn meanwhile no longer counts):
+    # every row, and every row it points to, must lie inside it.
+    territory = scope.communes(job.user, Permission.OFFER_IMPORT)
+    allowed = set(territory.values_list("code", flat=True))
     return import_offer(
         job.kind,
         stream,

@@ -1,5 +1,5 @@
-"""Registry pages. Thin: rows come from the scoped querysets of ``scope``; logic lives in the
-plain modules (counts, coverage, alerts, importing, exports)."""
+"""Registry pages. Thin: rows come from the gate's managers (``Structure.objects.visible_to``
+and friends); logic lives in the plain modules (counts, coverage, alerts, importing, exports)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,7 +19,13 @@ from sdsf.offer.availability import declare
 from sdsf.offer.coverage import rpe_laep_coverage
 from sdsf.offer.exports import export_response
 from sdsf.offer.forms import AssistantFilter, AvailabilityForm, ImportForm, StructureFilter
-from sdsf.offer.models import ImportJob, Section, Structure
+from sdsf.offer.models import (
+    AssistantMaternel,
+    ImportJob,
+    ParentingAction,
+    Section,
+    Structure,
+)
 from sdsf.offer.tasks import run_import
 
 PAGE_SIZE = 50
@@ -29,7 +35,8 @@ MAP_LIMIT = 5000
 def _filtered_structures(request):
     communes = scope.communes(request.user).order_by("name")
     form = StructureFilter(request.GET, communes)
-    structures = form.apply(scope.structures(request.user)).select_related("commune")
+    visible = Structure.objects.visible_to(request.user, Permission.OFFER_VIEW)
+    structures = form.apply(visible).select_related("commune")
     return form, structures.order_by("name", "pk")
 
 
@@ -155,7 +162,9 @@ def capacity_on(structure, on) -> dict[str, int]:
 @permission_required(Permission.OFFER_VIEW)
 def structure(request, identifier):
     item = get_object_or_404(
-        scope.structures(request.user).select_related("commune", "manager"),
+        Structure.objects.visible_to(request.user, Permission.OFFER_VIEW).select_related(
+            "commune", "manager"
+        ),
         identifier=identifier,
     )
     capacities = list(item.capacities.order_by("-start", "section"))
@@ -175,14 +184,21 @@ def structure(request, identifier):
             "sessions": item.sessions.all(),
             "covered": item.covered_communes.order_by("name"),
             "assistant_count": item.assistants_maternels.count(),
-            "can_update": scope.managed_structures(request.user).filter(pk=item.pk).exists(),
+            "can_update": Structure.objects.writable_by(
+                request.user, Permission.OFFER_UPDATE_AVAILABILITY
+            )
+            .filter(pk=item.pk)
+            .exists(),
         },
     )
 
 
 @permission_required(Permission.OFFER_UPDATE_AVAILABILITY)
 def structure_availability(request, identifier):
-    item = get_object_or_404(scope.managed_structures(request.user), identifier=identifier)
+    item = get_object_or_404(
+        Structure.objects.writable_by(request.user, Permission.OFFER_UPDATE_AVAILABILITY),
+        identifier=identifier,
+    )
     form = AvailabilityForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         declare(item, form.cleaned_data["available_places"], form.cleaned_data["available_from"])
@@ -194,7 +210,9 @@ def structure_availability(request, identifier):
 def _filtered_assistants(request):
     communes = scope.communes(request.user).order_by("name")
     form = AssistantFilter(request.GET, communes)
-    assistants = form.apply(scope.assistants_maternels(request.user))
+    assistants = form.apply(
+        AssistantMaternel.objects.visible_to(request.user, Permission.OFFER_VIEW_AM)
+    )
     return form, assistants.select_related("commune", "mam").order_by("last_name", "pk")
 
 
@@ -219,7 +237,9 @@ def assistants(request):
 @permission_required(Permission.OFFER_VIEW_AM)
 def assistant(request, identifier):
     item = get_object_or_404(
-        scope.assistants_maternels(request.user).select_related("commune", "mam"),
+        AssistantMaternel.objects.visible_to(request.user, Permission.OFFER_VIEW_AM).select_related(
+            "commune", "mam"
+        ),
         identifier=identifier,
     )
     scope.read_personal(request, item)
@@ -278,7 +298,8 @@ def assistants_export(request):
 @permission_required(Permission.AGREMENT_ALERTS)
 def alerts(request):
     today = timezone.localdate()
-    rows = list(expiring(scope.assistants_maternels(request.user), today))
+    visible = AssistantMaternel.objects.visible_to(request.user, Permission.AGREMENT_ALERTS)
+    rows = list(expiring(visible, today))
     scope.read_personal(request, rows)
     return render(
         request,
@@ -295,7 +316,7 @@ def alerts(request):
 @permission_required(Permission.OFFER_VIEW)
 def parenting(request):
     actions = (
-        scope.parenting_actions(request.user)
+        ParentingAction.objects.visible_to(request.user, Permission.OFFER_VIEW)
         .select_related("commune")
         .prefetch_related("fundings")
         .order_by("title", "pk")
@@ -322,13 +343,13 @@ def import_file(request):
         )
         run_import.enqueue(job.pk)
         return redirect("offer:import_job", job=job.pk)
-    jobs = ImportJob.objects.filter(user=request.user, target=None).defer("content")[:10]
+    jobs = ImportJob.objects.visible_to(request.user).filter(target=None).defer("content")[:10]
     return render(request, "offer/import.html", {"form": form, "jobs": jobs})
 
 
 def _job(request, job):
     return get_object_or_404(
-        ImportJob.objects.defer("content"), pk=job, user=request.user, target=None
+        ImportJob.objects.visible_to(request.user).defer("content"), pk=job, target=None
     )
 
 

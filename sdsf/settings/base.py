@@ -242,6 +242,11 @@ SDSF_AVAILABILITY_LINK_DAYS = 30
 # before the family's answer deadline (once per proposal).
 SDSF_PROPOSAL_REMINDER_DAYS = 3
 
+# Where to report a vulnerability of this installation (an e-mail address or an https:// page),
+# set by the institution that runs it; published at /.well-known/security.txt (RFC 9116), which
+# answers 404 while it is empty. See docs/security.md.
+SDSF_SECURITY_CONTACT = os.environ.get("SDSF_SECURITY_CONTACT", "")
+
 # The test-only API of the browser tests (sdsf.core.e2e: data created without authentication).
 # Only sdsf.settings.e2e turns it on; never in production.
 SDSF_E2E_API = False

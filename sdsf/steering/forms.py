@@ -136,15 +136,27 @@ class QuestionForm(forms.ModelForm):
 
 
 class RecipientListForm(forms.ModelForm):
+    """A recipient list names a territory (its answers are counted by territory): one inside
+    ``communes``, the territory the person may survey within the survey's scheme."""
+
     class Meta:
         model = RecipientList
         fields = ["name", "territory_level", "territory_code", "recipients"]
 
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.communes = communes
+
     def clean(self):
         data = super().clean()
         level, code = data.get("territory_level"), data.get("territory_code")
-        if level and code and TerritoryRef(level, code).get() is None:
+        if not (level and code):
+            return data
+        territory = TerritoryRef(level, code)
+        if territory.get() is None:
             self.add_error("territory_code", "Territoire inconnu à ce niveau.")
+        elif territory.communes().exclude(pk__in=self.communes.values("pk")).exists():
+            self.add_error("territory_code", "Ce territoire n'est pas dans votre périmètre.")
         return data
 
 

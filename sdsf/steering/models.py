@@ -7,13 +7,79 @@ change of the plan never rewrites what was signed or validated.
 """
 
 import secrets
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import Institution
-from sdsf.territories.models import Departement, Level
+from sdsf.accounts.scope import Permission, departements, holding, territory
+from sdsf.territories.models import Commune, Departement, Level
+
+
+class SchemeQuerySet(models.QuerySet):
+    """The gate's rule for schemes (see :mod:`sdsf.accounts.scope`)."""
+
+    def visible_to(self, user, permission: Permission):
+        """Schemes of the départements the person's roles granting ``permission`` work in."""
+        return self.filter(departement__in=departements(user, permission))
+
+    def writable_by(self, user, permission: Permission):
+        """Schemes a person changes with ``permission`` (coordinate the plan, run surveys):
+        same rule as :meth:`visible_to`, given a write permission."""
+        return self.visible_to(user, permission)
+
+
+class InSchemeQuerySet(models.QuerySet):
+    """Rows of one scheme (versions, reviews, surveys...): whoever reaches the scheme with a
+    permission reaches them with it."""
+
+    def visible_to(self, user, permission: Permission):
+        return self.filter(scheme__in=Scheme.objects.visible_to(user, permission))
+
+    def writable_by(self, user, permission: Permission):
+        """Same rule as :meth:`visible_to`, given a write permission."""
+        return self.visible_to(user, permission)
+
+
+class ActionQuerySet(InSchemeQuerySet):
+    def writable_by(self, user, permission: Permission):
+        """Actions a person changes with ``permission``.
+
+        Updating an action (``STEERING_EDIT_ACTION``: status, progress, indicator values,
+        review comments) is for the coordinators of its scheme and for its pilots: people
+        whose role granting that permission belongs to an institution named pilot of the
+        action, in a scheme of that role's départements. Any other permission (changing the
+        plan: ``STEERING_COORDINATE``) reaches every action of the schemes it reaches.
+        """
+        coordinated = Q(scheme__in=Scheme.objects.writable_by(user, Permission.STEERING_COORDINATE))
+        if permission != Permission.STEERING_EDIT_ACTION:
+            return self.filter(scheme__in=Scheme.objects.writable_by(user, permission))
+        piloting = [
+            Q(
+                scheme__departement_id__in=Commune.objects.filter(territory([a])).values(
+                    "departement_id"
+                ),
+                actors__part=Actor.Part.PILOT,
+                actors__institution_id=a.institution_id,
+            )
+            for a in holding(user, permission)
+        ]
+        writable = Action.objects.filter(reduce(or_, piloting, coordinated)).values("pk")
+        return self.filter(pk__in=writable)
+
+
+class IndicatorQuerySet(InSchemeQuerySet):
+    def writable_by(self, user, permission: Permission = Permission.STEERING_EDIT_ACTION):
+        """Indicators whose values a person types: those of an action they may update
+        (:meth:`ActionQuerySet.writable_by`), and the scheme's own indicators for its
+        coordinators."""
+        actions = Action.objects.writable_by(user, permission)
+        coordinated = Scheme.objects.writable_by(user, Permission.STEERING_COORDINATE)
+        return self.filter(Q(action__in=actions) | Q(action__isnull=True, scheme__in=coordinated))
 
 
 class Field(models.TextChoices):
@@ -43,6 +109,8 @@ class Scheme(models.Model):
     fields = models.JSONField(_("champs couverts"), default=list)
     threads = models.JSONField(_("fils conducteurs transverses"), default=list)
     source = models.TextField(_("source"), blank=True)
+
+    objects = SchemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["departement", "-start_year"]
@@ -165,6 +233,8 @@ class Action(models.Model):
     markers = models.ManyToManyField(Marker, related_name="actions", blank=True)
     # Set by a pilot's update, cleared by the coordinator's validation.
     awaiting_validation = models.BooleanField(_("à valider"), default=False)
+
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["axis__position", "position"]
@@ -292,6 +362,8 @@ class Indicator(models.Model):
     binding = models.CharField(_("chiffre de l'observatoire"), max_length=60, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["position"]
         constraints = [
@@ -336,6 +408,8 @@ class PlanVersion(models.Model):
     )
     snapshot = models.JSONField()
 
+    objects = InSchemeQuerySet.as_manager()
+
     class Meta:
         ordering = ["number"]
         constraints = [
@@ -357,6 +431,8 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     snapshot = models.JSONField(null=True, blank=True)
+
+    objects = InSchemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]
@@ -443,6 +519,8 @@ class Survey(models.Model):
     introduction = models.TextField(_("présentation"), blank=True)
     opens_on = models.DateField(_("ouverture"), null=True, blank=True)
     closes_on = models.DateField(_("clôture"), null=True, blank=True)
+
+    objects = InSchemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

@@ -14,19 +14,20 @@ from sdsf.audit.models import AuditEvent
 from sdsf.core.downloads import file_response
 from sdsf.steering import surveys
 from sdsf.steering.forms import QuestionForm, RecipientListForm, SurveyForm, answer_form
-from sdsf.steering.models import RecipientList, Survey
+from sdsf.steering.models import RecipientList, Scheme, Survey
+
+SURVEYS = Permission.STEERING_SURVEYS
 
 
 def _survey(request, pk) -> Survey:
     return get_object_or_404(
-        Survey.objects.filter(scheme__in=scope.schemes(request.user)).select_related("scheme"),
-        pk=pk,
+        Survey.objects.writable_by(request.user, SURVEYS).select_related("scheme"), pk=pk
     )
 
 
 @permission_required(Permission.STEERING_SURVEYS)
 def survey_list(request, scheme):
-    scheme = get_object_or_404(scope.schemes(request.user), pk=scheme)
+    scheme = get_object_or_404(Scheme.objects.writable_by(request.user, SURVEYS), pk=scheme)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.scheme = scheme
@@ -55,7 +56,7 @@ def survey(request, survey):
             "total": total,
             "results": surveys.results(survey),
             "question_form": QuestionForm(),
-            "list_form": RecipientListForm(),
+            "list_form": RecipientListForm(communes=_list_communes(request, survey)),
         },
     )
 
@@ -79,7 +80,7 @@ def question_add(request, survey):
 @require_POST
 def recipients_add(request, survey):
     survey = _survey(request, survey)
-    form = RecipientListForm(request.POST)
+    form = RecipientListForm(request.POST, communes=_list_communes(request, survey))
     if form.is_valid():
         form.instance.survey = survey
         form.save()
@@ -87,6 +88,12 @@ def recipients_add(request, survey):
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("steering:survey", survey=survey.pk)
+
+
+def _list_communes(request, survey: Survey):
+    """Communes a recipient list of this survey may name: those of the survey's scheme that
+    the person's roles allowed to run surveys cover."""
+    return scope.communes(request.user, SURVEYS).filter(departement_id=survey.scheme.departement_id)
 
 
 @permission_required(Permission.STEERING_SURVEYS)

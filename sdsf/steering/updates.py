@@ -10,16 +10,21 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
 from sdsf.steering.indicators import record_value
-from sdsf.steering.models import Action, ActionUpdate, Indicator, IndicatorValue
+from sdsf.steering.models import Action, ActionUpdate, Indicator, IndicatorValue, Scheme
+
+
+def _coordinates(user, scheme_id: int) -> bool:
+    """A coordinator of this scheme: their own changes need no validation."""
+    coordinated = Scheme.objects.writable_by(user, Permission.STEERING_COORDINATE)
+    return coordinated.filter(pk=scheme_id).exists()
 
 
 @transaction.atomic
 def submit_update(action: Action, user, status: str, progress: int | None, comment: str):
     """Applies a status/progress update; a coordinator's own update needs no validation."""
-    coordinator = scope.can(user, Permission.STEERING_COORDINATE)
+    coordinator = _coordinates(user, action.scheme_id)
     update = ActionUpdate.objects.create(
         action=action,
         author=user,
@@ -36,7 +41,7 @@ def submit_update(action: Action, user, status: str, progress: int | None, comme
 
 
 def submit_value(indicator: Indicator, year: int, value: Decimal, source: str, user):
-    coordinator = scope.can(user, Permission.STEERING_COORDINATE)
+    coordinator = _coordinates(user, indicator.scheme_id)
     row = record_value(indicator, year, value, source, user, validated=coordinator)
     if not coordinator and indicator.action_id:
         Action.objects.filter(pk=indicator.action_id).update(awaiting_validation=True)

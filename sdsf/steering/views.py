@@ -1,7 +1,9 @@
 """Pages of the plan: tree with filters, action pages, pilot updates, coordinator adjustments,
 plan versions, yearly reviews, governance and the evaluation report.
 
-Views stay thin: rights through :mod:`sdsf.accounts.scope`, rules in the service modules.
+Views stay thin: rights through :mod:`sdsf.accounts.scope` and the managers of
+:mod:`sdsf.steering.models` (``visible_to`` to read, ``writable_by`` to change), rules in the
+service modules.
 """
 
 from django.contrib import messages
@@ -11,7 +13,6 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
@@ -32,27 +33,40 @@ from sdsf.steering.indicators import (
     is_bound_and_available,
     yearly_values,
 )
-from sdsf.steering.models import Action, Actor, Indicator, PlanVersion, Review
+from sdsf.steering.models import Action, Actor, Indicator, PlanVersion, Review, Scheme
+
+VIEW, EDIT, COORDINATE = (
+    Permission.STEERING_VIEW,
+    Permission.STEERING_EDIT_ACTION,
+    Permission.STEERING_COORDINATE,
+)
 
 
-def _scheme(request, pk):
-    return get_object_or_404(scope.schemes(request.user), pk=pk)
+def _scheme(request, pk) -> Scheme:
+    return get_object_or_404(Scheme.objects.visible_to(request.user, VIEW), pk=pk)
+
+
+def _coordinates(request, scheme_id: int) -> bool:
+    """Whether the person coordinates this scheme (not only some scheme of theirs)."""
+    return Scheme.objects.writable_by(request.user, COORDINATE).filter(pk=scheme_id).exists()
+
+
+def _writable(request, obj, permission: Permission):
+    """A row the person reads: 403 unless they may also change it with ``permission``."""
+    if not type(obj).objects.writable_by(request.user, permission).filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj
 
 
 def _action(request, pk) -> Action:
     return get_object_or_404(
-        Action.objects.filter(scheme__in=scope.schemes(request.user)).select_related(
-            "scheme", "axis", "objective"
-        ),
+        Action.objects.visible_to(request.user, VIEW).select_related("scheme", "axis", "objective"),
         pk=pk,
     )
 
 
-def _editable_action(request, pk) -> Action:
-    action = _action(request, pk)
-    if not scope.may_edit_action(request.user, action):
-        raise PermissionDenied
-    return action
+def _may_edit(request, action: Action) -> bool:
+    return Action.objects.writable_by(request.user, EDIT).filter(pk=action.pk).exists()
 
 
 def _indicator_rows(indicators, years) -> list[dict]:
@@ -68,7 +82,7 @@ def _indicator_rows(indicators, years) -> list[dict]:
 
 @permission_required(Permission.STEERING_VIEW)
 def index(request):
-    schemes = list(scope.schemes(request.user).select_related("departement"))
+    schemes = list(Scheme.objects.visible_to(request.user, VIEW).select_related("departement"))
     if len(schemes) == 1:
         return redirect("steering:scheme", scheme=schemes[0].pk)
     return render(request, "steering/index.html", {"schemes": schemes})
@@ -90,7 +104,7 @@ def scheme(request, scheme):
             "scheme_indicators": _indicator_rows(
                 scheme.indicators.filter(action__isnull=True), scheme.years
             ),
-            "coordinator": scope.can(request.user, Permission.STEERING_COORDINATE),
+            "coordinator": _coordinates(request, scheme.pk),
         },
     )
 
@@ -100,7 +114,7 @@ def action(request, action):
     action = _action(request, action)
     years = list(action.scheme.years)
     indicators = _indicator_rows(action.indicators.all(), years)
-    editable = scope.may_edit_action(request.user, action)
+    editable = _may_edit(request, action)
     return render(
         request,
         "steering/action.html",
@@ -110,7 +124,7 @@ def action(request, action):
             "years": years,
             "indicators": indicators,
             "editable": editable,
-            "coordinator": scope.can(request.user, Permission.STEERING_COORDINATE),
+            "coordinator": _coordinates(request, action.scheme_id),
             "update_form": ActionUpdateForm(
                 initial={"status": action.status, "progress": action.progress}
             ),
@@ -124,7 +138,7 @@ def action(request, action):
 @permission_required(Permission.STEERING_EDIT_ACTION)
 @require_POST
 def action_update(request, action):
-    action = _editable_action(request, action)
+    action = _writable(request, _action(request, action), EDIT)
     form = ActionUpdateForm(request.POST)
     if form.is_valid():
         updates.submit_update(action, request.user, **form.cleaned_data)
@@ -139,19 +153,11 @@ def action_update(request, action):
 @require_POST
 def indicator_value(request, indicator):
     indicator = get_object_or_404(
-        Indicator.objects.filter(scheme__in=scope.schemes(request.user)).select_related(
-            "scheme", "action"
-        ),
+        Indicator.objects.visible_to(request.user, VIEW).select_related("scheme", "action"),
         pk=indicator,
     )
+    _writable(request, indicator, EDIT)
     target = indicator.action
-    allowed = (
-        scope.may_edit_action(request.user, target)
-        if target
-        else scope.can(request.user, Permission.STEERING_COORDINATE)
-    )
-    if not allowed:
-        raise PermissionDenied
     form = IndicatorValueForm(request.POST, scheme=indicator.scheme)
     if form.is_valid():
         try:
@@ -169,7 +175,7 @@ def indicator_value(request, indicator):
 @permission_required(Permission.STEERING_COORDINATE)
 @require_POST
 def action_validate(request, action):
-    action = _action(request, action)
+    action = _writable(request, _action(request, action), COORDINATE)
     updates.validate(action, request.user)
     messages.success(request, "Les mises à jour de l'action sont validées.")
     return redirect("steering:action", action=action.pk)
@@ -177,13 +183,13 @@ def action_validate(request, action):
 
 @permission_required(Permission.STEERING_COORDINATE)
 def action_create(request, scheme):
-    scheme = _scheme(request, scheme)
+    scheme = _writable(request, _scheme(request, scheme), COORDINATE)
     return _action_form(request, scheme, Action(scheme=scheme))
 
 
 @permission_required(Permission.STEERING_COORDINATE)
 def action_change(request, action):
-    action = _action(request, action)
+    action = _writable(request, _action(request, action), COORDINATE)
     return _action_form(request, action.scheme, action)
 
 
@@ -220,7 +226,7 @@ def _set_pilots(action: Action, institutions) -> None:
 @permission_required(Permission.STEERING_COORDINATE)
 @require_POST
 def action_end(request, action):
-    action = _action(request, action)
+    action = _writable(request, _action(request, action), COORDINATE)
     action.status = Action.Status.ENDED
     action.save(update_fields=["status"])
     messages.success(request, "L'action est arrêtée ; elle reste visible dans l'historique.")
@@ -230,7 +236,7 @@ def action_end(request, action):
 @permission_required(Permission.STEERING_VIEW)
 def version_list(request, scheme):
     scheme = _scheme(request, scheme)
-    coordinator = scope.can(request.user, Permission.STEERING_COORDINATE)
+    coordinator = _coordinates(request, scheme.pk)
     form = VersionForm(request.POST or None)
     if request.method == "POST":
         if not coordinator:
@@ -254,9 +260,7 @@ def version_list(request, scheme):
 
 @permission_required(Permission.STEERING_VIEW)
 def version(request, version):
-    version = get_object_or_404(
-        PlanVersion.objects.filter(scheme__in=scope.schemes(request.user)), pk=version
-    )
+    version = get_object_or_404(PlanVersion.objects.visible_to(request.user, VIEW), pk=version)
     before = versions.previous(version)
     return render(
         request,
@@ -274,7 +278,7 @@ def version(request, version):
 @permission_required(Permission.STEERING_VIEW)
 def review_list(request, scheme):
     scheme = _scheme(request, scheme)
-    coordinator = scope.can(request.user, Permission.STEERING_COORDINATE)
+    coordinator = _coordinates(request, scheme.pk)
     form = ReviewOpenForm(request.POST or None, scheme=scheme)
     if request.method == "POST":
         if not coordinator:
@@ -296,8 +300,7 @@ def review_list(request, scheme):
 
 def _review(request, pk) -> Review:
     return get_object_or_404(
-        Review.objects.filter(scheme__in=scope.schemes(request.user)).select_related("scheme"),
-        pk=pk,
+        Review.objects.visible_to(request.user, VIEW).select_related("scheme"), pk=pk
     )
 
 
@@ -308,11 +311,8 @@ def review(request, review):
     content = reviews.content(review)
     editable_codes = set()
     if not review.frozen:
-        editable_codes = {
-            a.code
-            for a in review.scheme.actions.prefetch_related("actors")
-            if scope.may_edit_action(request.user, a)
-        }
+        editable = review.scheme.actions.writable_by(request.user, EDIT)
+        editable_codes = set(editable.values_list("code", flat=True))
     comments = {a["code"]: a["comment"] for a in content["actions"]}
     ids = dict(review.scheme.actions.values_list("code", "pk"))
     return render(
@@ -332,7 +332,7 @@ def review(request, review):
                 }
                 for row in rows
             ],
-            "coordinator": scope.can(request.user, Permission.STEERING_COORDINATE),
+            "coordinator": _coordinates(request, review.scheme_id),
             "summary_form": ReviewSummaryForm(initial={"summary": review.summary}),
         },
     )
@@ -345,8 +345,7 @@ def review_comment(request, review):
     form = ReviewCommentForm(request.POST)
     if form.is_valid():
         action = get_object_or_404(review.scheme.actions, pk=form.cleaned_data["action"])
-        if not scope.may_edit_action(request.user, action):
-            raise PermissionDenied
+        _writable(request, action, EDIT)
         try:
             reviews.set_comment(review, action, form.cleaned_data["text"])
             messages.success(request, "Commentaire enregistré.")
@@ -358,7 +357,7 @@ def review_comment(request, review):
 @permission_required(Permission.STEERING_COORDINATE)
 @require_POST
 def review_summary(request, review):
-    review = _review(request, review)
+    review = _writable(request, _review(request, review), COORDINATE)
     form = ReviewSummaryForm(request.POST)
     if form.is_valid():
         try:
@@ -371,7 +370,7 @@ def review_summary(request, review):
 @permission_required(Permission.STEERING_COORDINATE)
 @require_POST
 def review_freeze(request, review):
-    review = _review(request, review)
+    review = _writable(request, _review(request, review), COORDINATE)
     try:
         reviews.freeze(review, request.user)
         messages.success(request, f"Le bilan {review.year} est validé et figé.")

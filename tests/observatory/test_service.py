@@ -114,3 +114,15 @@ def test_demo_figures_are_flagged_and_labelled(capsys):
     assert f"Attention : {DEMO_LABEL}" in captured.err
     rows = Observatory().rows("commune", ["93008"], [2023]).to_dicts()
     assert rows[0]["is_demo"] and rows[0]["coverage_rate"] is not None
+
+
+def test_a_registry_without_any_imported_figure_answers_empty_rows(client):
+    """Structures in the registry but no figure imported yet (a new installation): the
+    observatory's pages and API answer, with nothing to show, instead of failing."""
+    from sdsf.accounts.models import Role
+    from tests.factories import make_structure, make_user
+
+    make_structure("93008")
+    client.force_login(make_user(Role.ANALYST))
+    assert client.get("/api/indicators").status_code == 200
+    assert client.get("/observatoire/departement/93/").status_code == 200

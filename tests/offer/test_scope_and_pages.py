@@ -5,10 +5,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from sdsf.accounts import scope
-from sdsf.accounts.models import Assignment, Institution, Role
+from sdsf.accounts.models import Institution, Role
+from sdsf.accounts.scope import Permission
 from sdsf.audit.models import AuditEvent
 from sdsf.offer.models import AssistantMaternel, ImportJob, Structure
-from tests.factories import make_institution, make_user
+from tests.factories import give_structure_role, make_institution, make_user
 from tests.offer.conftest import EXAMPLES
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +23,21 @@ def registry(load):
 
 def _structure_manager(identifier):
     user = make_user()
-    Assignment.objects.create(
-        user=user,
-        institution=make_institution(Institution.Kind.MANAGER, "commune", "93048"),
-        role=Role.STRUCTURE_MANAGER,
-        scope_level="structure",
-        scope_code=identifier,
+    give_structure_role(
+        user,
+        Role.STRUCTURE_MANAGER,
+        identifier,
+        make_institution(Institution.Kind.MANAGER, "commune", "93048"),
     )
     return user
+
+
+def _visible(model, user, permission=Permission.OFFER_VIEW):
+    return model.objects.visible_to(user, permission)
+
+
+def _assistants(user):
+    return AssistantMaternel.objects.visible_to(user, Permission.OFFER_VIEW_AM)
 
 
 def _ids(queryset):
@@ -38,30 +46,30 @@ def _ids(queryset):
 
 def test_commune_agent_sees_only_their_communes_structures(registry):
     agent = make_user(Role.COMMUNE_AGENT, "commune", "93008")
-    assert _ids(scope.structures(agent)) == {"EAJE-93-0001", "RPE-93-0001", "CS-93-0001"}
-    assert _ids(scope.assistants_maternels(agent)) == {"AM-93-000001"}
-    assert _ids(scope.structures(make_user(Role.PMI_AGENT, "departement", "26"))) == set()
+    assert _ids(_visible(Structure, agent)) == {"EAJE-93-0001", "RPE-93-0001", "CS-93-0001"}
+    assert _ids(_assistants(agent)) == {"AM-93-000001"}
+    assert _ids(_visible(Structure, make_user(Role.PMI_AGENT, "departement", "26"))) == set()
 
 
 def test_structure_manager_sees_only_their_structure(registry):
     manager = _structure_manager("MAM-93-0001")
-    assert _ids(scope.structures(manager)) == {"MAM-93-0001"}
-    assert _ids(scope.assistants_maternels(manager)) == {"AM-93-000002"}  # their MAM's only
+    assert _ids(_visible(Structure, manager)) == {"MAM-93-0001"}
+    assert _ids(_assistants(manager)) == {"AM-93-000002"}  # their MAM's only
     assert list(scope.communes(manager).values_list("code", flat=True)) == ["93048"]
     other = _structure_manager("EAJE-93-0002")
-    assert _ids(scope.structures(other)) == {"EAJE-93-0002"}
-    assert not scope.assistants_maternels(other).exists()
+    assert _ids(_visible(Structure, other)) == {"EAJE-93-0002"}
+    assert not _assistants(other).exists()
     admin = make_user(Role.ADMINISTRATOR)
     assert manager in scope.people(admin)
 
 
 def test_territorial_manager_sees_the_structures_of_their_institution(registry):
     manager = make_user(Role.STRUCTURE_MANAGER, "commune", "93048")
-    assert not scope.structures(manager).exists()
+    assert not _visible(Structure, manager).exists()
     Structure.objects.filter(identifier="EAJE-93-0002").update(
         manager=manager.assignments.get().institution
     )
-    assert _ids(scope.structures(manager)) == {"EAJE-93-0002"}
+    assert _ids(_visible(Structure, manager)) == {"EAJE-93-0002"}
 
 
 def test_registry_page_map_detail_and_availability(client, registry):

@@ -13,11 +13,12 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sdsf.accounts import scope
 from sdsf.accounts.views import LoginView as AgentLoginView
 from sdsf.core import throttle
 from sdsf.families import accounts, invitations
+from sdsf.families.access import family_of, family_required
 from sdsf.families.forms import FamilyLoginForm, FamilyPasswordResetForm, SignUpForm
+from sdsf.families.models import PreApplication
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -57,10 +58,10 @@ def verify(request, token):
     return render(request, "families/account/verified.html", {"verified_family": family})
 
 
-@scope.family_required
+@family_required
 @require_POST
 def verify_resend(request):
-    family = scope.family_of(request.user)
+    family = family_of(request.user)
     if not family.email_verified and not throttle.e_mail_allowed(
         request, "signup", family.user.email
     ):
@@ -112,17 +113,19 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 )
 
 
-@scope.family_required
+@family_required
 def space(request):
     """The family's pré-demandes, drafts first, whether its address is verified, and the
     guichet unique's invitations to attach a file that it may answer."""
-    family = scope.family_of(request.user)
+    family = family_of(request.user)
     return render(
         request,
         "families/account/space.html",
         {
             "family": family,
-            "pre_applications": scope.family_pre_applications(request.user).order_by("-created_at"),
+            "pre_applications": PreApplication.objects.of_family(request.user).order_by(
+                "-created_at"
+            ),
             "invitations": [
                 {"invitation": item, "token": invitations.token(item)}
                 for item in invitations.pending_for(family)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.families import applications, points, receipt
+from sdsf.families.access import family_of, family_required
 from sdsf.families.applications import ApplicationError
 from sdsf.families.forms import (
     DAYS,
@@ -106,7 +107,7 @@ def _parent_step(request, mode: Mode, pre: PreApplication | None):
         try:
             if pre is None:
                 if not mode.desk:
-                    fields["family"] = scope.family_of(request.user)
+                    fields["family"] = family_of(request.user)
                 pre = applications.create_draft(
                     filed_by=request.user if mode.desk else None, **fields
                 )
@@ -168,11 +169,13 @@ def _wishes_step(request, mode: Mode, pre: PreApplication):
 
 def _changed_wishes(pre, targets: list, action: str, value: str) -> list:
     if action == "add_structure":
-        structure = Structure.objects.filter(
-            pk=value if value.isdigit() else None,
-            kind=Structure.Kind.EAJE,
-            commune__departement_id=pre.departement_id,
-        ).first()
+        structure = (
+            Structure.objects.wishable()
+            .filter(
+                pk=value if value.isdigit() else None, commune__departement_id=pre.departement_id
+            )
+            .first()
+        )
         if structure is None:
             raise ApplicationError(_("Cette crèche est introuvable."))
         return [*targets, structure]
@@ -312,15 +315,15 @@ def _step(request, mode: Mode, pre: PreApplication, step: str):
 
 
 def _family_pre(request, reference) -> PreApplication:
-    return get_object_or_404(scope.family_pre_applications(request.user), reference=reference)
+    return get_object_or_404(PreApplication.objects.of_family(request.user), reference=reference)
 
 
-@scope.family_required
+@family_required
 def apply_new(request):
     return _parent_step(request, FAMILY, None)
 
 
-@scope.family_required
+@family_required
 def apply_step(request, reference, step):
     return _step(request, FAMILY, _family_pre(request, reference), step)
 
@@ -335,7 +338,7 @@ PROGRESS = [
 ]
 
 
-@scope.family_required
+@family_required
 def application(request, reference):
     pre = _family_pre(request, reference)
     if pre.status == Status.DRAFT:
@@ -368,7 +371,7 @@ def _receipt(pre: PreApplication):
     return receipt.receipt_response(pre)
 
 
-@scope.family_required
+@family_required
 def receipt_pdf(request, reference):
     return _receipt(_family_pre(request, reference))
 
@@ -385,12 +388,12 @@ def _withdraw(request, mode: Mode, pre: PreApplication):
     return render(request, "families/application/withdraw.html", {"pre": pre, "mode": mode})
 
 
-@scope.family_required
+@family_required
 def withdraw(request, reference):
     return _withdraw(request, FAMILY, _family_pre(request, reference))
 
 
-@scope.family_required
+@family_required
 def document(request, reference, document):
     """A supporting document, to the family that sent it only (downloaded, never shown inline)."""
     item = get_object_or_404(_family_pre(request, reference).documents, pk=document)
@@ -407,7 +410,8 @@ def document(request, reference, document):
 
 def _desk_pre(request, reference) -> PreApplication:
     pre = get_object_or_404(
-        scope.pre_applications(request.user, Permission.FAMILY_FILES_FILE), reference=reference
+        PreApplication.objects.writable_by(request.user, Permission.FAMILY_FILES_FILE),
+        reference=reference,
     )
     scope.read_personal(request, pre)
     return pre

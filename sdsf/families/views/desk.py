@@ -2,7 +2,8 @@
 duplicates and their merge, the interest confirmed by phone, the invitation to attach a file to
 a family account (:mod:`sdsf.families.invitations`).
 
-Rows come only from :func:`sdsf.accounts.scope.pre_applications`; the list shows few fields
+Rows come only from ``PreApplication.objects.visible_to`` (and ``writable_by`` for the
+changes); the list shows few fields
 (reference, child, commune, status); opening a file or one of its documents is audited
 (``read_personal``). Filing and completing a file are the apply views (``desk_new``,
 ``desk_edit``).
@@ -75,9 +76,15 @@ def _search(queryset, data: dict):
 def _duplicate_groups(user) -> list[dict]:
     """Probable duplicates among the active files of the agent's départements, shown when one
     of them is in the agent's scope; files outside it are named by their reference only."""
-    visible = set(scope.pre_applications(user).values_list("pk", flat=True))
+    visible = set(
+        PreApplication.objects.visible_to(user, Permission.FAMILY_FILES_VIEW).values_list(
+            "pk", flat=True
+        )
+    )
     found = duplicates.groups(
-        duplicates.active_in_departements(scope.departements(user).values("code"))
+        duplicates.active_in_departements(
+            scope.departements(user, Permission.FAMILY_FILES_VIEW).values("code")
+        )
     )
     return [
         {
@@ -92,7 +99,9 @@ def _duplicate_groups(user) -> list[dict]:
 @permission_required(Permission.FAMILY_FILES_VIEW)
 def desk(request):
     form = DeskSearchForm(request.GET or None)
-    files = scope.pre_applications(request.user).select_related("home_commune")
+    files = PreApplication.objects.visible_to(
+        request.user, Permission.FAMILY_FILES_VIEW
+    ).select_related("home_commune")
     if form.is_valid():
         files = _search(files, form.cleaned_data)
     page = Paginator(files.order_by("-submitted_at", "reference"), PAGE_SIZE).get_page(
@@ -117,7 +126,7 @@ def _file(
     request, reference, permission: Permission = Permission.FAMILY_FILES_VIEW
 ) -> PreApplication:
     pre = get_object_or_404(
-        scope.pre_applications(request.user, permission).select_related(
+        PreApplication.objects.visible_to(request.user, permission).select_related(
             "home_commune", "family__user", "filed_by", "merged_into"
         ),
         reference=reference,
@@ -129,7 +138,7 @@ def _file(
 @permission_required(Permission.FAMILY_FILES_VIEW)
 def desk_detail(request, reference):
     pre = _file(request, reference)
-    in_scope = scope.pre_applications(request.user, Permission.FAMILY_FILES_MERGE)
+    in_scope = PreApplication.objects.writable_by(request.user, Permission.FAMILY_FILES_MERGE)
     mergeable = set(in_scope.values_list("pk", flat=True))
     found = duplicates.duplicates_of(pre)
     labels = {q.key: q.label for q in points.questions(pre)}
@@ -166,7 +175,10 @@ def desk_detail(request, reference):
 @permission_required(Permission.FAMILY_FILES_VIEW)
 def desk_document(request, reference, document):
     """A supporting document of a file of the agent's territory (downloaded, audited)."""
-    pre = get_object_or_404(scope.pre_applications(request.user), reference=reference)
+    pre = get_object_or_404(
+        PreApplication.objects.visible_to(request.user, Permission.FAMILY_FILES_VIEW),
+        reference=reference,
+    )
     item = get_object_or_404(pre.documents, pk=document)
     scope.read_personal(request, [pre, item])
     return FileResponse(
@@ -183,7 +195,7 @@ def desk_merge(request, reference):
     pre = _file(request, reference, Permission.FAMILY_FILES_MERGE)
     other_reference = request.POST.get("other") or request.GET.get("avec", "")
     other = get_object_or_404(
-        scope.pre_applications(request.user, Permission.FAMILY_FILES_MERGE),
+        PreApplication.objects.writable_by(request.user, Permission.FAMILY_FILES_MERGE),
         reference=other_reference,
     )
     scope.read_personal(request, other)

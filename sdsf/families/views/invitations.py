@@ -11,15 +11,16 @@ from django.utils.translation import gettext as _
 
 from sdsf.accounts import scope
 from sdsf.families import invitations
+from sdsf.families.access import family_of, family_required
 from sdsf.families.applications import ApplicationError
 
 
-@scope.family_required
+@family_required
 def invitation(request, token):
     item = invitations.from_token(token)
     if item is None:
         return render(request, "families/invitation/detail.html", {"valid": False}, status=404)
-    family = scope.family_of(request.user)
+    family = family_of(request.user)
     try:
         invitations.check_answerable(item, family)
     except ApplicationError as error:

@@ -7,8 +7,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from sdsf.accounts import scope
 from sdsf.families import interest
+from sdsf.families.access import family_of, family_required
 from sdsf.families.models import Family, PreApplication
 
 
@@ -137,10 +137,10 @@ def family_data(family: Family) -> dict:
     }
 
 
-@scope.family_required
+@family_required
 def my_data(request):
     """A readable summary page; ``?format=json`` downloads the whole as a JSON file."""
-    data = family_data(scope.family_of(request.user))
+    data = family_data(family_of(request.user))
     if request.GET.get("format") == "json":
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = 'attachment; filename="mes-donnees-sdsf.json"'

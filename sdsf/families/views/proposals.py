@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sdsf.accounts import scope
 from sdsf.allocation import answers
 from sdsf.allocation.models import AllocationRound, Answer, Application
+from sdsf.families.access import family_required
+from sdsf.families.models import PreApplication
 from sdsf.offer.models import Structure
 
 OUTCOMES = {
@@ -37,7 +38,7 @@ def _proposal(request, proposal: int) -> Application:
     """One of the family's own proposals (its pré-demandes only, rounds validated)."""
     return get_object_or_404(
         Application.objects.filter(
-            pre_application__in=scope.family_pre_applications(request.user),
+            pre_application__in=PreApplication.objects.of_family(request.user),
             round__status=AllocationRound.Status.VALIDATED,
         )
         .exclude(answer="")
@@ -81,12 +82,12 @@ def _page(request, application: Application, form: RefuseForm, status: int = 200
     )
 
 
-@scope.family_required
+@family_required
 def proposal(request, proposal):
     return _page(request, _proposal(request, proposal), RefuseForm())
 
 
-@scope.family_required
+@family_required
 @require_POST
 def proposal_accept(request, proposal):
     application = _proposal(request, proposal)
@@ -99,7 +100,7 @@ def proposal_accept(request, proposal):
     return redirect("families:proposal", proposal=application.pk)
 
 
-@scope.family_required
+@family_required
 @require_POST
 def proposal_refuse(request, proposal):
     application = _proposal(request, proposal)

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from sdsf.accounts.scope import public_assistants, public_parenting_actions, public_structures
 from sdsf.families.search import (
     Found,
     Kind,
@@ -23,7 +22,7 @@ from sdsf.families.search import (
     display_name,
     search,
 )
-from sdsf.offer.models import Section, Structure
+from sdsf.offer.models import AssistantMaternel, ParentingAction, Section, Structure
 from sdsf.offer.views import capacity_on
 
 PAGE_SIZE = 20
@@ -81,7 +80,7 @@ def search_geojson(request):
 def relais_for(commune):
     """The open relais petite enfance serving a commune (families ask them about childminders)."""
     return (
-        public_structures()
+        Structure.objects.public()
         .filter(kind=Structure.Kind.RPE)
         .filter(Q(covered_communes=commune) | Q(commune=commune))
         .distinct()
@@ -92,7 +91,7 @@ def relais_for(commune):
 @require_GET
 def structure(request, identifier):
     item = get_object_or_404(
-        public_structures().select_related("commune").prefetch_related("capacities"),
+        Structure.objects.public().select_related("commune").prefetch_related("capacities"),
         identifier=identifier,
     )
     today = timezone.localdate()
@@ -117,7 +116,9 @@ def structure(request, identifier):
             else [],
             "assistants": [
                 (a, display_name(a.first_name, a.last_name))
-                for a in public_assistants(today).filter(mam=item).order_by("first_name")
+                for a in AssistantMaternel.objects.public(today)
+                .filter(mam=item)
+                .order_by("first_name")
             ]
             if item.kind == Structure.Kind.MAM
             else [],
@@ -129,7 +130,7 @@ def structure(request, identifier):
 @require_GET
 def assistant(request, identifier):
     item = get_object_or_404(
-        public_assistants().select_related("commune", "mam"), identifier=identifier
+        AssistantMaternel.objects.public().select_related("commune", "mam"), identifier=identifier
     )
     return render(
         request,
@@ -139,7 +140,7 @@ def assistant(request, identifier):
             "name": display_name(item.first_name, item.last_name),
             "relais": relais_for(item.commune),
             "mam_public": item.mam is not None
-            and public_structures().filter(pk=item.mam_id).exists(),
+            and Structure.objects.public().filter(pk=item.mam_id).exists(),
         },
     )
 
@@ -147,7 +148,7 @@ def assistant(request, identifier):
 @require_GET
 def parenting_action(request, identifier):
     item = get_object_or_404(
-        public_parenting_actions().select_related("commune"), identifier=identifier
+        ParentingAction.objects.public().select_related("commune"), identifier=identifier
     )
     return render(
         request,

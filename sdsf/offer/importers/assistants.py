@@ -176,27 +176,23 @@ class AssistantImporter:
         existing = existing_by(
             AssistantMaternel, "identifier", [p.assistant.identifier for p in plan.parsed]
         )
-        mams = dict(
-            Structure.objects.filter(kind=Structure.Kind.MAM).values_list("identifier", "pk")
-        )
+        mams = {
+            identifier: (pk, commune)
+            for identifier, pk, commune in Structure.objects.filter(
+                kind=Structure.Kind.MAM
+            ).values_list("identifier", "pk", "commune_id")
+        }
         same_day_keys = []
         for index, item in enumerate(plan.parsed):
             if item.mam:
-                if item.mam not in mams:
-                    errors.append(
-                        RowError(
-                            f"MAM inconnue « {item.mam} » (importez d'abord le fichier des MAM)",
-                            line=item.line,
-                            column="Identifiant MAM",
-                        )
-                    )
-                item.assistant.mam_id = mams.get(item.mam)
+                self.check_mam(item, mams.get(item.mam), ctx, errors)
+                item.assistant.mam_id = mams[item.mam][0] if item.mam in mams else None
             current = item.current = existing.get(item.assistant.identifier)
             if current is None:
                 plan.history_create.append(item.agrement)
                 plan.history_changed.add(index)
                 continue
-            if ctx.allowed_communes is not None and current.commune_id not in ctx.allowed_communes:
+            if not ctx.allows(current.commune_id):
                 errors.append(
                     RowError(
                         "cet agrément est enregistré dans une commune hors de votre périmètre",
@@ -236,6 +232,18 @@ class AssistantImporter:
                 for name in AGREMENT_FIELDS:
                     setattr(row, name, getattr(item.agrement, name))
                 plan.history_update.append(row)
+
+    @staticmethod
+    def check_mam(item: Parsed, mam: tuple[int, str] | None, ctx: Context, errors) -> None:
+        """The MAM a childminder works in must be known, and inside the importer's territory
+        (its manager sees the childminders of its MAM)."""
+        if mam is None:
+            message = f"MAM inconnue « {item.mam} » (importez d'abord le fichier des MAM)"
+        elif not ctx.allows(mam[1]):
+            message = f"la MAM « {item.mam} » est dans une commune hors de votre périmètre"
+        else:
+            return
+        errors.append(RowError(message, line=item.line, column="Identifiant MAM"))
 
     def write(self, plan: Plan) -> ImportResult:
         """Plain INSERT/UPDATE statements (see :func:`insert_rows`): files of 100,000 rows."""

@@ -34,7 +34,9 @@ class Progress(Protocol):
 
 @dataclass
 class Context:
-    """Reference data loaded once per import, and who may write what."""
+    """Reference data loaded once per import, and who may write what: ``allowed_communes``
+    is the territory of the person importing from the web (their roles allowed to import),
+    None for the server's operator (the command line acts for the whole installation)."""
 
     today: date
     centroids: dict[str, tuple[float | None, float | None]]
@@ -69,10 +71,14 @@ class Context:
         if code not in self.centroids:
             cells.error(column, f"commune inconnue « {code} » (code INSEE attendu)")
             return None
-        if self.allowed_communes is not None and code not in self.allowed_communes:
-            cells.error(column, f"la commune « {code} » est hors de votre périmètre")
+        if not self.allows(code):
+            cells.error(column, outside(code))
             return None
         return code
+
+    def allows(self, commune: str | None) -> bool:
+        """Whether a row in (or pointing to) this commune is inside the importer's territory."""
+        return self.allowed_communes is None or commune in self.allowed_communes
 
     def position(
         self, cells: RowReader, commune: str | None
@@ -88,6 +94,10 @@ class Context:
             return lat, lon, False
         centroid = self.centroids.get(commune or "", (None, None))
         return centroid[0], centroid[1], centroid[0] is not None
+
+
+def outside(commune: str) -> str:
+    return f"la commune « {commune} » est hors de votre périmètre"
 
 
 def _coordinate(limit: int) -> Callable[[str], float]:

@@ -72,11 +72,7 @@ class ParentingImporter:
         existing = existing_by(ParentingAction, "identifier", [p.action.identifier for p in parsed])
         for item in parsed:
             item.current = existing.get(item.action.identifier)
-            if (
-                item.current is not None
-                and ctx.allowed_communes is not None
-                and item.current.commune_id not in ctx.allowed_communes
-            ):
+            if item.current is not None and not ctx.allows(item.current.commune_id):
                 errors.append(
                     RowError(
                         "cette action est enregistrée dans une commune hors de votre périmètre",

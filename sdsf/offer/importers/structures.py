@@ -29,12 +29,14 @@ from sdsf.offer.importers.common import (
     chunked,
     count_rows,
     existing_by,
+    outside,
     parse_email,
     parse_status,
     parse_time,
     parse_website,
 )
 from sdsf.offer.models import WEEKDAYS, Capacity, LaepSession, Section, Status, Structure
+from sdsf.offer.roles import follow_structures
 
 Kind = Structure.Kind
 Category = Structure.Category
@@ -218,9 +220,7 @@ class StructureImporter:
                         column="Identifiant",
                     )
                 )
-            elif (
-                ctx.allowed_communes is not None and current.commune_id not in ctx.allowed_communes
-            ):
+            elif not ctx.allows(current.commune_id):
                 errors.append(
                     RowError(
                         "cette structure est enregistrée dans une commune hors de votre périmètre",
@@ -242,6 +242,7 @@ class StructureImporter:
         upserts.write(Structure)
         for item in plan.parsed:
             item.structure = item.current or item.structure  # the saved row, with its pk
+        follow_structures(p.structure for p in plan.parsed)
         changed_extra = self.write_extra(plan)
         for index, item in enumerate(plan.parsed):
             count_rows(result, item.current is None, changed[index] or index in changed_extra)
@@ -373,6 +374,11 @@ class RpeImporter(StructureImporter):
         unknown = [c for c in codes if c not in ctx.centroids]
         if unknown:
             cells.error("Communes couvertes", f"commune(s) inconnue(s) : {', '.join(unknown)}")
+        # A relais serves the families of the communes it covers (the guichet unique): an
+        # importer may open to it only communes of their own territory.
+        for code in sorted(set(codes) - set(unknown)):
+            if not ctx.allows(code):
+                cells.error("Communes couvertes", outside(code))
         item.covered = sorted(set(codes) or {item.structure.commune_id})
 
     def write_extra(self, plan):

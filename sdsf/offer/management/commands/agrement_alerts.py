@@ -3,9 +3,10 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from sdsf.accounts import scope
 from sdsf.accounts.models import Role, User
+from sdsf.accounts.scope import Permission
 from sdsf.offer.alerts import ALERT_MONTHS, Digest, digests, expiring
+from sdsf.offer.models import AssistantMaternel
 
 
 class Command(BaseCommand):
@@ -37,7 +38,8 @@ class Command(BaseCommand):
         agents = User.objects.filter(is_active=True, assignments__role=Role.PMI_AGENT).distinct()
         sent = 0
         for agent in agents:
-            assistants = list(expiring(scope.assistants_maternels(agent), today))
+            visible = AssistantMaternel.objects.visible_to(agent, Permission.AGREMENT_ALERTS)
+            assistants = list(expiring(visible, today))
             if not assistants:
                 continue
             digest = Digest("Votre territoire", assistants)

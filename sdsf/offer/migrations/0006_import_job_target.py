@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offer', '0004_agrement_age_bounds'),
+        ('offer', '0005_structure_roles_commune'),
     ]
 
     operations = [

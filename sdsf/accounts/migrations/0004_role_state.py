@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_alter_assignment_scope_code_and_more'),
+        ('accounts', '0003_assignment_structure_commune'),
     ]
 
     operations = [

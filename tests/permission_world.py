@@ -1,0 +1,290 @@
+"""A small platform in two départements, for the permission matrix and the gate's tests.
+
+Objects of every kind exist twice: in Bobigny (93008, Seine-Saint-Denis) and in Valence (26362,
+Drôme); a relais of Montreuil (93048) covers Bobigny. The profiles are the people an attacker
+would play: staff of the 93 in each role, an administrator of the 26, a commune agent of
+another commune, a relais' manager, two families. Everything is built with the factories and
+plain rows, once per test module (the ``module_world`` fixture of ``tests/conftest.py``), and
+rolled back after the module.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth.tokens import default_token_generator
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from sdsf.accounts.models import Institution, Role
+from sdsf.territories.models import Level
+from tests.factories import (
+    PDF,
+    give_structure_role,
+    make_assistant,
+    make_family,
+    make_institution,
+    make_pre_application,
+    make_structure,
+    make_user,
+)
+
+BOBIGNY, MONTREUIL, VALENCE = "93008", "93048", "26362"
+
+# profile → (role, scope level, scope code); None: anonymous; "": logged in without a role;
+# "family": a family account. The relais manager's role is scoped to the RPE of Montreuil.
+PROFILES = {
+    "anonymous": None,
+    "no_role": "",
+    "family": "family",  # owns the pré-demande of Bobigny
+    "other_family": "family",  # owns the pré-demande of Valence
+    "admin": (Role.ADMINISTRATOR, Level.DEPARTEMENT, "93"),
+    "admin_26": (Role.ADMINISTRATOR, Level.DEPARTEMENT, "26"),
+    "analyst": (Role.ANALYST, Level.DEPARTEMENT, "93"),
+    "pmi": (Role.PMI_AGENT, Level.DEPARTEMENT, "93"),
+    "caf": (Role.CAF_ADVISOR, Level.DEPARTEMENT, "93"),
+    "commune": (Role.COMMUNE_AGENT, Level.COMMUNE, BOBIGNY),
+    "commune_other": (Role.COMMUNE_AGENT, Level.COMMUNE, MONTREUIL),
+    "structure": (Role.STRUCTURE_MANAGER, Level.COMMUNE, BOBIGNY),
+    "rpe": (Role.STRUCTURE_MANAGER, "structure", "RPE-93-GATE"),
+    "commission": (Role.COMMISSION_MEMBER, Level.COMMUNE, BOBIGNY),
+}
+
+
+@dataclass
+class Side:
+    """The objects of one side (``"93"``: Bobigny, ``"26"``: Valence)."""
+
+    departement: str
+    commune: str
+    eaje: object = None
+    mam: object = None
+    assistant: object = None
+    parenting: object = None
+    job: object = None
+    grid: object = None
+    round: object = None  # published, with an application wishing the EAJE
+    application: object = None
+    validated: object = None  # validated round, a waiting-list family and a family's proposal
+    waiting: object = None  # its application of a family without account
+    proposal: object = None  # its application of the family's pré-demande
+    pre: object = None  # the family's pré-demande, with a document
+    document: object = None
+    duplicate: object = None  # a second pré-demande of the same child, filed at the desk
+    scheme: object = None
+    action: object = None
+    indicator: object = None
+    version: object = None
+    review: object = None
+    survey: object = None
+    recipients: object = None
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    sides: dict = field(default_factory=dict)
+    rpe: object = None
+    reset: tuple = ()  # (uidb64, token) of a family's password reset link
+
+
+def _offer(side: Side, manager: Institution) -> None:
+    code = side.departement
+    side.eaje = make_structure(
+        side.commune, identifier=f"EAJE-{code}-GATE", name=f"Crèche {code}", manager=manager
+    )
+    side.mam = make_structure(
+        side.commune, "mam", identifier=f"MAM-{code}-GATE", name=f"MAM {code}", manager=manager
+    )
+    side.assistant = make_assistant(
+        side.commune, identifier=f"AM-{code}-GATE", mam=side.mam, available_places=1
+    )
+    from sdsf.offer.models import Capacity, ParentingAction
+
+    Capacity.objects.create(structure=side.eaje, section="bebes", places=10, start=date(2020, 1, 1))
+    side.parenting = ParentingAction.objects.create(
+        identifier=f"PAR-{code}-GATE",
+        title="Café des parents",
+        promoter="CAF",
+        commune_id=side.commune,
+    )
+
+
+def _import_job(side: Side, user) -> None:
+    from sdsf.offer.models import ImportJob
+
+    side.job = ImportJob.objects.create(
+        user=user, kind="eaje", file_name="eaje.csv", state=ImportJob.State.DONE, report="ok"
+    )
+
+
+def _allocation(side: Side) -> None:
+    from sdsf.allocation.models import AllocationRound, Answer, Application, Criterion, PointsGrid
+
+    side.grid = PointsGrid.objects.create(commune_id=side.commune, name="Grille", source="Test")
+    Criterion.objects.create(
+        grid=side.grid, position=1, key="residence", label="Résidence", weight=300, reason="Loi."
+    )
+    start = date(2026, 9, 1)
+    common = {"commune_id": side.commune, "grid": side.grid, "starts_on": start}
+    side.round = AllocationRound.objects.create(
+        name="Commission de septembre",
+        ends_on=start + timedelta(days=30),
+        status=AllocationRound.Status.PUBLISHED,
+        **common,
+    )
+    wishes = [side.eaje.identifier]
+    side.application = Application.objects.create(
+        round=side.round,
+        reference=f"D-{side.departement}-1",
+        section="bebes",
+        submitted_on=date(2026, 1, 5),
+        points=300,
+        wishes=wishes,
+        criteria=["residence"],
+    )
+    side.validated = AllocationRound.objects.create(
+        name="Commission de juin",
+        ends_on=start + timedelta(days=10),
+        status=AllocationRound.Status.VALIDATED,
+        **common,
+    )
+    proposed = {
+        "round": side.validated,
+        "section": "bebes",
+        "submitted_on": date(2026, 1, 5),
+        "points": 300,
+        "wishes": wishes,
+        "proposed_structure": side.eaje,
+        "wish_rank": 1,
+        "answer": Answer.PENDING,
+        "answer_deadline": timezone.localdate() + timedelta(days=8),
+    }
+    side.waiting = Application.objects.create(reference=f"D-{side.departement}-2", **proposed)
+    side.proposal = Application.objects.create(
+        reference=side.pre.reference, pre_application=side.pre, **proposed
+    )
+
+
+def _families(side: Side, family, agent) -> None:
+    from sdsf.families.models import Document, PreApplication
+
+    side.pre = make_pre_application(
+        family=family,
+        departement=side.departement,
+        home_commune=side.commune,
+        wishes=[side.eaje],
+        child_first_name="Lou",
+    )
+    side.document = Document.objects.create(
+        pre_application=side.pre,
+        kind=Document.Kind.RESIDENCE,
+        file=f"families/gate/{side.departement}.pdf",
+        original_name="justificatif.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    side.duplicate = make_pre_application(
+        departement=side.departement,
+        home_commune=side.commune,
+        wishes=[side.commune],
+        child_first_name="Lou",
+        filed_by=agent,
+    )
+    assert side.duplicate.status == PreApplication.Status.RECEIVED
+
+
+def _steering(side: Side, pilot: Institution) -> None:
+    from sdsf.steering.models import (
+        Action,
+        Actor,
+        Axis,
+        Indicator,
+        PlanVersion,
+        Question,
+        RecipientList,
+        Review,
+        Scheme,
+        Survey,
+    )
+
+    code = side.departement
+    side.scheme = Scheme.objects.create(
+        reference=f"sdsf-{code}-gate",
+        departement_id=code,
+        name=f"Schéma {code}",
+        start_year=2024,
+        end_year=2027,
+    )
+    axis = Axis.objects.create(scheme=side.scheme, position=1, code="1", title="Accueil")
+    side.action = Action.objects.create(
+        scheme=side.scheme, axis=axis, position=1, code="1.1", title="Ouvrir des places"
+    )
+    Actor.objects.create(
+        action=side.action,
+        part=Actor.Part.PILOT,
+        label=pilot.name,
+        kind=pilot.kind,
+        institution=pilot,
+    )
+    side.indicator = Indicator.objects.create(
+        scheme=side.scheme, action=side.action, code="I1", label="Places ouvertes"
+    )
+    side.version = PlanVersion.objects.create(
+        scheme=side.scheme, number=1, year=2024, label="Plan signé", snapshot={"axes": []}
+    )
+    side.review = Review.objects.create(scheme=side.scheme, year=2024)
+    side.survey = Survey.objects.create(scheme=side.scheme, title="Enquête des assistants")
+    Question.objects.create(survey=side.survey, position=1, text="Combien ?", kind="nombre")
+    side.recipients = RecipientList.objects.create(
+        survey=side.survey,
+        name="AM",
+        territory_level=Level.COMMUNE,
+        territory_code=side.commune,
+        recipients=10,
+    )
+
+
+def build_world() -> World:
+    world = World()
+    for name, spec in PROFILES.items():
+        if spec == "family":
+            world.users[name] = make_family(email=f"{name}@example.org").user
+        elif spec is not None and spec != "" and spec[1] == "structure":
+            continue  # the relais must exist first
+        elif spec is not None:
+            world.users[name] = (
+                make_user(*spec, email=f"{name}@example.org")
+                if spec
+                else (make_user(email=f"{name}@example.org"))
+            )
+    manager = world.users["structure"].assignments.get().institution
+    world.rpe = make_structure(
+        MONTREUIL, "rpe", identifier="RPE-93-GATE", name="Relais de Montreuil"
+    )
+    world.rpe.covered_communes.set([BOBIGNY, MONTREUIL])
+    world.users["rpe"] = make_user(email="rpe@example.org")
+    give_structure_role(world.users["rpe"], Role.STRUCTURE_MANAGER, "RPE-93-GATE")
+    pilot = make_institution(Institution.Kind.CAF, Level.DEPARTEMENT, "93")
+    sides = {
+        "93": Side("93", BOBIGNY),
+        "26": Side("26", VALENCE),
+    }
+    owners = {"93": ("family", "admin"), "26": ("other_family", "admin_26")}
+    for code, side in sides.items():
+        family, agent = (world.users[name] for name in owners[code])
+        _offer(side, manager if code == "93" else None)
+        _import_job(side, agent)
+        _families(side, family.family, agent)
+        _allocation(side)
+        _steering(
+            side, pilot if code == "93" else make_institution(Institution.Kind.CAF, code=code)
+        )
+    world.sides = sides
+    # A family that never logs in here: its reset link stays valid while the others do.
+    user = make_family(email="forgetful@example.org").user
+    world.reset = (
+        urlsafe_base64_encode(force_bytes(user.pk)),
+        default_token_generator.make_token(user),
+    )
+    return world
