@@ -7,7 +7,6 @@ from typing import IO
 from django_tasks import task
 
 from sdsf.accounts.scope import Permission
-
 from sdsf.allocation import rounds
 from sdsf.allocation.models import AllocationRound
 from sdsf.allocation.waiting_list import import_waiting_list
