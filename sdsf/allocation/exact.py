@@ -1,0 +1,856 @@
+"""Exact allocation where deferred acceptance gives no guarantee.
+
+Siblings placed together, part-time needs counted per half-day and pools with both section
+caps and reserves make the schools' choice non-substitutable: a stable matching may not exist
+and deciding whether one does is NP-hard (Sun et al., AAAI-23). This module finds a stable
+matching when one exists, otherwise one with the fewest blocking groups and, among those, the
+most children placed, and says whether it proved it.
+
+**Definitions.** A *unit* is a family's group (one child, or siblings filing one joint
+application: one structure for all or none). Its *options* are its wishes, best first, then,
+for a transfer, its current structure (always granted at worst). A structure's places are
+schools: one per age section, or one pool with section caps; capacity counts children per
+half-day slot (a structure that works by the day counts a half-day as the whole day).
+
+*Priority at structure s*: a child enrolled at ``s`` first, then points plus the bonus at
+``s``, earlier submission, then the seeded lottery (a unit's lottery is its best member's).
+
+*Seats on a slot*, given the children placed at a school that day, in priority order: the
+first ``capacity - reserves`` hold general seats; each next child holds an insertion seat if
+it is an insertion family (or enrolled there) and some are left, else a D214-7 seat if it
+receives a minimum benefit (or is enrolled there) and some are left, else a released seat
+(a reserved seat that no child of its category claimed reverts to everyone).
+
+*A placed child outranks unit g on its seat* when it has a higher priority than ``g``, or
+holds a reserved seat of a category ``g`` is not in (a reserved seat can only be claimed by
+a family of its category). Released seats of ``g``'s categories held by children above ``g``
+are claimable by ``g`` (its category comes first on them): the lowest such holders, as many
+as there are released seats of its categories, do not outrank it.
+
+*A blocking group* is a unit ``g`` and a wished structure ``s`` that ``g`` prefers to its
+outcome such that, on every slot of ``g``'s need at ``s``, ``g``'s children together with the
+children that outrank ``g`` on their seats fit each school of ``s`` they use: in its capacity
+and in every section cap. Without reserves this is exactly "``g`` with the children placed at
+``s`` whose priority is higher would fit"; with them, it is the condition under which the
+general-first choice of :mod:`engine` would admit ``g`` (so that deferred acceptance's outcome,
+where it applies, has no blocking group, which the tests check).
+
+**Method.** Per connected component: a deferred-acceptance heuristic over units (capacity per
+slot, reserves kept for the categories still to come); if its outcome has no blocking group,
+it is stable, verified. Otherwise CP-SAT, with stability as lazy constraints: the model holds
+the placements and capacities, and a variable ``b`` per blocking group met so far with the
+constraint "``g`` placed at ``s`` or better, or ``s`` overloaded on one of ``g``'s slots by
+the children above ``g``, or ``b``" (exact linear form at a structure without reserves; at
+one with reserves, the weaker but valid "or some other candidate now placed at ``s``", valid
+because a blocking group stays blocking when children leave ``s``). The objective is
+``(children + 1) * sum(b) - placed``; each solution is checked against the definition above
+and every blocking group not yet in the model is added. The model is a relaxation whose
+objective never exceeds the true one, so when an optimal solution has no blocking group
+outside the model, it is optimal for the true objective: proven. A time limit stops the
+loop with the best solution checked so far, reported as not proven.
+"""
+
+import os
+from bisect import bisect_left
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sdsf.allocation import engine
+
+GENERAL, INSERTION, BENEFIT, RELEASED = 0, 1, 2, 3
+SEAT_OF_LABEL = (engine.GENERAL_SEAT, engine.RESERVED_SEAT, engine.BENEFIT_SEAT)
+
+
+def hard_applications(problem: engine.Problem) -> np.ndarray:
+    """Applications of the components that need the exact solver."""
+    seeds = _seed_applications(problem)
+    flagged_structures = _capped_pools_with_reserves(problem)
+    if not seeds.any() and not flagged_structures.any():
+        return np.zeros(problem.size, dtype=bool)
+    label, pair_application, pair_structure = _components(problem)
+    flagged = np.zeros(problem.structure_count, dtype=bool)
+    flagged[label[pair_structure[seeds[pair_application]]]] = True
+    flagged[label[flagged_structures]] = True
+    hard = np.zeros(problem.size, dtype=bool)
+    hard[pair_application[flagged[label[pair_structure]]]] = True
+    return hard
+
+
+def _seed_applications(problem: engine.Problem) -> np.ndarray:
+    seeds = np.zeros(problem.size, dtype=bool)
+    if problem.days.size:
+        seeds |= problem.days != engine.ALL_DAYS
+    if problem.group.size:
+        _, inverse, counts = np.unique(problem.group, return_inverse=True, return_counts=True)
+        seeds |= counts[inverse] > 1
+    return seeds
+
+
+def _capped_pools_with_reserves(problem: engine.Problem) -> np.ndarray:
+    pools = problem.pools()
+    pooled = pools >= 0
+    if not pooled.any():
+        return pooled
+    capped = (problem.capacity < pools[:, None]).any(axis=1)
+    reserves = engine._or_fill(problem.pool_reserved, pools.size, 0, np.int64) + engine._or_fill(
+        problem.pool_reserved_benefit, pools.size, 0, np.int64
+    )
+    return pooled & capped & (reserves > 0)
+
+
+def _components(problem: engine.Problem):
+    """Component label per structure (families and the structures they wish or hold).
+
+    Label propagation on arrays: each group takes the smallest label of its structures,
+    each structure the smallest label of its groups, until nothing changes.
+    """
+    pair_application = problem.pair_application()
+    pair_structure = problem.wish_structures.astype(np.int64)
+    current = problem.currents()
+    transfer = np.flatnonzero(current >= 0)
+    pair_application = np.concatenate((pair_application, transfer))
+    pair_structure = np.concatenate((pair_structure, current[transfer]))
+    _, pair_group = np.unique(problem.groups()[pair_application], return_inverse=True)
+    label = np.arange(problem.structure_count)
+    while True:
+        group_label = np.full(pair_group.max(initial=-1) + 1, problem.structure_count)
+        np.minimum.at(group_label, pair_group, label[pair_structure])
+        new = label.copy()
+        np.minimum.at(new, pair_structure, group_label[pair_group])
+        new = new[new]
+        if np.array_equal(new, label):
+            return label, pair_application, pair_structure
+        label = new
+
+
+@dataclass(slots=True)
+class _School:
+    capacity: int
+    reserved: int
+    reserved_benefit: int
+    caps: dict[int, int]
+
+    @property
+    def general(self) -> int:
+        return self.capacity - self.reserved - self.reserved_benefit
+
+
+@dataclass(slots=True)
+class _Unit:
+    members: list[int]
+    options: list[int]
+    holder: bool
+    insertion: bool
+    benefit: bool
+    keys: list[tuple] = field(default_factory=list)
+    # per option: list of (school, section, slot mask) per member
+    uses: list[list[tuple[int, int, int]]] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(slots=True)
+class Instance:
+    """One component in plain Python: units, schools, and each structure's priority order."""
+
+    units: list[_Unit]
+    schools: dict[int, _School]
+    structure_schools: dict[int, list[int]]
+    rank: dict[int, dict[int, int]]  # structure -> unit -> rank (0 = best)
+    option_index: list[dict[int, int]]  # unit -> structure -> option
+
+    def outranks_holder(self, unit: int, option: int) -> bool:
+        return self.units[unit].holder and option == len(self.units[unit].options) - 1
+
+
+def build_instances(problem: engine.Problem, applications: np.ndarray, lottery: np.ndarray):
+    """The components of the given applications, as :class:`Instance` objects."""
+    sections = problem.section_count
+    seats = engine.schools(problem)
+    pools = problem.pools()
+    needs = problem.needs()
+    half_days = engine._or_fill(problem.half_days, problem.structure_count, False, bool)
+    benefit = problem.benefits()
+    current = problem.currents()
+    groups = problem.groups()
+    bonus = {}
+    for a, s, v in zip(
+        problem.bonus_application.tolist(),
+        problem.bonus_structure.tolist(),
+        problem.bonus_value.tolist(),
+        strict=True,
+    ):
+        bonus[(a, s)] = v
+    offsets = problem.wish_offsets
+    by_group: dict[int, list[int]] = {}
+    for application in applications.tolist():
+        by_group.setdefault(int(groups[application]), []).append(application)
+    units = []
+    for members in by_group.values():
+        first = members[0]
+        wishes = problem.wish_structures[offsets[first] : offsets[first + 1]].tolist()
+        held = int(current[first])
+        unit = _Unit(
+            members=members,
+            options=wishes + ([held] if held >= 0 else []),
+            holder=held >= 0,
+            insertion=bool(problem.insertion[first]),
+            benefit=bool(benefit[first]),
+        )
+        lot = int(min(lottery[m] for m in members))
+        for index, structure in enumerate(unit.options):
+            is_holder = unit.holder and index == len(unit.options) - 1
+            score = float(problem.score[first]) + bonus.get((first, structure), 0.0)
+            unit.scores.append(score)
+            unit.keys.append((0 if is_holder else 1, -score, int(problem.submitted[first]), lot))
+            uses = []
+            for member in members:
+                section = int(problem.section[member])
+                pooled = pools[structure] >= 0
+                school = structure * sections + (0 if pooled else section)
+                mask = int(needs[member])
+                if not half_days[structure]:
+                    mask = int(engine.whole_days(np.array([mask]))[0])
+                uses.append((school, section, mask))
+            unit.uses.append(uses)
+        units.append(unit)
+    return _split(units, seats, sections)
+
+
+def _split(units: list[_Unit], seats: engine.Schools, sections: int) -> list[Instance]:
+    parent = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for unit in units:
+        for structure in unit.options[1:]:
+            parent[find(structure)] = find(unit.options[0])
+    by_root: dict[int, list[_Unit]] = {}
+    for unit in units:
+        if unit.options:
+            by_root.setdefault(find(unit.options[0]), []).append(unit)
+    instances = []
+    for members in by_root.values():
+        instances.append(_instance(members, seats, sections))
+    unplaceable = [unit for unit in units if not unit.options]
+    if unplaceable:
+        instances.append(_instance(unplaceable, seats, sections))
+    return instances
+
+
+def _instance(units: list[_Unit], seats: engine.Schools, sections: int) -> Instance:
+    schools: dict[int, _School] = {}
+    structure_schools: dict[int, list[int]] = {}
+    candidates: dict[int, list[tuple[tuple, int]]] = {}
+    option_index = []
+    for index, unit in enumerate(units):
+        option_index.append({s: j for j, s in enumerate(unit.options)})
+        for j, structure in enumerate(unit.options):
+            candidates.setdefault(structure, []).append((unit.keys[j], index))
+            for school, _, _ in unit.uses[j]:
+                if school not in schools:
+                    caps = {}
+                    if seats.section_cap is not None:
+                        caps = {
+                            k: int(seats.section_cap[school, k])
+                            for k in range(sections)
+                            if seats.section_cap[school, k] < seats.capacity[school]
+                        }
+                    schools[school] = _School(
+                        int(seats.capacity[school]),
+                        int(seats.reserved[school]),
+                        int(seats.reserved_benefit[school]),
+                        caps,
+                    )
+                    structure_schools.setdefault(structure, []).append(school)
+    rank = {
+        structure: {unit: position for position, (_, unit) in enumerate(sorted(entries))}
+        for structure, entries in candidates.items()
+    }
+    return Instance(units, schools, structure_schools, rank, option_index)
+
+
+# -- The definition: seats, outranking, blocking groups -------------------------------------
+
+
+class _Slot:
+    """Children placed at one school on one slot, in priority order, with their seats."""
+
+    __slots__ = ("ranks", "sections", "labels", "cumulative", "released_of", "units")
+
+    def __init__(self, school: _School, entries: list[tuple[int, int, int, bool, bool]]):
+        # entries: (rank, unit, section, insertion-eligible, benefit-eligible)
+        entries.sort()
+        self.ranks = [entry[0] for entry in entries]
+        self.units = [entry[1] for entry in entries]
+        self.sections = [entry[2] for entry in entries]
+        labels = []
+        insertion = benefit = 0
+        for position, (_, _, _, is_insertion, is_benefit) in enumerate(entries):
+            if position < school.general:
+                labels.append(GENERAL)
+            elif is_insertion and insertion < school.reserved:
+                insertion += 1
+                labels.append(INSERTION)
+            elif is_benefit and benefit < school.reserved_benefit:
+                benefit += 1
+                labels.append(BENEFIT)
+            else:
+                labels.append(RELEASED)
+        self.labels = labels
+        self.released_of = (school.reserved - insertion, school.reserved_benefit - benefit)
+        # cumulative[label][i]: children of that label among the first i
+        self.cumulative = [[0] for _ in range(4)]
+        for label in labels:
+            for index in range(4):
+                self.cumulative[index].append(self.cumulative[index][-1] + (label == index))
+
+    def outranking(self, rank: int, insertion: bool, benefit: bool) -> list[int]:
+        """Positions of the children that outrank a unit of this rank and categories."""
+        higher = bisect_left(self.ranks, rank)
+        released_higher = [
+            p for p in range(higher) if self.labels[p] == RELEASED
+        ]
+        claimable = (self.released_of[0] if insertion else 0) + (
+            self.released_of[1] if benefit else 0
+        )
+        displaced = set(released_higher[len(released_higher) - min(claimable, len(released_higher)) :])
+        result = []
+        for position, label in enumerate(self.labels):
+            above = position < higher
+            if label == GENERAL or label == RELEASED:
+                keep = above and position not in displaced
+            elif label == INSERTION:
+                keep = above or not insertion
+            else:
+                keep = above or not benefit
+            if keep:
+                result.append(position)
+        return result
+
+
+def _slots_of(instance: Instance, assignment: list[int]) -> dict[tuple[int, int], _Slot]:
+    """The :class:`_Slot` of every (school, slot) used by the assignment."""
+    entries: dict[tuple[int, int], list] = {}
+    for unit_index, option in enumerate(assignment):
+        if option < 0:
+            continue
+        unit = instance.units[unit_index]
+        structure = unit.options[option]
+        rank = instance.rank[structure][unit_index]
+        holder = instance.outranks_holder(unit_index, option)
+        for school, section, mask in unit.uses[option]:
+            for slot in _bits(mask):
+                entries.setdefault((school, slot), []).append(
+                    (rank, unit_index, section, unit.insertion or holder, unit.benefit or holder)
+                )
+    return {
+        key: _Slot(instance.schools[key[0]], value) for key, value in entries.items()
+    }
+
+
+def _bits(mask: int):
+    slot = 0
+    while mask:
+        if mask & 1:
+            yield slot
+        mask >>= 1
+        slot += 1
+
+
+def _needs(unit: _Unit, option: int) -> dict[tuple[int, int], dict[int, int]]:
+    """Children of the unit per (school, slot), by section."""
+    needs: dict[tuple[int, int], dict[int, int]] = {}
+    for school, section, mask in unit.uses[option]:
+        for slot in _bits(mask):
+            per_section = needs.setdefault((school, slot), {})
+            per_section[section] = per_section.get(section, 0) + 1
+    return needs
+
+
+def failure(instance: Instance, slots, unit_index: int, option: int):
+    """Why the unit would not fit the option's structure: None when it would (blocking),
+    else (school, slot, section or None for the capacity, outranking positions)."""
+    unit = instance.units[unit_index]
+    structure = unit.options[option]
+    rank = instance.rank[structure][unit_index]
+    for (school, slot), per_section in sorted(_needs(unit, option).items()):
+        seats = instance.schools[school]
+        placed = slots.get((school, slot))
+        outranking = (
+            placed.outranking(rank, unit.insertion, unit.benefit) if placed is not None else []
+        )
+        if len(outranking) + sum(per_section.values()) > seats.capacity:
+            return school, slot, None, outranking
+        for section, count in per_section.items():
+            cap = seats.caps.get(section)
+            if cap is None:
+                continue
+            inside = [p for p in outranking if placed.sections[p] == section]
+            if len(inside) + count > cap:
+                return school, slot, section, inside
+    return None
+
+
+def blocking_groups(instance: Instance, assignment: list[int]) -> list[tuple[int, int]]:
+    """Every (unit, option) that blocks the assignment, by the definition above."""
+    slots = _slots_of(instance, assignment)
+    found = []
+    for unit_index, unit in enumerate(instance.units):
+        outcome = assignment[unit_index]
+        better = len(unit.options) if outcome < 0 else outcome
+        for option in range(better):
+            if failure(instance, slots, unit_index, option) is None:
+                found.append((unit_index, option))
+    return found
+
+
+def feasible(instance: Instance, assignment: list[int]) -> bool:
+    """Capacities and caps hold on every slot, and every transfer keeps a place."""
+    load: dict[tuple[int, int], int] = {}
+    section_load: dict[tuple[int, int, int], int] = {}
+    for unit_index, option in enumerate(assignment):
+        unit = instance.units[unit_index]
+        if option < 0:
+            if unit.holder:
+                return False
+            continue
+        for (school, slot), per_section in _needs(unit, option).items():
+            load[(school, slot)] = load.get((school, slot), 0) + sum(per_section.values())
+            for section, count in per_section.items():
+                key = (school, slot, section)
+                section_load[key] = section_load.get(key, 0) + count
+    for (school, slot), count in load.items():
+        if count > instance.schools[school].capacity:
+            return False
+    for (school, _, section), count in section_load.items():
+        cap = instance.schools[school].caps.get(section)
+        if cap is not None and count > cap:
+            return False
+    return True
+
+
+# -- Heuristic: deferred acceptance over units -------------------------------------------
+
+
+def heuristic(instance: Instance) -> list[int]:
+    """Deferred acceptance with units as proposers; each structure keeps, in priority order,
+    the units that fit beside those kept before it and the reserved seats still owed to the
+    categories of the candidates after it."""
+    units = instance.units
+    assignment = [-1] * len(units)
+    next_option = [0] * len(units)
+    held: dict[int, list[int]] = {}
+    free = [u for u in range(len(units)) if units[u].options]
+    while free:
+        proposals: dict[int, list[int]] = {}
+        for unit_index in free:
+            option = next_option[unit_index]
+            if option < len(units[unit_index].options):
+                structure = units[unit_index].options[option]
+                proposals.setdefault(structure, []).append(unit_index)
+        free = []
+        for structure, proposers in proposals.items():
+            candidates = held.get(structure, []) + proposers
+            kept, rejected = _choose(instance, structure, candidates, next_option)
+            held[structure] = kept
+            for unit_index in kept:
+                assignment[unit_index] = next_option[unit_index]
+            for unit_index in rejected:
+                assignment[unit_index] = -1
+                next_option[unit_index] += 1
+                if next_option[unit_index] < len(units[unit_index].options):
+                    free.append(unit_index)
+    return assignment
+
+
+def _choose(instance: Instance, structure: int, candidates: list[int], next_option: list[int]):
+    ranks = instance.rank[structure]
+    ordered = sorted(candidates, key=ranks.__getitem__)
+    units = instance.units
+    remaining: dict[tuple[int, int], list[int]] = {}
+    for unit_index in ordered:
+        option = next_option[unit_index]
+        holder = instance.outranks_holder(unit_index, option)
+        unit = units[unit_index]
+        for key, per_section in _needs(unit, option).items():
+            counts = remaining.setdefault(key, [0, 0])
+            counts[0] += sum(per_section.values()) if (unit.insertion or holder) else 0
+            counts[1] += sum(per_section.values()) if (unit.benefit or holder) else 0
+    load: dict[tuple[int, int], list[int]] = {}  # placed, insertion seats, benefit seats
+    section_load: dict[tuple[int, int, int], int] = {}
+    kept, rejected = [], []
+    for unit_index in ordered:
+        option = next_option[unit_index]
+        unit = units[unit_index]
+        holder = instance.outranks_holder(unit_index, option)
+        insertion, benefit = unit.insertion or holder, unit.benefit or holder
+        needs = _needs(unit, option)
+        fits = True
+        for key, per_section in needs.items():
+            seats = instance.schools[key[0]]
+            placed, used_insertion, used_benefit = load.get(key, (0, 0, 0))
+            counts = remaining[key]
+            size = sum(per_section.values())
+            owed = 0
+            if not insertion:
+                owed += max(0, min(seats.reserved - used_insertion, counts[0]))
+            if not benefit:
+                owed += max(0, min(seats.reserved_benefit - used_benefit, counts[1]))
+            if placed + size + owed > seats.capacity:
+                fits = False
+            for section, count in per_section.items():
+                cap = seats.caps.get(section)
+                if cap is not None and section_load.get((*key, section), 0) + count > cap:
+                    fits = False
+        for key, per_section in needs.items():
+            size = sum(per_section.values())
+            remaining[key][0] -= size if insertion else 0
+            remaining[key][1] -= size if benefit else 0
+        if not fits:
+            rejected.append(unit_index)
+            continue
+        kept.append(unit_index)
+        for key, per_section in needs.items():
+            seats = instance.schools[key[0]]
+            state = load.setdefault(key, [0, 0, 0])
+            for _ in range(sum(per_section.values())):
+                if state[0] >= seats.general:
+                    if insertion and state[1] < seats.reserved:
+                        state[1] += 1
+                    elif benefit and state[2] < seats.reserved_benefit:
+                        state[2] += 1
+                state[0] += 1
+            for section, count in per_section.items():
+                section_load[(*key, section)] = section_load.get((*key, section), 0) + count
+    return kept, rejected
+
+
+# -- CP-SAT with lazy stability constraints ----------------------------------------------
+
+
+@dataclass(slots=True)
+class Outcome:
+    assignment: list[int]
+    blocking: int
+    placed: int
+    proven: bool
+    solver: bool  # whether CP-SAT ran
+
+
+def solve_instance(instance: Instance, time_limit: float, workers: int) -> Outcome:
+    """Stable when possible, else fewest blocking groups then most children (see above)."""
+    start = heuristic(instance)
+    found = blocking_groups(instance, start)
+    placed = _placed(instance, start)
+    if not found and feasible(instance, start):
+        return Outcome(start, 0, placed, True, False)
+    return _cp_sat(instance, start, found, time_limit, workers)
+
+
+def _placed(instance: Instance, assignment: list[int]) -> int:
+    return sum(instance.units[u].size for u, option in enumerate(assignment) if option >= 0)
+
+
+def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
+    import time
+
+    from ortools.sat.python import cp_model
+
+    deadline = time.monotonic() + time_limit
+    units = instance.units
+    model = cp_model.CpModel()
+    x = [[model.NewBoolVar(f"x{u}_{j}") for j in range(len(unit.options))] for u, unit in enumerate(units)]
+    for u, unit in enumerate(units):
+        if unit.holder:
+            model.AddExactlyOne(x[u])
+        elif x[u]:
+            model.AddAtMostOne(x[u])
+    load: dict[tuple[int, int], list] = {}
+    section_load: dict[tuple[int, int, int], list] = {}
+    for u, unit in enumerate(units):
+        for j in range(len(unit.options)):
+            for key, per_section in _needs(unit, j).items():
+                load.setdefault(key, []).append((sum(per_section.values()), x[u][j]))
+                for section, count in per_section.items():
+                    section_load.setdefault((*key, section), []).append((count, x[u][j]))
+    for (school, _), terms in load.items():
+        if sum(c for c, _ in terms) > instance.schools[school].capacity:
+            model.Add(sum(c * v for c, v in terms) <= instance.schools[school].capacity)
+    for (school, _, section), terms in section_load.items():
+        cap = instance.schools[school].caps.get(section)
+        if cap is not None and sum(c for c, _ in terms) > cap:
+            model.Add(sum(c * v for c, v in terms) <= cap)
+    weight = sum(unit.size for unit in units) + 1
+    placed_expr = sum(unit.size * v for u, unit in enumerate(units) for v in x[u])
+    penalties: dict[tuple[int, int], object] = {}
+    best = (len(found), -_placed(instance, start), start) if feasible(instance, start) else None
+
+    def add_cut(unit_index: int, option: int, assignment: list[int]) -> None:
+        b = model.NewBoolVar(f"b{unit_index}_{option}")
+        penalties[(unit_index, option)] = b
+        unit = units[unit_index]
+        structure = unit.options[option]
+        literals = [x[unit_index][j] for j in range(option + 1)] + [b]
+        ranks = instance.rank[structure]
+        reserves = any(
+            instance.schools[s].reserved or instance.schools[s].reserved_benefit
+            for s in instance.structure_schools[structure]
+        )
+        if reserves:
+            mine = _needs(unit, option)
+            for other, other_rank in ranks.items():
+                if other == unit_index:
+                    continue
+                j = instance.option_index[other][structure]
+                if assignment[other] == j:
+                    continue
+                if mine.keys() & _needs(units[other], j).keys():
+                    literals.append(x[other][j])
+        else:
+            rank = ranks[unit_index]
+            higher = [
+                (other, instance.option_index[other][structure])
+                for other, other_rank in ranks.items()
+                if other_rank < rank
+            ]
+            for key, per_section in _needs(unit, option).items():
+                school = instance.schools[key[0]]
+                resources = [(None, school.capacity, sum(per_section.values()))]
+                resources += [
+                    (section, school.caps[section], count)
+                    for section, count in per_section.items()
+                    if section in school.caps
+                ]
+                for section, cap, need in resources:
+                    terms = []
+                    for other, j in higher:
+                        other_needs = _needs(units[other], j).get(key)
+                        if other_needs:
+                            count = (
+                                sum(other_needs.values())
+                                if section is None
+                                else other_needs.get(section, 0)
+                            )
+                            if count:
+                                terms.append((count, x[other][j]))
+                    threshold = cap - need + 1
+                    if sum(c for c, _ in terms) < threshold:
+                        continue
+                    overloaded = model.NewBoolVar("")
+                    model.Add(sum(c * v for c, v in terms) >= threshold).OnlyEnforceIf(overloaded)
+                    literals.append(overloaded)
+        model.AddBoolOr(literals)
+
+    for unit_index, option in found:
+        add_cut(unit_index, option, start)
+    proven = False
+    current = start
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        model.ClearObjective()
+        model.Minimize(weight * sum(penalties.values()) - placed_expr)
+        model.ClearHints()
+        for u, option in enumerate(best[2] if best else current):
+            for j, v in enumerate(x[u]):
+                model.AddHint(v, j == option)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = remaining
+        solver.parameters.num_workers = workers
+        status = solver.Solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        current = [
+            next((j for j, v in enumerate(x[u]) if solver.BooleanValue(v)), -1)
+            for u in range(len(units))
+        ]
+        found = blocking_groups(instance, current)
+        score = (len(found), -_placed(instance, current), current)
+        if best is None or score[:2] < best[:2]:
+            best = score
+        new = [pair for pair in found if pair not in penalties]
+        if not new:
+            proven = status == cp_model.OPTIMAL
+            break
+        for unit_index, option in new:
+            add_cut(unit_index, option, current)
+    if best is None:
+        best = (len(found), -_placed(instance, current), current)
+    return Outcome(best[2], best[0], -best[1], proven, True)
+
+
+def _solve_packed(arguments):
+    instance, time_limit, workers = arguments
+    return solve_instance(instance, time_limit, workers)
+
+
+@dataclass(frozen=True, slots=True)
+class Solved:
+    """The exact part of an allocation, in the arrays of the whole problem."""
+
+    structure: np.ndarray
+    wish_rank: np.ndarray
+    seat: np.ndarray
+    summary: engine.Summary
+    wish_score: np.ndarray
+    wish_reason: np.ndarray
+    wish_cutoff: np.ndarray
+    wish_detail: np.ndarray
+
+
+def solve(
+    problem: engine.Problem,
+    applications: np.ndarray,
+    lottery: np.ndarray,
+    time_limit: float,
+    workers: int,
+) -> Solved:
+    """Solve every component of the given applications; results in whole-problem arrays.
+
+    Components the heuristic settles are done in process; the others go to CP-SAT, in
+    parallel processes (one solver worker each) when there are several and ``workers > 1``,
+    else in process with ``workers`` solver workers.
+    """
+    instances = build_instances(problem, applications, lottery)
+    outcomes: list[Outcome | None] = [None] * len(instances)
+    pending = []
+    for index, instance in enumerate(instances):
+        start = heuristic(instance)
+        if feasible(instance, start) and not blocking_groups(instance, start):
+            outcomes[index] = Outcome(start, 0, _placed(instance, start), True, False)
+        else:
+            pending.append(index)
+    if len(pending) > 1 and workers > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(pending), os.cpu_count() or 1)) as pool:
+            results = pool.map(
+                _solve_packed, [(instances[i], time_limit, 1) for i in pending]
+            )
+            for index, outcome in zip(pending, results, strict=True):
+                outcomes[index] = outcome
+    else:
+        for index in pending:
+            outcomes[index] = solve_instance(instances[index], time_limit, max(workers, 1))
+    return _arrays(problem, instances, outcomes)
+
+
+def _arrays(problem: engine.Problem, instances: list[Instance], outcomes: list[Outcome]) -> Solved:
+    size = problem.size
+    structure = np.full(size, -1, dtype=np.int32)
+    wish_rank = np.zeros(size, dtype=np.int32)
+    seat = np.zeros(size, dtype=np.int8)
+    wish_count = problem.wish_structures.size
+    wish_score = np.full(wish_count, np.nan)
+    wish_reason = np.full(wish_count, -1, dtype=np.int8)
+    wish_cutoff = np.full(wish_count, np.nan)
+    wish_detail = np.full(wish_count, -1, dtype=np.int16)
+    offsets = problem.wish_offsets
+    blocking = placed = 0
+    proven = True
+    solver_ran = False
+    for instance, outcome in zip(instances, outcomes, strict=True):
+        blocking += outcome.blocking
+        placed += outcome.placed
+        proven &= outcome.proven
+        solver_ran |= outcome.solver
+        slots = _slots_of(instance, outcome.assignment)
+        found = set(blocking_groups(instance, outcome.assignment))
+        for unit_index, unit in enumerate(instance.units):
+            option = outcome.assignment[unit_index]
+            wish_total = len(unit.options) - unit.holder
+            for member in unit.members:
+                if option >= 0:
+                    structure[member] = unit.options[option]
+                    wish_rank[member] = 0 if option >= wish_total else option + 1
+                    seat[member] = _seat_of(instance, slots, unit_index, member, option)
+                first = offsets[member]
+                for j in range(wish_total):
+                    wish_score[first + j] = unit.scores[j]
+                refused = range(wish_total if option < 0 else min(option, wish_total))
+                for j in refused:
+                    reason, cutoff, detail = _reason(instance, slots, found, unit_index, j, problem)
+                    wish_reason[first + j] = reason
+                    wish_cutoff[first + j] = cutoff
+                    wish_detail[first + j] = detail
+    summary = engine.Summary(
+        method="exact",
+        stable=blocking == 0,
+        blocking_groups=blocking,
+        placed=placed,
+        proven=proven,
+    )
+    return Solved(structure, wish_rank, seat, summary, wish_score, wish_reason, wish_cutoff, wish_detail)
+
+
+def _seat_of(instance, slots, unit_index, member, option) -> int:
+    """The member's seat: reserved if it holds a reserved seat on any slot."""
+    unit = instance.units[unit_index]
+    labels = set()
+    position = unit.members.index(member)
+    school, _, mask = unit.uses[option][position]
+    for slot in _bits(mask):
+        placed = slots[(school, slot)]
+        for index, owner in enumerate(placed.units):
+            if owner == unit_index:
+                labels.add(placed.labels[index])
+    for label, seat in ((INSERTION, engine.RESERVED_SEAT), (BENEFIT, engine.BENEFIT_SEAT)):
+        if label in labels:
+            return seat
+    return engine.GENERAL_SEAT
+
+
+def _reason(instance, slots, found, unit_index, option, problem) -> tuple[int, float, int]:
+    """Reason code, cutoff score and detail (slot, or section) of a refused wish."""
+    if (unit_index, option) in found:
+        return engine.NO_STABLE_ALLOCATION, np.nan, -1
+    unit = instance.units[unit_index]
+    structure = unit.options[option]
+    school, slot, section, outranking = failure(instance, slots, unit_index, option)
+    seats = instance.schools[school]
+    if (section is not None and seats.caps.get(section) == 0) or seats.capacity == 0:
+        return engine.NO_PLACE_IN_SECTION, np.nan, -1
+    if unit.size > 1:
+        alone = _Unit(unit.members[:1], unit.options, unit.holder, unit.insertion, unit.benefit,
+                      unit.keys, [[uses[0]] for uses in unit.uses], unit.scores)
+        probe = Instance([*instance.units[:unit_index], alone, *instance.units[unit_index + 1 :]],
+                         instance.schools, instance.structure_schools, instance.rank,
+                         instance.option_index)
+        if failure(probe, slots, unit_index, option) is None:
+            return engine.SIBLINGS_APART, np.nan, -1
+    placed = slots[(school, slot)]
+    rank = instance.rank[structure][unit_index]
+    above = [p for p in outranking if placed.ranks[p] < rank]
+    detail = slot if _part_time(unit, option) else -1
+    if not above:
+        labels = {placed.labels[p] for p in outranking}
+        reason = engine.ONLY_RESERVED_SEATS if INSERTION in labels else engine.ONLY_BENEFIT_SEATS
+        return reason, np.nan, detail
+    last = max(above, key=lambda p: placed.ranks[p])
+    other = instance.units[placed.units[last]]
+    other_option = instance.option_index[placed.units[last]][structure]
+    if instance.outranks_holder(placed.units[last], other_option):
+        return engine.HELD_BY_ENROLLED, np.nan, detail
+    if section is not None:
+        return engine.SECTION_CAP_FULL, other.scores[other_option], section
+    own_key, other_key = unit.keys[option], other.keys[other_option]
+    if other_key[1] < own_key[1]:
+        reason = engine.OUTRANKED
+    elif other_key[2] < own_key[2]:
+        reason = engine.TIE_BROKEN_BY_DATE
+    else:
+        reason = engine.TIE_BROKEN_BY_LOTTERY
+    return reason, other.scores[other_option], detail
+
+
+def _part_time(unit: _Unit, option: int) -> bool:
+    return any(mask != engine.ALL_DAYS for _, _, mask in unit.uses[option])
