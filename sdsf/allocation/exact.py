@@ -41,10 +41,11 @@ it is stable, verified. Otherwise CP-SAT, with stability as lazy constraints: th
 the placements and capacities, and a variable ``b`` per blocking group met so far with the
 constraint "``g`` placed at ``s`` or better, or ``s`` overloaded on one of ``g``'s slots by
 the children above ``g``, or ``b``" (exact linear form at a structure without reserves; at
-one with reserves, the weaker but valid "or some other candidate now placed at ``s``", valid
-because a blocking group stays blocking when children leave ``s``). The objective is
+one with reserves, the weaker "or some candidate not at ``s`` in the solution the cut was
+made from is now placed there", valid because a blocking group stays blocking when children
+leave ``s``; such a group may need several cuts, one per configuration). The objective is
 ``(children + 1) * sum(b) - placed``; each solution is checked against the definition above
-and every blocking group not yet in the model is added. The model is a relaxation whose
+and every blocking group whose ``b`` is not set gets a cut. The model is a relaxation whose
 objective never exceeds the true one, so when an optimal solution has no blocking group
 outside the model, it is optimal for the true objective: proven. A time limit stops the
 loop with the best solution checked so far, reported as not proven.
@@ -317,17 +318,17 @@ class _Slot:
     def outranking(self, rank: int, insertion: bool, benefit: bool) -> list[int]:
         """Positions of the children that outrank a unit of this rank and categories."""
         higher = bisect_left(self.ranks, rank)
-        released_higher = [
-            p for p in range(higher) if self.labels[p] == RELEASED
-        ]
+        released_higher = [p for p in range(higher) if self.labels[p] == RELEASED]
         claimable = (self.released_of[0] if insertion else 0) + (
             self.released_of[1] if benefit else 0
         )
-        displaced = set(released_higher[len(released_higher) - min(claimable, len(released_higher)) :])
+        displaced = set(
+            released_higher[len(released_higher) - min(claimable, len(released_higher)) :]
+        )
         result = []
         for position, label in enumerate(self.labels):
             above = position < higher
-            if label == GENERAL or label == RELEASED:
+            if label in (GENERAL, RELEASED):
                 keep = above and position not in displaced
             elif label == INSERTION:
                 keep = above or not insertion
@@ -353,9 +354,7 @@ def _slots_of(instance: Instance, assignment: list[int]) -> dict[tuple[int, int]
                 entries.setdefault((school, slot), []).append(
                     (rank, unit_index, section, unit.insertion or holder, unit.benefit or holder)
                 )
-    return {
-        key: _Slot(instance.schools[key[0]], value) for key, value in entries.items()
-    }
+    return {key: _Slot(instance.schools[key[0]], value) for key, value in entries.items()}
 
 
 def _bits(mask: int):
@@ -429,7 +428,7 @@ def feasible(instance: Instance, assignment: list[int]) -> bool:
             for section, count in per_section.items():
                 key = (school, slot, section)
                 section_load[key] = section_load.get(key, 0) + count
-    for (school, slot), count in load.items():
+    for (school, _), count in load.items():
         if count > instance.schools[school].capacity:
             return False
     for (school, _, section), count in section_load.items():
@@ -569,7 +568,10 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
     deadline = time.monotonic() + time_limit
     units = instance.units
     model = cp_model.CpModel()
-    x = [[model.NewBoolVar(f"x{u}_{j}") for j in range(len(unit.options))] for u, unit in enumerate(units)]
+    x = [
+        [model.NewBoolVar(f"x{u}_{j}") for j in range(len(unit.options))]
+        for u, unit in enumerate(units)
+    ]
     for u, unit in enumerate(units):
         if unit.holder:
             model.AddExactlyOne(x[u])
@@ -596,8 +598,9 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
     best = (len(found), -_placed(instance, start), start) if feasible(instance, start) else None
 
     def add_cut(unit_index: int, option: int, assignment: list[int]) -> None:
-        b = model.NewBoolVar(f"b{unit_index}_{option}")
-        penalties[(unit_index, option)] = b
+        b = penalties.get((unit_index, option))
+        if b is None:
+            b = penalties[(unit_index, option)] = model.NewBoolVar(f"b{unit_index}_{option}")
         unit = units[unit_index]
         structure = unit.options[option]
         literals = [x[unit_index][j] for j in range(option + 1)] + [b]
@@ -608,7 +611,7 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
         )
         if reserves:
             mine = _needs(unit, option)
-            for other, other_rank in ranks.items():
+            for other, _other_rank in ranks.items():
                 if other == unit_index:
                     continue
                 j = instance.option_index[other][structure]
@@ -679,7 +682,13 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
         score = (len(found), -_placed(instance, current), current)
         if best is None or score[:2] < best[:2]:
             best = score
-        new = [pair for pair in found if pair not in penalties]
+        # A blocking group whose ``b`` is 0 got past its cuts (a no-good cut only holds for
+        # the configuration it was made from): it needs one more.
+        new = [
+            pair
+            for pair in found
+            if pair not in penalties or not solver.BooleanValue(penalties[pair])
+        ]
         if not new:
             proven = status == cp_model.OPTIMAL
             break
@@ -732,10 +741,10 @@ def solve(
         else:
             pending.append(index)
     if len(pending) > 1 and workers > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(pending), os.cpu_count() or 1)) as pool:
-            results = pool.map(
-                _solve_packed, [(instances[i], time_limit, 1) for i in pending]
-            )
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(pending), os.cpu_count() or 1)
+        ) as pool:
+            results = pool.map(_solve_packed, [(instances[i], time_limit, 1) for i in pending])
             for index, outcome in zip(pending, results, strict=True):
                 outcomes[index] = outcome
     else:
@@ -789,7 +798,9 @@ def _arrays(problem: engine.Problem, instances: list[Instance], outcomes: list[O
         placed=placed,
         proven=proven,
     )
-    return Solved(structure, wish_rank, seat, summary, wish_score, wish_reason, wish_cutoff, wish_detail)
+    return Solved(
+        structure, wish_rank, seat, summary, wish_score, wish_reason, wish_cutoff, wish_detail
+    )
 
 
 def _seat_of(instance, slots, unit_index, member, option) -> int:
@@ -799,7 +810,9 @@ def _seat_of(instance, slots, unit_index, member, option) -> int:
     position = unit.members.index(member)
     school, _, mask = unit.uses[option][position]
     for slot in _bits(mask):
-        placed = slots[(school, slot)]
+        placed = slots.get((school, slot))
+        if placed is None:
+            continue
         for index, owner in enumerate(placed.units):
             if owner == unit_index:
                 labels.add(placed.labels[index])
@@ -819,12 +832,27 @@ def _reason(instance, slots, found, unit_index, option, problem) -> tuple[int, f
     seats = instance.schools[school]
     if (section is not None and seats.caps.get(section) == 0) or seats.capacity == 0:
         return engine.NO_PLACE_IN_SECTION, np.nan, -1
+    if not outranking:  # the unit is larger than the places, nobody to beat
+        reason = engine.SIBLINGS_APART if unit.size > 1 else engine.NO_PLACE_IN_SECTION
+        return reason, np.nan, -1
     if unit.size > 1:
-        alone = _Unit(unit.members[:1], unit.options, unit.holder, unit.insertion, unit.benefit,
-                      unit.keys, [[uses[0]] for uses in unit.uses], unit.scores)
-        probe = Instance([*instance.units[:unit_index], alone, *instance.units[unit_index + 1 :]],
-                         instance.schools, instance.structure_schools, instance.rank,
-                         instance.option_index)
+        alone = _Unit(
+            unit.members[:1],
+            unit.options,
+            unit.holder,
+            unit.insertion,
+            unit.benefit,
+            unit.keys,
+            [[uses[0]] for uses in unit.uses],
+            unit.scores,
+        )
+        probe = Instance(
+            [*instance.units[:unit_index], alone, *instance.units[unit_index + 1 :]],
+            instance.schools,
+            instance.structure_schools,
+            instance.rank,
+            instance.option_index,
+        )
         if failure(probe, slots, unit_index, option) is None:
             return engine.SIBLINGS_APART, np.nan, -1
     placed = slots[(school, slot)]
