@@ -96,7 +96,10 @@ def explain(problem: Problem, allocation: Allocation) -> Explanation:
         )
         cutoff_position = np.where(by_section, section_cutoff, cutoff_position)
     has_cutoff = refused & (cutoff_position >= 0)
-    cutoff_pair = allocation.position_pair[np.maximum(cutoff_position, 0)]
+    position_pair = allocation.position_pair
+    if position_pair.size == 0:  # every wish went to the exact solver
+        position_pair = np.zeros(1, dtype=np.int64)
+    cutoff_pair = position_pair[np.maximum(cutoff_position, 0)]
     is_current_place = np.ones(allocation.pair_priority.size, dtype=bool)
     is_current_place[pair] = False
     cutoff_score = np.where(has_cutoff, allocation.pair_priority[cutoff_pair], np.nan)
