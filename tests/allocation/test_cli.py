@@ -289,11 +289,13 @@ def test_django_command_forwards_to_the_cli(tmp_path):
     assert raised.value.returncode == cli.INVALID_INPUT
 
 
-POOLED_PLACES = """structure_id,section,capacity,reserved_insertion,structure_name,reserved_minimum_benefit
-MULTI,toutes,3,0,Multi-accueil,1
+POOLED_PLACES = (
+    ("structure_id,section,capacity,reserved_insertion,structure_name,reserved_minimum_benefit\n")
+    + """MULTI,toutes,3,0,Multi-accueil,1
 MULTI,bébés,1,0,Multi-accueil,
 LILAS,bébés,1,0,Les Lilas,
 """
+)
 POOLED_APPLICATIONS = """application_id,section,points,submitted_at,wishes,insertion,minimum_benefit
 B1,bébés,50,2026-03-01T09:00:00Z,MULTI,0,0
 B2,bébés,40,2026-03-01T09:00:00Z,MULTI|LILAS,0,0
@@ -334,7 +336,12 @@ def test_a_pool_serves_every_section_within_its_caps_and_reserves(tmp_path):
         "proven": True,
     }
     places = POOLED_PLACES.replace("MULTI,bébés,1,0,Multi-accueil,\n", "")
-    paths = write(tmp_path, places=places)
+    write(
+        tmp_path,
+        places=places,
+        applications=POOLED_APPLICATIONS,
+        bonuses="application_id,structure_id,bonus\n",
+    )
     assert cli.main(argv) == 0
     assert json.loads((tmp_path / "summary.json").read_text())["method"] == ("deferred_acceptance")
     assert (tmp_path / "out.csv").read_text().splitlines()[1:3] == [
