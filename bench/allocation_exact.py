@@ -75,24 +75,24 @@ def commune(rng: np.random.Generator, first_structure: int):
         if held[s, k] < limit // 2 and (not pooled[s] or held[s].sum() < pool[s] // 2):
             held[s, k] += 1
             current[child] = s
-    return dict(
-        section=section,
-        score=score,
-        submitted=submitted,
-        insertion=insertion,
-        wishes=wishes + first_structure,
-        capacity=np.where(pooled[:, None], caps, capacity),
-        reserved=reserved,
-        pool=pool,
-        pool_reserved=pool_reserved,
-        pool_reserved_benefit=pool_benefit,
-        benefit=benefit,
-        reserved_benefit=np.zeros_like(reserved),
-        days=days,
-        half_days=np.zeros(STRUCTURES, dtype=bool),
-        group=group,
-        current=np.where(current >= 0, current + first_structure, -1),
-    )
+    return {
+        "section": section,
+        "score": score,
+        "submitted": submitted,
+        "insertion": insertion,
+        "wishes": wishes + first_structure,
+        "capacity": np.where(pooled[:, None], caps, capacity),
+        "reserved": reserved,
+        "pool": pool,
+        "pool_reserved": pool_reserved,
+        "pool_reserved_benefit": pool_benefit,
+        "benefit": benefit,
+        "reserved_benefit": np.zeros_like(reserved),
+        "days": days,
+        "half_days": np.zeros(STRUCTURES, dtype=bool),
+        "group": group,
+        "current": np.where(current >= 0, current + first_structure, -1),
+    }
 
 
 def instance(communes: int, seed: int) -> engine.Problem:
