@@ -88,6 +88,9 @@ def whole_days(mask: np.ndarray) -> np.ndarray:
     return days | (days << 1)
 
 
+UNCAPPED = 2**40  # a section cap that never binds
+
+
 def _empty(dtype: type) -> np.ndarray:
     return np.empty(0, dtype=dtype)
 
@@ -231,8 +234,13 @@ def schools(problem: Problem) -> Schools:
         capacity[first] = pools[pooled]
         reserved[first] = _or_fill(problem.pool_reserved, pools.size, 0, np.int64)[pooled]
         benefit[first] = _or_fill(problem.pool_reserved_benefit, pools.size, 0, np.int64)[pooled]
-        if not np.any(section_cap[first] < capacity[first, None]):
+        # A section without a cap of its own (cap = pool) is uncapped: the choice rule's cap
+        # filter must not rank it (it would pass over reserve-eligible children).
+        uncapped = section_cap[first] >= capacity[first, None]
+        if uncapped.all():
             section_cap = None
+        else:
+            section_cap[first] = np.where(uncapped, UNCAPPED, section_cap[first])
     return Schools(capacity, reserved, benefit, section_cap)
 
 
