@@ -22,3 +22,13 @@ def user_factory(db):
 def private_media(settings, tmp_path):
     """Uploaded documents go to the test's own folder, never to var/private."""
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in another language leaves it active in the worker's thread (the locale
+    middleware does not reset it): each test starts again in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
