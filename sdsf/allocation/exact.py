@@ -286,7 +286,7 @@ def _instance(units: list[_Unit], seats: engine.Schools, sections: int) -> Insta
 class _Slot:
     """Children placed at one school on one slot, in priority order, with their seats."""
 
-    __slots__ = ("ranks", "sections", "labels", "cumulative", "released_of", "units")
+    __slots__ = ("ranks", "sections", "labels", "cumulative", "released", "released_of", "units")
 
     def __init__(self, school: _School, entries: list[tuple[int, int, int, bool, bool]]):
         # entries: (rank, unit, section, insertion-eligible, benefit-eligible)
@@ -309,11 +309,41 @@ class _Slot:
                 labels.append(RELEASED)
         self.labels = labels
         self.released_of = (school.reserved - insertion, school.reserved_benefit - benefit)
-        # cumulative[label][i]: children of that label among the first i
-        self.cumulative = [[0] for _ in range(4)]
-        for label in labels:
-            for index in range(4):
-                self.cumulative[index].append(self.cumulative[index][-1] + (label == index))
+        # cumulative[(label, section)][i]: children of that label (and section; None: any)
+        # among the first i; released[section][j]: of that section among the first j released.
+        keys = [(label, section) for label in range(4) for section in {None, *self.sections}]
+        self.cumulative = {key: [0] for key in keys}
+        self.released = {section: [0] for section in {None, *self.sections}}
+        for label, section in zip(labels, self.sections, strict=True):
+            for (wanted, of), values in self.cumulative.items():
+                values.append(values[-1] + (label == wanted and (of is None or of == section)))
+            if label == RELEASED:
+                for of, values in self.released.items():
+                    values.append(values[-1] + (of is None or of == section))
+
+    def count(self, rank: int, insertion: bool, benefit: bool, section=None) -> int:
+        """How many children (of ``section``, or all) outrank a unit of this rank and
+        categories: what :meth:`outranking` lists, counted in logarithmic time."""
+        cumulative = self.cumulative
+        if (GENERAL, section) not in cumulative:
+            return 0
+        higher = bisect_left(self.ranks, rank)
+        total = len(self.ranks)
+        count = (
+            cumulative[(GENERAL, section)][higher]
+            + cumulative[(INSERTION, section)][higher if insertion else total]
+            + cumulative[(BENEFIT, section)][higher if benefit else total]
+            + cumulative[(RELEASED, section)][higher]
+        )
+        claimable = (self.released_of[0] if insertion else 0) + (
+            self.released_of[1] if benefit else 0
+        )
+        released_higher = cumulative[(RELEASED, None)][higher]
+        displaced = min(claimable, released_higher)
+        if displaced:
+            released = self.released[section]
+            count -= released[released_higher] - released[released_higher - displaced]
+        return count
 
     def outranking(self, rank: int, insertion: bool, benefit: bool) -> list[int]:
         """Positions of the children that outrank a unit of this rank and categories."""
@@ -408,9 +438,36 @@ def blocking_groups(instance: Instance, assignment: list[int]) -> list[tuple[int
         outcome = assignment[unit_index]
         better = len(unit.options) if outcome < 0 else outcome
         for option in range(better):
-            if failure(instance, slots, unit_index, option) is None:
+            if fits(instance, slots, unit_index, option):
                 found.append((unit_index, option))
     return found
+
+
+def fits(instance: Instance, slots, unit_index: int, option: int) -> bool:
+    """Whether the unit fits the option's structure beside the children that outrank it:
+    :func:`failure` is None, by counting."""
+    unit = instance.units[unit_index]
+    rank = instance.rank[unit.options[option]][unit_index]
+    for (school, slot), per_section in _needs(unit, option).items():
+        seats = instance.schools[school]
+        placed = slots.get((school, slot))
+        if placed is None:
+            if sum(per_section.values()) > seats.capacity or any(
+                count > seats.caps.get(section, count) for section, count in per_section.items()
+            ):
+                return False
+            continue
+        if placed.count(rank, unit.insertion, unit.benefit) + sum(per_section.values()) > (
+            seats.capacity
+        ):
+            return False
+        for section, count in per_section.items():
+            cap = seats.caps.get(section)
+            if cap is not None and (
+                placed.count(rank, unit.insertion, unit.benefit, section) + count > cap
+            ):
+                return False
+    return True
 
 
 def feasible(instance: Instance, assignment: list[int]) -> bool:
@@ -598,61 +655,85 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
     best = (len(found), -_placed(instance, start), start) if feasible(instance, start) else None
 
     def add_cut(unit_index: int, option: int, assignment: list[int]) -> None:
-        b = penalties.get((unit_index, option))
-        if b is None:
-            b = penalties[(unit_index, option)] = model.NewBoolVar(f"b{unit_index}_{option}")
+        """The first cut of a blocking group is linear: "placed at s or better, or some
+        slot of s overloaded by the children that may outrank it" (at a structure without
+        reserves, exactly the children above; with reserves, also those below who may hold
+        a reserved seat of a category the unit lacks: an upper bound of who outranks it, so
+        the cut stays valid but may let a blocking group through). A group that gets through
+        gets no-good cuts, one per configuration of ``s``."""
+        pair = (unit_index, option)
+        b = penalties.get(pair)
+        first = b is None
+        if first:
+            b = penalties[pair] = model.NewBoolVar(f"b{unit_index}_{option}")
         unit = units[unit_index]
         structure = unit.options[option]
         literals = [x[unit_index][j] for j in range(option + 1)] + [b]
         ranks = instance.rank[structure]
-        reserves = any(
-            instance.schools[s].reserved or instance.schools[s].reserved_benefit
-            for s in instance.structure_schools[structure]
-        )
-        if reserves:
-            mine = _needs(unit, option)
-            for other, _other_rank in ranks.items():
-                if other == unit_index:
-                    continue
-                j = instance.option_index[other][structure]
-                if assignment[other] == j:
-                    continue
-                if mine.keys() & _needs(units[other], j).keys():
-                    literals.append(x[other][j])
+        if first:
+            literals += _overload_literals(unit_index, option)
         else:
-            rank = ranks[unit_index]
-            higher = [
-                (other, instance.option_index[other][structure])
-                for other, other_rank in ranks.items()
-                if other_rank < rank
-            ]
-            for key, per_section in _needs(unit, option).items():
-                school = instance.schools[key[0]]
-                resources = [(None, school.capacity, sum(per_section.values()))]
-                resources += [
-                    (section, school.caps[section], count)
-                    for section, count in per_section.items()
-                    if section in school.caps
-                ]
-                for section, cap, need in resources:
-                    terms = []
-                    for other, j in higher:
-                        other_needs = _needs(units[other], j).get(key)
-                        if other_needs:
-                            count = (
-                                sum(other_needs.values())
-                                if section is None
-                                else other_needs.get(section, 0)
-                            )
-                            if count:
-                                terms.append((count, x[other][j]))
-                    threshold = cap - need + 1
-                    if sum(c for c, _ in terms) < threshold:
-                        continue
-                    overloaded = model.NewBoolVar("")
-                    model.Add(sum(c * v for c, v in terms) >= threshold).OnlyEnforceIf(overloaded)
-                    literals.append(overloaded)
+            mine = _needs(unit, option)
+            for other in ranks:
+                j = instance.option_index[other][structure]
+                if (
+                    other != unit_index
+                    and assignment[other] != j
+                    and mine.keys() & _needs(units[other], j).keys()
+                ):
+                    literals.append(x[other][j])
         model.AddBoolOr(literals)
+
+    def _overload_literals(unit_index: int, option: int) -> list:
+        unit = units[unit_index]
+        structure = unit.options[option]
+        ranks = instance.rank[structure]
+        rank = ranks[unit_index]
+        competitors = []
+        for other, other_rank in ranks.items():
+            if other == unit_index:
+                continue
+            j = instance.option_index[other][structure]
+            holder = instance.outranks_holder(other, j)
+            other_unit = units[other]
+            may_hold_reserved = (
+                (other_unit.insertion or holder) and not unit.insertion,
+                (other_unit.benefit or holder) and not unit.benefit,
+            )
+            competitors.append((other, j, other_rank < rank, may_hold_reserved))
+        literals = []
+        for key, per_section in _needs(unit, option).items():
+            school = instance.schools[key[0]]
+            reserves = (school.reserved > 0, school.reserved_benefit > 0)
+            resources = [(None, school.capacity, sum(per_section.values()))]
+            resources += [
+                (section, school.caps[section], count)
+                for section, count in per_section.items()
+                if section in school.caps
+            ]
+            for section, cap, need in resources:
+                terms = []
+                for other, j, above, may_hold in competitors:
+                    if not (
+                        above or (may_hold[0] and reserves[0]) or (may_hold[1] and reserves[1])
+                    ):
+                        continue
+                    other_needs = _needs(units[other], j).get(key)
+                    if other_needs:
+                        count = (
+                            sum(other_needs.values())
+                            if section is None
+                            else other_needs.get(section, 0)
+                        )
+                        if count:
+                            terms.append((count, x[other][j]))
+                threshold = cap - need + 1
+                if sum(c for c, _ in terms) < threshold:
+                    continue
+                overloaded = model.NewBoolVar("")
+                model.Add(sum(c * v for c, v in terms) >= threshold).OnlyEnforceIf(overloaded)
+                literals.append(overloaded)
+        return literals
 
     for unit_index, option in found:
         add_cut(unit_index, option, start)

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sdsf.allocation import engine, exact
+from sdsf.allocation import engine, exact, explain
 
 SLOTS = 3  # half-day slots used by the small instances (all others unused)
 
@@ -183,9 +183,16 @@ def priority(problem, lottery, members, structure):
     """Sort key at a structure (smaller is better) of a unit."""
     first = members[0]
     holder = int(problem.current[first]) == structure
+    bonus = sum(
+        value
+        for a, s, value in zip(
+            problem.bonus_application, problem.bonus_structure, problem.bonus_value, strict=True
+        )
+        if a == first and s == structure
+    )
     return (
         0 if holder else 1,
-        -float(problem.score[first]),
+        -float(problem.score[first] + bonus),
         int(problem.submitted[first]),
         min(int(lottery[m]) for m in members),
     )
@@ -365,3 +372,41 @@ def test_exact_solver_on_easy_instances_finds_deferred_acceptance_stable(case):
     allocation = engine.allocate(problem, case.seed)
     units, assignment = engine_assignment(problem, allocation)
     assert reference_blocking(problem, lottery, units, assignment) == 0
+
+
+def test_without_a_stable_matching_the_fewest_blocking_groups_are_proven():
+    """Twins T want A (2 places); S1 prefers B, S2 prefers A; at A, S1 > T > S2; at B,
+    S2 > S1. Every matching is blocked (the twins and the singles chase each other)."""
+    problem = engine.Problem(
+        section=np.zeros(4, dtype=np.int64),
+        score=np.array([5.0, 5.0, 9.0, 1.0]),
+        submitted=np.zeros(4, dtype=np.int64),
+        insertion=np.zeros(4, dtype=bool),
+        wish_offsets=np.array([0, 1, 2, 4, 6]),
+        wish_structures=np.array([0, 0, 1, 0, 0, 1]),
+        capacity=np.array([[2], [1]]),
+        reserved=np.zeros((2, 1), dtype=np.int64),
+        bonus_application=np.array([3]),
+        bonus_structure=np.array([1]),
+        bonus_value=np.array([10.0]),
+        group=np.array([0, 0, 1, 2]),
+    )
+    allocation = engine.allocate(problem, seed=1)
+    assert not allocation.summary.stable
+    assert allocation.summary.proven
+    assert allocation.summary.method == "exact"
+    problem = engine.Problem(
+        **{
+            **_fields(problem),
+            "days": np.full(4, engine.ALL_DAYS),
+            "current": np.full(4, -1),
+            "benefit": np.zeros(4, dtype=bool),
+            "pool": np.full(2, -1),
+            "pool_reserved": np.zeros(2, dtype=np.int64),
+            "pool_reserved_benefit": np.zeros(2, dtype=np.int64),
+            "reserved_benefit": np.zeros((2, 1), dtype=np.int64),
+        }
+    )
+    check_against_brute_force(Case(problem, seed=1))
+    explanation = explain.explain(problem, allocation)
+    assert engine.NO_STABLE_ALLOCATION in explanation.reason.tolist()
