@@ -21,6 +21,8 @@ it is an insertion family (or enrolled there) and some are left, else a D214-7 s
 receives a minimum benefit (or is enrolled there) and some are left, else a released seat
 (a reserved seat that no child of its category claimed reverts to everyone).
 
+Siblings take their seats in the order of their applications.
+
 *A placed child outranks unit g on its seat* when it has a higher priority than ``g``, or
 holds a reserved seat of a category ``g`` is not in (a reserved seat can only be claimed by
 a family of its category). Released seats of ``g``'s categories held by children above ``g``
@@ -36,19 +38,25 @@ general-first choice of :mod:`engine` would admit ``g`` (so that deferred accept
 where it applies, has no blocking group, which the tests check).
 
 **Method.** Per connected component: a deferred-acceptance heuristic over units (capacity per
-slot, reserves kept for the categories still to come); if its outcome has no blocking group,
-it is stable, verified. Otherwise CP-SAT, with stability as lazy constraints: the model holds
-the placements and capacities, and a variable ``b`` per blocking group met so far with the
-constraint "``g`` placed at ``s`` or better, or ``s`` overloaded on one of ``g``'s slots by
-the children above ``g``, or ``b``" (exact linear form at a structure without reserves; at
-one with reserves, the weaker "or some candidate not at ``s`` in the solution the cut was
-made from is now placed there", valid because a blocking group stays blocking when children
-leave ``s``; such a group may need several cuts, one per configuration). The objective is
-``(children + 1) * sum(b) - placed``; each solution is checked against the definition above
-and every blocking group whose ``b`` is not set gets a cut. The model is a relaxation whose
-objective never exceeds the true one, so when an optimal solution has no blocking group
-outside the model, it is optimal for the true objective: proven. A time limit stops the
-loop with the best solution checked so far, reported as not proven.
+slot, reserves kept for the categories still to come), then a local search towards
+stability (the units of blocking groups propose again, then random paths to stability); if
+the outcome has no blocking group, it is stable, verified against the definition. Otherwise
+CP-SAT: the model holds the placements and capacities, and for every unit and wish a
+variable ``b`` with the constraint "``g`` placed at that wish or better, or one of ``g``'s
+slots there overloaded by the children that may outrank it, or ``b``". The load of the
+children above ``g`` is a prefix sum in the structure's priority order (one chain of
+integer variables per structure, slot and section, shared by every unit). At a structure
+without reserves this is exactly the definition; with reserves, the children below ``g``
+who may hold a reserved seat of a category ``g`` lacks (at most those reserves) are added,
+an upper bound of who outranks it, so the constraint stays valid but may let a blocking
+group through; such a group then gets no-good cuts ("or some candidate not at ``s`` in this
+solution is placed there", valid because a blocking group stays blocking when children
+leave ``s``), one per configuration. Phase 1 minimises ``sum(b)``; if it is not 0, phase 2
+keeps it and maximises the children placed. Each solution is checked against the definition;
+the model is a relaxation whose objective never exceeds the true one, so an optimal
+solution without blocking group outside the model is optimal for the true objective:
+proven. The solver starts from the local search's solution (hinted in full). A time limit
+stops with the best solution checked so far, reported as not proven.
 """
 
 import os
@@ -149,6 +157,7 @@ class _Unit:
     # per option: list of (school, section, slot mask) per member
     uses: list[list[tuple[int, int, int]]] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
+    needs: list[dict] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -175,6 +184,9 @@ def build_instances(problem: engine.Problem, applications: np.ndarray, lottery: 
     seats = engine.schools(problem)
     pools = problem.pools()
     needs = problem.needs()
+    # A structure that counts by the day: a half-day takes the day, and its two halves
+    # always hold the same children, so the mornings alone stand for the days.
+    whole = engine.whole_days(needs) & engine.MORNINGS
     half_days = engine._or_fill(problem.half_days, problem.structure_count, False, bool)
     benefit = problem.benefits()
     current = problem.currents()
@@ -214,9 +226,7 @@ def build_instances(problem: engine.Problem, applications: np.ndarray, lottery: 
                 section = int(problem.section[member])
                 pooled = pools[structure] >= 0
                 school = structure * sections + (0 if pooled else section)
-                mask = int(needs[member])
-                if not half_days[structure]:
-                    mask = int(engine.whole_days(np.array([mask]))[0])
+                mask = int(needs[member] if half_days[structure] else whole[member])
                 uses.append((school, section, mask))
             unit.uses.append(uses)
         units.append(unit)
@@ -288,15 +298,16 @@ class _Slot:
 
     __slots__ = ("ranks", "sections", "labels", "cumulative", "released", "released_of", "units")
 
-    def __init__(self, school: _School, entries: list[tuple[int, int, int, bool, bool]]):
-        # entries: (rank, unit, section, insertion-eligible, benefit-eligible)
+    def __init__(self, school: _School, entries: list[tuple[int, int, int, int, bool, bool]]):
+        # entries: (rank, unit, member, section, insertion-eligible, benefit-eligible);
+        # siblings take their seats in the order of their applications.
         entries.sort()
         self.ranks = [entry[0] for entry in entries]
         self.units = [entry[1] for entry in entries]
-        self.sections = [entry[2] for entry in entries]
+        self.sections = [entry[3] for entry in entries]
         labels = []
         insertion = benefit = 0
-        for position, (_, _, _, is_insertion, is_benefit) in enumerate(entries):
+        for position, (_, _, _, _, is_insertion, is_benefit) in enumerate(entries):
             if position < school.general:
                 labels.append(GENERAL)
             elif is_insertion and insertion < school.reserved:
@@ -379,10 +390,17 @@ def _slots_of(instance: Instance, assignment: list[int]) -> dict[tuple[int, int]
         structure = unit.options[option]
         rank = instance.rank[structure][unit_index]
         holder = instance.outranks_holder(unit_index, option)
-        for school, section, mask in unit.uses[option]:
+        for member, (school, section, mask) in enumerate(unit.uses[option]):
             for slot in _bits(mask):
                 entries.setdefault((school, slot), []).append(
-                    (rank, unit_index, section, unit.insertion or holder, unit.benefit or holder)
+                    (
+                        rank,
+                        unit_index,
+                        member,
+                        section,
+                        unit.insertion or holder,
+                        unit.benefit or holder,
+                    )
                 )
     return {key: _Slot(instance.schools[key[0]], value) for key, value in entries.items()}
 
@@ -397,13 +415,16 @@ def _bits(mask: int):
 
 
 def _needs(unit: _Unit, option: int) -> dict[tuple[int, int], dict[int, int]]:
-    """Children of the unit per (school, slot), by section."""
-    needs: dict[tuple[int, int], dict[int, int]] = {}
-    for school, section, mask in unit.uses[option]:
-        for slot in _bits(mask):
-            per_section = needs.setdefault((school, slot), {})
-            per_section[section] = per_section.get(section, 0) + 1
-    return needs
+    """Children of the unit per (school, slot), by section (computed once per option)."""
+    if not unit.needs:
+        for uses in unit.uses:
+            needs: dict[tuple[int, int], dict[int, int]] = {}
+            for school, section, mask in uses:
+                for slot in _bits(mask):
+                    per_section = needs.setdefault((school, slot), {})
+                    per_section[section] = per_section.get(section, 0) + 1
+            unit.needs.append(needs)
+    return unit.needs[option]
 
 
 def failure(instance: Instance, slots, unit_index: int, option: int):
@@ -504,9 +525,17 @@ def heuristic(instance: Instance) -> list[int]:
     categories of the candidates after it."""
     units = instance.units
     assignment = [-1] * len(units)
-    next_option = [0] * len(units)
-    held: dict[int, list[int]] = {}
     free = [u for u in range(len(units)) if units[u].options]
+    return _propose(instance, assignment, [0] * len(units), free)
+
+
+def _propose(instance: Instance, assignment: list[int], next_option: list[int], free: list[int]):
+    """Deferred acceptance from a given state: ``free`` units propose from ``next_option``."""
+    units = instance.units
+    held: dict[int, list[int]] = {}
+    for unit_index, option in enumerate(assignment):
+        if option >= 0:
+            held.setdefault(units[unit_index].options[option], []).append(unit_index)
     while free:
         proposals: dict[int, list[int]] = {}
         for unit_index in free:
@@ -527,6 +556,101 @@ def heuristic(instance: Instance) -> list[int]:
                 if next_option[unit_index] < len(units[unit_index].options):
                     free.append(unit_index)
     return assignment
+
+
+def repair(instance: Instance, assignment: list[int], deadline: float, seed: int) -> list[int]:
+    """Local search towards stability (random paths to stability): a blocking group, drawn
+    at random, is moved to the structure it blocks, the units there that do not outrank it
+    are evicted (lowest priority first) until everything fits, and the evicted continue down
+    their wishes by deferred acceptance. Returns the best assignment met (fewest blocking
+    groups, then most children), stopping at the deadline or when stable."""
+    import random
+    import time
+
+    units = instance.units
+    generator = random.Random(seed)
+    current = list(assignment)
+    found = blocking_groups(instance, current)
+    best = (len(found), -_placed(instance, current), list(current))
+    # First, rounds: every unit of a blocking group proposes again from its best blocking
+    # wish, all at once, and deferred acceptance goes on from there.
+    for _ in range(20):
+        if not found or time.monotonic() >= deadline:
+            break
+        first_blocked: dict[int, int] = {}
+        for unit_index, option in found:
+            first_blocked[unit_index] = min(option, first_blocked.get(unit_index, option))
+        next_option = [
+            len(unit.options) if j < 0 else j for unit, j in zip(units, current, strict=True)
+        ]
+        for unit_index, option in first_blocked.items():
+            current[unit_index] = -1
+            next_option[unit_index] = option
+        current = _propose(instance, current, next_option, list(first_blocked))
+        found = blocking_groups(instance, current)
+        if feasible(instance, current):
+            score = (len(found), -_placed(instance, current), list(current))
+            if score[:2] < best[:2]:
+                best = score
+    current = list(best[2])
+    found = blocking_groups(instance, current)
+    steps = 0
+    while found and time.monotonic() < deadline and steps < 50 * len(units) + 100:
+        steps += 1
+        unit_index, option = found[generator.randrange(len(found))]
+        current = _satisfy(instance, current, unit_index, option)
+        found = blocking_groups(instance, current)
+        if feasible(instance, current):
+            score = (len(found), -_placed(instance, current), list(current))
+            if score[:2] < best[:2]:
+                best = score
+    return best[2]
+
+
+def _satisfy(instance: Instance, assignment: list[int], unit_index: int, option: int):
+    units = instance.units
+    structure = units[unit_index].options[option]
+    assignment = list(assignment)
+    assignment[unit_index] = option
+    ranks = instance.rank[structure]
+    rank = ranks[unit_index]
+    unit = units[unit_index]
+    others = sorted(
+        (
+            other
+            for other, j in enumerate(assignment)
+            if other != unit_index and j >= 0 and units[other].options[j] == structure
+        ),
+        key=ranks.__getitem__,
+        reverse=True,
+    )
+    evicted = []
+    for other in others:
+        if feasible(instance, assignment):
+            break
+        other_unit = units[other]
+        holder = instance.outranks_holder(other, assignment[other])
+        protected = (
+            ranks[other] < rank
+            or ((other_unit.insertion or holder) and not unit.insertion)
+            or ((other_unit.benefit or holder) and not unit.benefit)
+        )
+        if protected or not (
+            _needs(unit, option).keys() & _needs(other_unit, assignment[other]).keys()
+        ):
+            continue
+        evicted.append(other)
+        assignment[other] = -1
+    next_option = [j if j >= 0 else 0 for j in assignment]
+    free = []
+    for other in evicted:
+        next_option[other] = instance.option_index[other][structure] + 1
+        if next_option[other] < len(units[other].options):
+            free.append(other)
+    for other, j in enumerate(assignment):
+        if j < 0 and other not in evicted:
+            next_option[other] = len(units[other].options)
+    return _propose(instance, assignment, next_option, free)
 
 
 def _choose(instance: Instance, structure: int, candidates: list[int], next_option: list[int]):
@@ -605,12 +729,17 @@ class Outcome:
 
 def solve_instance(instance: Instance, time_limit: float, workers: int) -> Outcome:
     """Stable when possible, else fewest blocking groups then most children (see above)."""
+    import time
+
+    started = time.monotonic()
     start = heuristic(instance)
+    if not feasible(instance, start) or blocking_groups(instance, start):
+        start = repair(instance, start, started + time_limit / 3, seed=len(instance.units))
     found = blocking_groups(instance, start)
-    placed = _placed(instance, start)
     if not found and feasible(instance, start):
-        return Outcome(start, 0, placed, True, False)
-    return _cp_sat(instance, start, found, time_limit, workers)
+        return Outcome(start, 0, _placed(instance, start), True, False)
+    remaining = max(time_limit - (time.monotonic() - started), 1.0)
+    return _cp_sat(instance, start, found, remaining, workers)
 
 
 def _placed(instance: Instance, assignment: list[int]) -> int:
@@ -649,7 +778,6 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
         cap = instance.schools[school].caps.get(section)
         if cap is not None and sum(c for c, _ in terms) > cap:
             model.Add(sum(c * v for c, v in terms) <= cap)
-    weight = sum(unit.size for unit in units) + 1
     placed_expr = sum(unit.size * v for u, unit in enumerate(units) for v in x[u])
     penalties: dict[tuple[int, int], object] = {}
     best = (len(found), -_placed(instance, start), start) if feasible(instance, start) else None
@@ -671,7 +799,10 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
         literals = [x[unit_index][j] for j in range(option + 1)] + [b]
         ranks = instance.rank[structure]
         if first:
-            literals += _overload_literals(unit_index, option)
+            overloads = _overload_literals(unit_index, option)
+            if overloads is None:
+                return
+            literals += overloads
         else:
             mine = _needs(unit, option)
             for other in ranks:
@@ -684,27 +815,57 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
                     literals.append(x[other][j])
         model.AddBoolOr(literals)
 
+    # Prefix sums per (structure, slot, section, kind): ranks, sums, and each step's
+    # (children, unit, option), to hint them; overload literals with the sums they read.
+    chains: dict[tuple, tuple[list[int], list, list]] = {}
+    hint_overloads: list[tuple] = []
+
+    def _chain(structure: int, key: tuple[int, int], section, kind: str):
+        """Prefix sums, in the structure's priority order, of the children of the candidates
+        (of ``section``, or all) present on ``key``'s slot: all of them, or only those who
+        may hold a reserved seat (``insertion``, ``benefit`` or ``either``)."""
+        chain_key = (structure, key, section, kind)
+        if chain_key in chains:
+            return chains[chain_key][:2]
+        ranks = instance.rank[structure]
+        ranks_at, sums, bound, recipe = [], [0], 0, []
+        for other, other_rank in sorted(ranks.items(), key=lambda item: item[1]):
+            j = instance.option_index[other][structure]
+            other_needs = _needs(units[other], j).get(key)
+            if not other_needs:
+                continue
+            count = sum(other_needs.values()) if section is None else other_needs.get(section, 0)
+            holder = instance.outranks_holder(other, j)
+            insertion = units[other].insertion or holder
+            benefit = units[other].benefit or holder
+            wanted = {
+                "all": True,
+                "insertion": insertion,
+                "benefit": benefit,
+                "either": insertion or benefit,
+            }[kind]
+            if not count or not wanted:
+                continue
+            bound += count
+            total = model.NewIntVar(0, bound, "")
+            model.Add(total == sums[-1] + count * x[other][j])
+            ranks_at.append(other_rank)
+            sums.append(total)
+            recipe.append((count, other, j))
+        chains[chain_key] = (ranks_at, sums, recipe)
+        return ranks_at, sums
+
     def _overload_literals(unit_index: int, option: int) -> list:
         unit = units[unit_index]
         structure = unit.options[option]
-        ranks = instance.rank[structure]
-        rank = ranks[unit_index]
-        competitors = []
-        for other, other_rank in ranks.items():
-            if other == unit_index:
-                continue
-            j = instance.option_index[other][structure]
-            holder = instance.outranks_holder(other, j)
-            other_unit = units[other]
-            may_hold_reserved = (
-                (other_unit.insertion or holder) and not unit.insertion,
-                (other_unit.benefit or holder) and not unit.benefit,
-            )
-            competitors.append((other, j, other_rank < rank, may_hold_reserved))
+        rank = instance.rank[structure][unit_index]
         literals = []
         for key, per_section in _needs(unit, option).items():
             school = instance.schools[key[0]]
-            reserves = (school.reserved > 0, school.reserved_benefit > 0)
+            lacking = (school.reserved > 0 and not unit.insertion) + 2 * (
+                school.reserved_benefit > 0 and not unit.benefit
+            )
+            kind = (None, "insertion", "benefit", "either")[lacking]
             resources = [(None, school.capacity, sum(per_section.values()))]
             resources += [
                 (section, school.caps[section], count)
@@ -712,43 +873,67 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
                 if section in school.caps
             ]
             for section, cap, need in resources:
-                terms = []
-                for other, j, above, may_hold in competitors:
-                    if not (
-                        above or (may_hold[0] and reserves[0]) or (may_hold[1] and reserves[1])
-                    ):
-                        continue
-                    other_needs = _needs(units[other], j).get(key)
-                    if other_needs:
-                        count = (
-                            sum(other_needs.values())
-                            if section is None
-                            else other_needs.get(section, 0)
-                        )
-                        if count:
-                            terms.append((count, x[other][j]))
                 threshold = cap - need + 1
-                if sum(c for c, _ in terms) < threshold:
+                ranks_at, sums = _chain(structure, key, section, "all")
+                above = bisect_left(ranks_at, rank)
+                expression = sums[above]
+                lower = None
+                if kind is not None:
+                    eligible_ranks, eligible = _chain(structure, key, section, kind)
+                    below = bisect_left(eligible_ranks, rank + 1)
+                    expression = expression + eligible[-1] - eligible[below]
+                    lower = ((structure, key, section, kind), below)
+                if isinstance(expression, int):  # nobody there can outrank the unit
+                    if expression >= threshold:
+                        return None  # it can never fit: never blocking
                     continue
                 overloaded = model.NewBoolVar("")
-                model.Add(sum(c * v for c, v in terms) >= threshold).OnlyEnforceIf(overloaded)
+                model.Add(expression >= threshold).OnlyEnforceIf(overloaded)
+                if kind is not None:
+                    # Those below can hold no more seats than the reserves G is not in.
+                    kept = school.reserved * (lacking & 1 > 0) + school.reserved_benefit * (
+                        lacking & 2 > 0
+                    )
+                    model.Add(sums[above] + kept >= threshold).OnlyEnforceIf(overloaded)
                 literals.append(overloaded)
+                hint_overloads.append(
+                    (
+                        overloaded,
+                        ((structure, key, section, "all"), above),
+                        lower,
+                        threshold,
+                        kept if kind is not None else threshold,
+                    )
+                )
         return literals
 
-    for unit_index, option in found:
-        add_cut(unit_index, option, start)
+    # Every pair that could block gets its linear cut up front: the solver then searches among
+    # (nearly) stable matchings rather than among all the feasible ones. A transfer's current
+    # place is never preferred to its outcome.
+    for unit_index, unit in enumerate(units):
+        for option in range(len(unit.options) - unit.holder):
+            add_cut(unit_index, option, start)
     proven = False
+    fewest = None  # phase 1: fewest blocking groups; phase 2 (when not stable): most children
     current = start
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
         model.ClearObjective()
-        model.Minimize(weight * sum(penalties.values()) - placed_expr)
+        if fewest is None:
+            model.Minimize(sum(penalties.values()))
+        else:
+            model.Maximize(placed_expr)
         model.ClearHints()
-        for u, option in enumerate(best[2] if best else current):
+        hinted = best[2] if best else current
+        for u, option in enumerate(hinted):
             for j, v in enumerate(x[u]):
                 model.AddHint(v, j == option)
+        hinted_blocking = set(blocking_groups(instance, hinted))
+        for pair, b in penalties.items():
+            model.AddHint(b, pair in hinted_blocking)
+        _hint_auxiliaries(model, hinted, chains, hint_overloads)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = remaining
         solver.parameters.num_workers = workers
@@ -770,14 +955,41 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
             for pair in found
             if pair not in penalties or not solver.BooleanValue(penalties[pair])
         ]
-        if not new:
-            proven = status == cp_model.OPTIMAL
+        if new:
+            for unit_index, option in new:
+                add_cut(unit_index, option, current)
+            continue
+        if status != cp_model.OPTIMAL:
             break
-        for unit_index, option in new:
-            add_cut(unit_index, option, current)
+        if fewest is None and found:
+            fewest = len(found)
+            model.Add(sum(penalties.values()) <= fewest)
+            continue
+        proven = True
+        break
     if best is None:
         best = (len(found), -_placed(instance, current), current)
     return Outcome(best[2], best[0], -best[1], proven, True)
+
+
+def _hint_auxiliaries(model, assignment: list[int], chains: dict, overloads: list) -> None:
+    """Hints for the prefix sums and overload literals, so that CP-SAT starts from the whole
+    hinted solution rather than having to complete it."""
+    values = {}
+    for key, (_, sums, recipe) in chains.items():
+        running, chain_values = 0, [0]
+        for total, (count, other, j) in zip(sums[1:], recipe, strict=True):
+            running += count * (assignment[other] == j)
+            model.AddHint(total, running)
+            chain_values.append(running)
+        values[key] = chain_values
+    for literal, above, below, threshold, kept in overloads:
+        value = values[above[0]][above[1]]
+        if below is not None:
+            value += values[below[0]][-1] - values[below[0]][below[1]]
+        model.AddHint(
+            literal, value >= threshold and values[above[0]][above[1]] + kept >= threshold
+        )
 
 
 def _solve_packed(arguments):
