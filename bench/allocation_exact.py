@@ -4,8 +4,9 @@ Usage: ``python bench/allocation_exact.py [--communes 1 19] [--time-limit 60]``
 
 Each commune of the seeded synthetic instance has 1,600 children and 80 structures (half of
 them multi-accueil pools of every section, half split by age section), five wishes per family
-among the commune's structures (Zipf-like popularity), about 65 places for 100 children, 10 %
-of seats reserved for insertion families (8 % of families), one D214-7 seat per 20 places
+among the commune's structures (Zipf-like popularity), about 65 places for 100 children, a
+cap of 30 % bébés in half the pools, 10 % of the structures AVIP with 20 % of their places
+reserved for insertion families (8 % of families), one D214-7 seat per 20 places in the pools
 (6 % of families), 3 % of the children in sibling groups of two, 30 % part time (two to four
 days a week) and 5 % transfers (a child enrolled in one structure asking for others). A
 commune is one connected component; a département is ``--communes 19`` (30,400 children).
@@ -60,9 +61,11 @@ def commune(rng: np.random.Generator, first_structure: int):
     pool = np.where(pooled, capacity.sum(axis=1), -1)
     caps = capacity.copy()
     caps[pooled] = pool[pooled, None]
-    caps[pooled, 0] = (pool[pooled] * 0.3).astype(np.int64)  # at most 30 % bébés
-    reserved = np.where(pooled[:, None], 0, (capacity * 0.1).astype(np.int64))
-    pool_reserved = np.where(pooled, (pool * 0.1).astype(np.int64), 0)
+    capped = pooled & (np.arange(STRUCTURES) % 4 == 0)
+    caps[capped, 0] = (pool[capped] * 0.3).astype(np.int64)  # at most 30 % bébés
+    avip = rng.random(STRUCTURES) < 0.1
+    reserved = np.where(avip[:, None] & ~pooled[:, None], -(-capacity * 20 // 100), 0)
+    pool_reserved = np.where(avip & pooled, -(-pool * 20 // 100), 0)
     pool_benefit = np.where(pooled, pool // 20, 0)
     current = np.full(n, -1)
     movers = np.flatnonzero((rng.random(n) < 0.05) & ~np.isin(group, group[twins]))

@@ -595,8 +595,15 @@ def repair(instance: Instance, assignment: list[int], deadline: float, seed: int
     current = list(best[2])
     found = blocking_groups(instance, current)
     steps = 0
-    while found and time.monotonic() < deadline and steps < 50 * len(units) + 100:
+    while (found or not feasible(instance, current)) and time.monotonic() < deadline:
         steps += 1
+        if steps > 20 * len(units) + 50:
+            break
+        if not found:  # an infeasible step: start again from the best
+            current = list(best[2])
+            found = blocking_groups(instance, current)
+            if not found:
+                break
         unit_index, option = found[generator.randrange(len(found))]
         current = _satisfy(instance, current, unit_index, option)
         found = blocking_groups(instance, current)
@@ -605,6 +612,15 @@ def repair(instance: Instance, assignment: list[int], deadline: float, seed: int
             if score[:2] < best[:2]:
                 best = score
     return best[2]
+
+
+def _protected(instance, assignment, unit_index, option, other, rank) -> bool:
+    """Whether ``other`` may hold a reserved seat of a category the unit lacks."""
+    unit, other_unit = instance.units[unit_index], instance.units[other]
+    holder = instance.outranks_holder(other, assignment[other])
+    return ((other_unit.insertion or holder) and not unit.insertion) or (
+        (other_unit.benefit or holder) and not unit.benefit
+    )
 
 
 def _satisfy(instance: Instance, assignment: list[int], unit_index: int, option: int):
@@ -625,18 +641,13 @@ def _satisfy(instance: Instance, assignment: list[int], unit_index: int, option:
         reverse=True,
     )
     evicted = []
+    # Lowest priority first, those that may hold a reserve the unit cannot claim last.
+    others.sort(key=lambda other: _protected(instance, assignment, unit_index, option, other, rank))
     for other in others:
         if feasible(instance, assignment):
             break
-        other_unit = units[other]
-        holder = instance.outranks_holder(other, assignment[other])
-        protected = (
-            ranks[other] < rank
-            or ((other_unit.insertion or holder) and not unit.insertion)
-            or ((other_unit.benefit or holder) and not unit.benefit)
-        )
-        if protected or not (
-            _needs(unit, option).keys() & _needs(other_unit, assignment[other]).keys()
+        if ranks[other] < rank or not (
+            _needs(unit, option).keys() & _needs(units[other], assignment[other]).keys()
         ):
             continue
         evicted.append(other)
@@ -734,7 +745,7 @@ def solve_instance(instance: Instance, time_limit: float, workers: int) -> Outco
     started = time.monotonic()
     start = heuristic(instance)
     if not feasible(instance, start) or blocking_groups(instance, start):
-        start = repair(instance, start, started + time_limit / 3, seed=len(instance.units))
+        start = repair(instance, start, started + time_limit / 2, seed=len(instance.units))
     found = blocking_groups(instance, start)
     if not found and feasible(instance, start):
         return Outcome(start, 0, _placed(instance, start), True, False)
