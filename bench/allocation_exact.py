@@ -10,7 +10,8 @@ reserved for insertion families (8 % of families), one D214-7 seat per 20 places
 (6 % of families), 3 % of the children in sibling groups of two, 30 % part time (two to four
 days a week) and 5 % transfers (a child enrolled in one structure asking for others). A
 commune is one connected component; a département is ``--communes 19`` (30,400 children).
-Prints, per size, the time of ``engine.allocate`` and its summary.
+Prints, per size, the time of ``engine.allocate`` and its summary. ``--stress`` caps every
+pool and makes every structure AVIP: no structure's choice is substitutable any more.
 """
 
 import argparse
@@ -32,7 +33,7 @@ STRUCTURES = 80
 SECTIONS = 3
 
 
-def commune(rng: np.random.Generator, first_structure: int):
+def commune(rng: np.random.Generator, first_structure: int, stress: bool = False):
     """Arrays of one commune, structure numbers starting at ``first_structure``."""
     n = CHILDREN
     popularity = 1.0 / np.arange(1, STRUCTURES + 1) ** 0.9
@@ -61,9 +62,9 @@ def commune(rng: np.random.Generator, first_structure: int):
     pool = np.where(pooled, capacity.sum(axis=1), -1)
     caps = capacity.copy()
     caps[pooled] = pool[pooled, None]
-    capped = pooled & (np.arange(STRUCTURES) % 4 == 0)
+    capped = pooled & ((np.arange(STRUCTURES) % 4 == 0) | stress)
     caps[capped, 0] = (pool[capped] * 0.3).astype(np.int64)  # at most 30 % bébés
-    avip = rng.random(STRUCTURES) < 0.1
+    avip = (rng.random(STRUCTURES) < 0.1) | stress
     reserved = np.where(avip[:, None] & ~pooled[:, None], -(-capacity * 20 // 100), 0)
     pool_reserved = np.where(avip & pooled, -(-pool * 20 // 100), 0)
     pool_benefit = np.where(pooled, pool // 20, 0)
@@ -98,9 +99,9 @@ def commune(rng: np.random.Generator, first_structure: int):
     }
 
 
-def instance(communes: int, seed: int) -> engine.Problem:
+def instance(communes: int, seed: int, stress: bool = False) -> engine.Problem:
     rng = np.random.default_rng(seed)
-    parts = [commune(rng, index * STRUCTURES) for index in range(communes)]
+    parts = [commune(rng, index * STRUCTURES, stress) for index in range(communes)]
     offset = 0
     for part in parts:
         part["group"] = part["group"] + offset
@@ -120,10 +121,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--stress",
+        action="store_true",
+        help="every pool capped and every structure AVIP (every structure non-substitutable)",
+    )
     options = parser.parse_args(argv)
     print(f"{os.cpu_count()} cœurs, Python {platform.python_version()}, load {os.getloadavg()}")
     for communes in options.communes:
-        problem = instance(communes, options.seed)
+        problem = instance(communes, options.seed, options.stress)
         started = time.perf_counter()
         allocation = engine.allocate(
             problem, options.seed, time_limit=options.time_limit, workers=options.workers
