@@ -59,6 +59,7 @@ proven. The solver starts from the local search's solution (hinted in full). A t
 stops with the best solution checked so far, reported as not proven.
 """
 
+import multiprocessing
 import os
 from bisect import bisect_left
 from concurrent.futures import ProcessPoolExecutor
@@ -1045,8 +1046,10 @@ def solve(
         else:
             pending.append(index)
     if len(pending) > 1 and workers > 1:
+        # Spawned, not forked: the caller may hold threads (polars' pool, a web server).
         with ProcessPoolExecutor(
-            max_workers=min(workers, len(pending), os.cpu_count() or 1)
+            max_workers=min(workers, len(pending), os.cpu_count() or 1),
+            mp_context=multiprocessing.get_context("spawn"),
         ) as pool:
             results = pool.map(_solve_packed, [(instances[i], time_limit, 1) for i in pending])
             for index, outcome in zip(pending, results, strict=True):

@@ -415,3 +415,37 @@ def test_without_a_stable_matching_the_fewest_blocking_groups_are_proven():
     check_against_brute_force(Case(problem, seed=1))
     explanation = explain.explain(problem, allocation)
     assert engine.NO_STABLE_ALLOCATION in explanation.reason.tolist()
+
+
+def test_components_solved_in_parallel_processes_give_the_same_result():
+    """Two copies of an instance without stable matching, on separate structures: two
+    components for CP-SAT, solved in two processes, as in one."""
+    single = engine.Problem(
+        section=np.zeros(4, dtype=np.int64),
+        score=np.array([5.0, 5.0, 9.0, 1.0]),
+        submitted=np.zeros(4, dtype=np.int64),
+        insertion=np.zeros(4, dtype=bool),
+        wish_offsets=np.array([0, 1, 2, 4, 6]),
+        wish_structures=np.array([0, 0, 1, 0, 0, 1]),
+        capacity=np.array([[2], [1]]),
+        reserved=np.zeros((2, 1), dtype=np.int64),
+    )
+    problem = engine.Problem(
+        section=np.zeros(8, dtype=np.int64),
+        score=np.tile(single.score, 2),
+        submitted=np.zeros(8, dtype=np.int64),
+        insertion=np.zeros(8, dtype=bool),
+        wish_offsets=np.arange(0, 13, dtype=np.int64)[[0, 1, 2, 4, 6, 7, 8, 10, 12]],
+        wish_structures=np.concatenate([single.wish_structures, single.wish_structures + 2]),
+        capacity=np.array([[2], [1], [2], [1]]),
+        reserved=np.zeros((4, 1), dtype=np.int64),
+        bonus_application=np.array([3, 7]),
+        bonus_structure=np.array([1, 3]),
+        bonus_value=np.array([10.0, 10.0]),
+        group=np.array([0, 0, 1, 2, 3, 3, 4, 5]),
+    )
+    parallel = engine.allocate(problem, seed=1, workers=2)
+    serial = engine.allocate(problem, seed=1, workers=1)
+    np.testing.assert_array_equal(parallel.structure, serial.structure)
+    assert parallel.summary == serial.summary
+    assert parallel.summary.blocking_groups == 2 and parallel.summary.proven
