@@ -226,7 +226,8 @@ def schools(problem: Problem) -> Schools:
     section_cap = None
     if pooled.size:
         sections = problem.section_count
-        section_cap = np.broadcast_to(capacity[:, None], (capacity.size, sections)).copy()
+        # Schools split by section have no cap of their own (their capacity is the section's).
+        section_cap = np.full((capacity.size, sections), UNCAPPED, dtype=np.int64)
         first = pooled * sections
         section_cap[first] = problem.capacity[pooled]
         for array in (capacity, reserved, benefit):
