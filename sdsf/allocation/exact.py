@@ -48,8 +48,11 @@ children above ``g`` is a prefix sum in the structure's priority order (one chai
 integer variables per structure, slot and section, shared by every unit). At a structure
 without reserves this is exactly the definition; with reserves, the children below ``g``
 who may hold a reserved seat of a category ``g`` lacks (at most those reserves) are added,
-an upper bound of who outranks it, so the constraint stays valid but may let a blocking
-group through; such a group then gets no-good cuts ("or some candidate not at ``s`` in this
+and a unit of a reserve's category is credited the released seats it can claim from
+children above it (at least min(its reserves less the children there eligible for them, the
+children above it less the general seats and those above eligible for a reserve)): an upper
+bound of who outranks it, so the constraint stays valid but may let a blocking group
+through; such a group then gets no-good cuts ("or some candidate not at ``s`` in this
 solution is placed there", valid because a blocking group stays blocking when children
 leave ``s``), one per configuration. Phase 1 minimises ``sum(b)``; if it is not 0, phase 2
 keeps it and maximises the children placed. Each solution is checked against the definition;
@@ -900,23 +903,52 @@ def _cp_sat(instance, start, found, time_limit, workers) -> Outcome:
                         return None  # it can never fit: never blocking
                     continue
                 overloaded = model.NewBoolVar("")
-                model.Add(expression >= threshold).OnlyEnforceIf(overloaded)
-                if kind is not None:
-                    # Those below can hold no more seats than the reserves G is not in.
-                    kept = school.reserved * (lacking & 1 > 0) + school.reserved_benefit * (
-                        lacking & 2 > 0
-                    )
-                    model.Add(sums[above] + kept >= threshold).OnlyEnforceIf(overloaded)
                 literals.append(overloaded)
-                hint_overloads.append(
-                    (
-                        overloaded,
-                        ((structure, key, section, "all"), above),
-                        lower,
-                        threshold,
-                        kept if kind is not None else threshold,
-                    )
+                # Those below can hold no more seats than the reserves G is not in.
+                kept = school.reserved * (lacking & 1 > 0) + school.reserved_benefit * (
+                    lacking & 2 > 0
                 )
+                higher = sums[above]
+                extras = [expression - higher, kept] if kind is not None else [0]
+                for extra in extras:
+                    model.Add(higher + extra >= threshold).OnlyEnforceIf(overloaded)
+                references = {"higher": ((structure, key, section, "all"), above), "lower": lower}
+                claimable = school.reserved * unit.insertion + (
+                    school.reserved_benefit * unit.benefit
+                )
+                displacing = None
+                if section is None and claimable:
+                    # A unit of a reserve's category displaces the holders of released seats
+                    # of that reserve above it: at least min(A, B) of them, A = its reserves
+                    # less the children there eligible for them, B = the children above it
+                    # less the general seats and those above eligible for any reserve.
+                    own = [
+                        name
+                        for name, wanted in (
+                            ("insertion", unit.insertion and school.reserved),
+                            ("benefit", unit.benefit and school.reserved_benefit),
+                        )
+                        if wanted
+                    ]
+                    eligible_total = sum(_chain(structure, key, None, name)[1][-1] for name in own)
+                    either_ranks, either = _chain(structure, key, None, "either")
+                    either_above = bisect_left(either_ranks, rank)
+                    few_released = model.NewBoolVar("")
+                    for extra in extras:
+                        model.Add(
+                            higher + extra - claimable + eligible_total >= threshold
+                        ).OnlyEnforceIf([overloaded, few_released])
+                        model.Add(
+                            school.general + either[either_above] + extra >= threshold
+                        ).OnlyEnforceIf([overloaded, few_released.Not()])
+                    displacing = (
+                        few_released,
+                        [((structure, key, None, name), -1) for name in own],
+                        ((structure, key, None, "either"), either_above),
+                        claimable,
+                        school.general,
+                    )
+                hint_overloads.append((overloaded, references, threshold, kept, displacing))
         return literals
 
     # Every pair that could block gets its linear cut up front: the solver then searches among
@@ -995,13 +1027,27 @@ def _hint_auxiliaries(model, assignment: list[int], chains: dict, overloads: lis
             model.AddHint(total, running)
             chain_values.append(running)
         values[key] = chain_values
-    for literal, above, below, threshold, kept in overloads:
-        value = values[above[0]][above[1]]
-        if below is not None:
-            value += values[below[0]][-1] - values[below[0]][below[1]]
-        model.AddHint(
-            literal, value >= threshold and values[above[0]][above[1]] + kept >= threshold
-        )
+
+    def at(reference) -> int:
+        key, index = reference
+        return values[key][index]
+
+    for literal, references, threshold, kept, displacing in overloads:
+        higher = at(references["higher"])
+        extras = [0]
+        if references["lower"] is not None:
+            key, below = references["lower"]
+            extras = [values[key][-1] - values[key][below], kept]
+        extra = min(extras)
+        holds = higher + extra >= threshold
+        if displacing is not None:
+            few_released, totals, either_above, claimable, general = displacing
+            eligible = sum(at(reference) for reference in totals)
+            first = higher + extra - claimable + eligible >= threshold
+            second = general + at(either_above) + extra >= threshold
+            model.AddHint(few_released, first)
+            holds = holds and (first or second)
+        model.AddHint(literal, holds)
 
 
 def _solve_packed(arguments):
