@@ -46,3 +46,13 @@ def module_world(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in another language leaves it active in the worker's thread (the locale
+    middleware does not reset it): each test starts again in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

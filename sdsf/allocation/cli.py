@@ -13,6 +13,7 @@ written: outputs go to temporary files renamed only once everything worked.
 
 import argparse
 import csv
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -42,6 +43,16 @@ APPLICATIONS_COLUMNS = (
 )
 BONUSES_COLUMNS = ("application_id", "structure_id", "bonus")
 WISH_SEPARATOR = "|"
+POOL_SECTION = "toutes"
+AGE_SECTIONS = ("bébés", "moyens", "grands")
+# Optional columns (absent: not used).
+RESERVED_BENEFIT_COLUMN = "reserved_minimum_benefit"
+HALF_DAYS_COLUMN = "half_days"
+DAYS_COLUMN = "days"
+GROUP_COLUMN = "group"
+CURRENT_COLUMN = "current_structure"
+BENEFIT_COLUMN = "minimum_benefit"
+HALF_DAY_SUFFIXES = {"": 3, "-matin": 1, "-apres-midi": 2}
 
 # Times without offset are French local times.
 LOCAL_TIME_ZONE = "Europe/Paris"
@@ -119,6 +130,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="CSV des résultats.")
     parser.add_argument("--explain", type=Path, help="Explications, une ligne JSON par demande.")
+    parser.add_argument(
+        "--summary", type=Path, help="Résumé JSON : méthode, stabilité, groupes bloquants."
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_time_limit,
+        default=60.0,
+        help="Durée maximale du calcul exact par composante, en secondes (défaut : 60).",
+    )
 
 
 def _seed(text: str) -> int:
@@ -128,10 +148,18 @@ def _seed(text: str) -> int:
     return value
 
 
+def _time_limit(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("la durée doit être comprise entre 0 et 3600 secondes")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="sdsf allocate",
-        description="Attribue les places en crèche par acceptation différée.",
+        description="Attribue les places en crèche (acceptation différée, ou calcul exact "
+        "pour les fratries et les temps partiels).",
     )
     add_arguments(parser)
     options = parser.parse_args(argv)
@@ -142,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         seed=options.seed,
         out=options.out,
         explain_to=options.explain,
+        summary_to=options.summary,
+        time_limit=options.time_limit,
     )
 
 
@@ -152,11 +182,13 @@ def run(
     seed: int,
     out: Path,
     explain_to: Path | None,
+    summary_to: Path | None = None,
+    time_limit: float = 60.0,
 ) -> int:
     """Allocate and write the results; 2 (and nothing written) on bad input."""
     problems = [
         f"{target} : le dossier de destination n'existe pas."
-        for target in (out, explain_to)
+        for target in (out, explain_to, summary_to)
         if target is not None and not target.parent.is_dir()
     ]
     try:
@@ -166,7 +198,7 @@ def run(
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return INVALID_INPUT
-    allocation = engine.allocate(inputs.problem, seed)
+    allocation = engine.allocate(inputs.problem, seed, time_limit=time_limit)
     with ExitStack() as stack:
         results = stack.enter_context(_replacing(out))
         _results_frame(inputs, allocation).write_csv(results)
@@ -179,6 +211,10 @@ def run(
                     explain.explain(inputs.problem, allocation),
                     inputs.labels,
                 )
+        if summary_to is not None:
+            stack.enter_context(_replacing(summary_to)).write_text(
+                json.dumps(allocation.summary.as_dict()) + "\n"
+            )
     return 0
 
 
@@ -221,6 +257,7 @@ def load(places: Path, applications: Path, bonuses: Path | None) -> Inputs:
         report.raise_if_any()
     demand = _Applications(applications, applications_frame, seats, report)
     bonus = _Bonuses(bonuses, bonuses_frame, seats, demand, report)
+    _check_groups(applications, applications_frame, demand, bonus, report)
     report.raise_if_any()
     return Inputs(
         problem=engine.Problem(
@@ -235,11 +272,21 @@ def load(places: Path, applications: Path, bonuses: Path | None) -> Inputs:
             bonus_application=bonus.application,
             bonus_structure=bonus.structure,
             bonus_value=bonus.value,
+            pool=seats.pool,
+            pool_reserved=seats.pool_reserved,
+            pool_reserved_benefit=seats.pool_reserved_benefit,
+            benefit=demand.benefit,
+            reserved_benefit=seats.reserved_benefit,
+            days=demand.days,
+            half_days=seats.half_days,
+            group=demand.group,
+            current=demand.current,
         ),
         labels=explain.Labels(
             application_ids=demand.ids,
             structure_ids=seats.structure_ids,
             structure_names=seats.structure_names,
+            section_names=seats.section_names,
         ),
         application_sections=applications_frame["section"],
     )
@@ -291,23 +338,43 @@ def _report_malformed(path: Path, report: ErrorReport, detail: str) -> None:
 
 
 class _Seats:
-    """The places file: one row per (structure, section)."""
+    """The places file: one row per (structure, section).
+
+    A ``toutes`` row is a pool shared by every section; the section rows of a structure
+    with a pool are caps inside it (reserves are then given on the pool's row). With a pool
+    in the file, the age sections are known even without a row of their own.
+    """
 
     def __init__(self, path: Path, frame: pl.DataFrame, report: ErrorReport) -> None:
         self.structure_ids = frame["structure_id"].unique(maintain_order=True).drop_nulls()
-        self.section_names = frame["section"].unique(maintain_order=True).drop_nulls()
+        sections = frame["section"].unique(maintain_order=True).drop_nulls()
+        has_pool = bool((sections == POOL_SECTION).any())
+        sections = sections.filter(sections != POOL_SECTION)
+        if has_pool:
+            extra = [name for name in AGE_SECTIONS if name not in sections.to_list()]
+            sections = pl.concat([sections, pl.Series(extra, dtype=pl.String)])
+        self.section_names = sections.rename("section")
         structure = _codes(frame["structure_id"], self.structure_ids)
+        is_pool = (frame["section"] == POOL_SECTION).fill_null(False).to_numpy()
         section = _codes(frame["section"], self.section_names)
         capacity = _integers(path, frame, "capacity", report)
         reserved = _integers(path, frame, "reserved_insertion", report)
-        too_many = np.flatnonzero(reserved > capacity)
+        benefit = (
+            _integers(path, frame, RESERVED_BENEFIT_COLUMN, report)
+            if RESERVED_BENEFIT_COLUMN in frame.columns
+            else np.zeros_like(capacity)
+        )
+        too_many = np.flatnonzero(reserved + benefit > capacity)
         report.add_rows(
             path,
             "reserved_insertion",
             too_many,
-            lambda row: f"{reserved[row]} places réservées pour une capacité de {capacity[row]}.",
+            lambda row: (
+                f"{reserved[row] + benefit[row]} places réservées pour une capacité de "
+                f"{capacity[row]}."
+            ),
         )
-        known = (structure >= 0) & (section >= 0)
+        known = (structure >= 0) & ((section >= 0) | is_pool)
         repeated = np.flatnonzero(
             known
             & ~frame.select(pl.struct("structure_id", "section").is_first_distinct())
@@ -317,13 +384,46 @@ class _Seats:
         report.add_rows(
             path, "section", repeated, lambda row: "section déjà décrite pour cette structure."
         )
-        shape = (self.structure_ids.len(), self.section_names.len())
+        structure_count = self.structure_ids.len()
+        self.pool = np.full(structure_count, -1, dtype=np.int64)
+        self.pool_reserved = np.zeros(structure_count, dtype=np.int64)
+        self.pool_reserved_benefit = np.zeros(structure_count, dtype=np.int64)
+        pool_rows = known & is_pool
+        self.pool[structure[pool_rows]] = capacity[pool_rows]
+        self.pool_reserved[structure[pool_rows]] = reserved[pool_rows]
+        self.pool_reserved_benefit[structure[pool_rows]] = benefit[pool_rows]
+        pooled = self.pool >= 0
+        rows = known & ~is_pool
+        cap_rows = rows & pooled[np.maximum(structure, 0)]
+        report.add_rows(
+            path,
+            "reserved_insertion",
+            np.flatnonzero(cap_rows & ((reserved > 0) | (benefit > 0))),
+            lambda row: (
+                "les places réservées d'une structure à capacité « toutes » "
+                "se déclarent sur sa ligne « toutes »."
+            ),
+        )
+        shape = (structure_count, self.section_names.len())
         self.offered = np.zeros(shape, dtype=bool)
-        self.offered[structure[known], section[known]] = True
+        self.offered[structure[rows], section[rows]] = True
+        self.offered[pooled] = True
         self.capacity = np.zeros(shape, dtype=np.int64)
-        self.capacity[structure[known], section[known]] = capacity[known]
+        self.capacity[pooled] = self.pool[pooled, None]
+        self.capacity[structure[rows], section[rows]] = capacity[rows]
+        self.capacity[pooled] = np.minimum(self.capacity[pooled], self.pool[pooled, None])
         self.reserved = np.zeros(shape, dtype=np.int64)
-        self.reserved[structure[known], section[known]] = reserved[known]
+        self.reserved[structure[rows & ~cap_rows], section[rows & ~cap_rows]] = reserved[
+            rows & ~cap_rows
+        ]
+        self.reserved_benefit = np.zeros(shape, dtype=np.int64)
+        self.reserved_benefit[structure[rows & ~cap_rows], section[rows & ~cap_rows]] = benefit[
+            rows & ~cap_rows
+        ]
+        self.half_days = np.zeros(structure_count, dtype=bool)
+        if HALF_DAYS_COLUMN in frame.columns:
+            flag = _flags(path, frame, HALF_DAYS_COLUMN, report)
+            np.logical_or.at(self.half_days, structure[known], flag[known])
         self.structure_names = self._names(frame)
 
     def _names(self, frame: pl.DataFrame) -> pl.Series:
@@ -373,7 +473,98 @@ class _Applications:
             lambda row: f"« {insertion[row]} » : 0 ou 1 attendu.",
         )
         self.insertion = (insertion == "1").fill_null(False).to_numpy()
+        self.benefit = (
+            _flags(path, frame, BENEFIT_COLUMN, report)
+            if BENEFIT_COLUMN in frame.columns
+            else np.zeros(frame.height, dtype=bool)
+        )
+        self.days = (
+            _days(path, frame[DAYS_COLUMN], report)
+            if DAYS_COLUMN in frame.columns
+            else np.full(frame.height, engine.ALL_DAYS, dtype=np.int64)
+        )
         self._wishes(path, frame["wishes"], seats, report)
+        self.current = np.full(frame.height, -1, dtype=np.int64)
+        if CURRENT_COLUMN in frame.columns:
+            self._current(path, frame[CURRENT_COLUMN], seats, report)
+        self.group = np.arange(frame.height, dtype=np.int64)
+        if GROUP_COLUMN in frame.columns:
+            named = frame[GROUP_COLUMN]
+            codes = _codes(named, named.unique(maintain_order=True).drop_nulls())
+            self.group = np.where(codes >= 0, codes + frame.height, self.group)
+
+    def _current(self, path: Path, current: pl.Series, seats: _Seats, report: ErrorReport):
+        """Transfers: a known structure, not among the wishes, offering the child's section,
+        and able to hold all its current children on every half-day."""
+        column = CURRENT_COLUMN
+        codes = _codes(current, seats.structure_ids)
+        given = current.is_not_null().to_numpy()
+        report.add_rows(
+            path,
+            column,
+            np.flatnonzero(given & (codes < 0)),
+            lambda row: f"structure « {current[row]} » absente du fichier des places.",
+        )
+        counts = np.diff(self.wish_offsets)
+        row = np.repeat(np.arange(counts.size), counts)
+        wished = np.zeros(counts.size, dtype=bool)
+        wished[row[self.wish_structures == codes[row]]] = True
+        report.add_rows(
+            path,
+            column,
+            np.flatnonzero(given & (codes >= 0) & wished),
+            lambda row: "la structure actuelle ne doit pas figurer dans les vœux.",
+        )
+        known = (codes >= 0) & (self.section >= 0)
+        closed = known & ~seats.offered[np.maximum(codes, 0), np.maximum(self.section, 0)]
+        report.add_rows(
+            path,
+            column,
+            np.flatnonzero(closed),
+            lambda row: (
+                f"la structure « {current[row]} » n'a pas de places dans la section de l'enfant."
+            ),
+        )
+        self.current = np.where(known & ~closed, codes, -1)
+        self._check_current_fits(path, seats, report)
+
+    def _check_current_fits(self, path: Path, seats: _Seats, report: ErrorReport) -> None:
+        transfer = np.flatnonzero(self.current >= 0)
+        if not transfer.size:
+            return
+        structure = self.current[transfer]
+        pooled = seats.pool[structure] >= 0
+        needs = self.days[transfer]
+        whole = ~seats.half_days[structure]
+        needs = np.where(whole, engine.whole_days(needs), needs)
+        section = self.section[transfer]
+        overflow = np.zeros(transfer.size, dtype=bool)
+        for slot in range(engine.SLOTS):
+            present = (needs >> slot & 1).astype(bool)
+            school = np.where(pooled, structure * 1000, structure * 1000 + section + 1)
+            for key, limit in (
+                (
+                    school,
+                    np.where(pooled, seats.pool[structure], seats.capacity[structure, section]),
+                ),
+                (structure * 1000 + section + 1, seats.capacity[structure, section]),
+            ):
+                keys = np.where(present, key, -1)
+                order = np.argsort(keys, kind="stable")
+                sorted_keys = keys[order]
+                rank = np.arange(keys.size) - np.searchsorted(sorted_keys, sorted_keys)
+                position = np.empty_like(rank)
+                position[order] = rank
+                overflow |= present & (position >= limit)
+        report.add_rows(
+            path,
+            CURRENT_COLUMN,
+            transfer[overflow],
+            lambda row: (
+                "la structure actuelle a plus d'enfants inscrits que de places "
+                "(capacité comptée par demi-journée)."
+            ),
+        )
 
     def _wishes(self, path: Path, wishes: pl.Series, seats: _Seats, report: ErrorReport) -> None:
         """Wishes as compressed rows of structure indexes, after checking each one."""
@@ -464,6 +655,97 @@ class _Bonuses:
         )
 
 
+def _days(path: Path, text: pl.Series, report: ErrorReport) -> np.ndarray:
+    """Half-day slots needed (bit ``2 * day + half``); empty: the whole week."""
+    lists = text.fill_null("").str.split(WISH_SEPARATOR)
+    counts = lists.list.len().to_numpy()
+    tokens = lists.explode().to_list()
+    masks = np.zeros(len(tokens), dtype=np.int64)
+    bad = []
+    for index, token in enumerate(tokens):
+        day, _, half = token.strip().partition("-")
+        suffix = f"-{half}" if half else ""
+        if day in engine.DAY_NAMES and suffix in HALF_DAY_SUFFIXES:
+            masks[index] = HALF_DAY_SUFFIXES[suffix] << (2 * engine.DAY_NAMES.index(day))
+        elif token:
+            bad.append(index)
+    rows = np.repeat(np.arange(counts.size), counts)
+    days = ", ".join(engine.DAY_NAMES)
+    report.add_rows(
+        path,
+        DAYS_COLUMN,
+        rows[bad],
+        lambda index: (
+            f"jour « {tokens[index]} » inconnu ({days}, éventuellement suivi de "
+            "-matin ou -apres-midi, séparés par « | »)."
+        ),
+        items=np.array(bad, dtype=np.int64),
+    )
+    result = np.zeros(counts.size, dtype=np.int64)
+    np.bitwise_or.at(result, rows, masks)
+    return np.where(result == 0, engine.ALL_DAYS, result)
+
+
+def _check_groups(
+    path: Path, frame: pl.DataFrame, demand: "_Applications", bonus: "_Bonuses", report: ErrorReport
+) -> None:
+    """Siblings of one group: same points, submission time, wishes, categories, current
+    structure and bonuses, else an error on each differing line naming the first line."""
+    if GROUP_COLUMN not in frame.columns:
+        return
+    bonus_text = pl.DataFrame(
+        {
+            "application": bonus.application,
+            "text": pl.Series(bonus.structure).cast(pl.String)
+            + ":"
+            + pl.Series(bonus.value).cast(pl.String),
+        }
+    )
+    bonuses = bonus_text.sort("text").group_by("application").agg(pl.col("text").str.join(";"))
+    rows = pl.DataFrame(
+        {
+            "row": np.arange(frame.height),
+            "group": demand.group,
+            "points": demand.points,
+            "submitted": demand.submitted,
+            "wishes": frame["wishes"].fill_null(""),
+            "insertion": demand.insertion,
+            "benefit": demand.benefit,
+            "current": demand.current,
+        }
+    ).join(bonuses, left_on="row", right_on="application", how="left", maintain_order="left")
+    compared = {
+        "points": "points",
+        "submitted": "date de dépôt",
+        "wishes": "vœux",
+        "insertion": "insertion",
+        "benefit": "minimum social",
+        "current": "structure actuelle",
+        "text": "bonus",
+    }
+    first = rows.group_by("group", maintain_order=True).first()
+    joined = rows.join(first, on="group", suffix="_first", maintain_order="left")
+    differs = [
+        (joined[name] != joined[f"{name}_first"]).fill_null(
+            joined[name].is_null() != joined[f"{name}_first"].is_null()
+        )
+        for name in compared
+    ]
+    matrix = np.column_stack([d.to_numpy() for d in differs])
+    bad = np.flatnonzero(matrix.any(axis=1))
+    names = frame[GROUP_COLUMN]
+    first_row = joined["row_first"].to_numpy()
+
+    def describe(row: int) -> str:
+        fields = ", ".join(n for n, d in zip(compared.values(), matrix[row], strict=True) if d)
+        return (
+            f"le groupe « {names[row]} » doit avoir les mêmes {fields} que sa ligne "
+            f"{first_row[row] + 2}."
+        )
+
+    report.add_rows(path, GROUP_COLUMN, bad, describe)
+
+
 def _codes(values: pl.Series, vocabulary: pl.Series) -> np.ndarray:
     """Index of each value in ``vocabulary`` (distinct strings or nulls), -1 if absent."""
     lookup = pl.DataFrame(
@@ -478,7 +760,8 @@ def _codes(values: pl.Series, vocabulary: pl.Series) -> np.ndarray:
 
 
 def _integers(path: Path, frame: pl.DataFrame, column: str, report: ErrorReport) -> np.ndarray:
-    """Non-negative integers; bad values reported and read as 0."""
+    """Non-negative integers; bad values reported and read as 0 (empty ones too: required
+    columns report them as missing first)."""
     text = frame[column]
     values = text.cast(pl.Int64, strict=False)
     report.add_rows(
@@ -492,6 +775,18 @@ def _integers(path: Path, frame: pl.DataFrame, column: str, report: ErrorReport)
         path, column, np.flatnonzero(result < 0), lambda row: "le nombre ne peut pas être négatif."
     )
     return np.maximum(result, 0)
+
+
+def _flags(path: Path, frame: pl.DataFrame, column: str, report: ErrorReport) -> np.ndarray:
+    """0 or 1 (empty: 0); other values reported."""
+    text = frame[column]
+    report.add_rows(
+        path,
+        column,
+        np.flatnonzero((~text.is_in(["0", "1"]) & text.is_not_null()).to_numpy()),
+        lambda row: f"« {text[row]} » : 0 ou 1 attendu.",
+    )
+    return (text == "1").fill_null(False).to_numpy()
 
 
 def _numbers(path: Path, frame: pl.DataFrame, column: str, report: ErrorReport) -> np.ndarray:

@@ -22,19 +22,27 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
+from sdsf.allocation import engine
 from sdsf.allocation.engine import Allocation, Problem
 
 ASSIGNED = 0
 FULL = 1
 NOT_NEEDED = 2
 OUTCOME_NAMES = ("assigned", "full", "not_needed")
+SEAT_NAMES = (None, "general", "insertion", "minimum_benefit")
 
-# Why a full structure refused the family.
-OUTRANKED = 1
-TIE_BROKEN_BY_DATE = 2
-TIE_BROKEN_BY_LOTTERY = 3
-NO_PLACE_IN_SECTION = 4
-ONLY_RESERVED_SEATS = 5
+# Why a full structure refused the family (shared with the exact solver).
+OUTRANKED = engine.OUTRANKED
+TIE_BROKEN_BY_DATE = engine.TIE_BROKEN_BY_DATE
+TIE_BROKEN_BY_LOTTERY = engine.TIE_BROKEN_BY_LOTTERY
+NO_PLACE_IN_SECTION = engine.NO_PLACE_IN_SECTION
+ONLY_RESERVED_SEATS = engine.ONLY_RESERVED_SEATS
+SECTION_CAP_FULL = engine.SECTION_CAP_FULL
+ONLY_BENEFIT_SEATS = engine.ONLY_BENEFIT_SEATS
+HELD_BY_ENROLLED = engine.HELD_BY_ENROLLED
+SIBLINGS_APART = engine.SIBLINGS_APART
+NO_STABLE_ALLOCATION = engine.NO_STABLE_ALLOCATION
+DAY_LABELS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,19 +51,29 @@ class Explanation:
 
     ``score`` is the family's priority at the structure (points plus bonus);
     ``cutoff_score`` the priority of the cutoff family, NaN when there is
-    none or the wish is not refused; ``reason`` is 0 unless refused.
+    none or the wish is not refused; ``reason`` is 0 unless refused; ``detail`` the section
+    of a full cap, or the half-day slot when a part-time need found the structure full.
     """
 
     outcome: np.ndarray
     reason: np.ndarray
     score: np.ndarray
     cutoff_score: np.ndarray
+    detail: np.ndarray
 
 
 def explain(problem: Problem, allocation: Allocation) -> Explanation:
-    """Outcome, scores and refusal reason of every wish."""
+    """Outcome, scores and refusal reason of every wish.
+
+    Where deferred acceptance decided, from its cutoffs: in a pool whose section cap is
+    reached by families above the applicant, the cap's last holder; else the last holder of
+    the seats the family could take (:func:`sdsf.allocation.engine._cutoffs`), a child
+    keeping its current place when it is one. Where the exact solver decided, its own
+    reasons (:mod:`sdsf.allocation.exact`).
+    """
     pair_application = problem.pair_application()
     pair_school = problem.pair_school(pair_application)
+    pair = allocation.wish_pair
     wish_index = np.arange(pair_application.size) - problem.wish_offsets[pair_application]
     obtained_index = allocation.wish_rank[pair_application].astype(np.int64) - 1
     refused = (obtained_index < 0) | (wish_index < obtained_index)
@@ -64,29 +82,69 @@ def explain(problem: Problem, allocation: Allocation) -> Explanation:
     ).astype(np.int8)
 
     insertion = problem.insertion[pair_application]
-    cutoff_position = np.where(
-        insertion,
-        allocation.cutoff_insertion[pair_school],
-        allocation.cutoff_regular[pair_school],
-    )
+    benefit = problem.benefits()[pair_application]
+    profile = insertion.astype(np.int64) + 2 * benefit
+    cutoff_position = allocation.cutoff[profile, pair_school]
+    section = problem.section[pair_application]
+    by_section = np.zeros(pair.size, dtype=bool)
+    if allocation.section_full is not None:
+        section_cutoff = allocation.section_cutoff[pair_school, section]
+        by_section = (
+            allocation.section_full[pair_school, section]
+            & (section_cutoff >= 0)
+            & (allocation.pair_position[pair] > section_cutoff)
+        )
+        cutoff_position = np.where(by_section, section_cutoff, cutoff_position)
     has_cutoff = refused & (cutoff_position >= 0)
-    cutoff_pair = allocation.position_pair[np.maximum(cutoff_position, 0)]
+    position_pair = allocation.position_pair
+    if position_pair.size == 0:  # every wish went to the exact solver
+        position_pair = np.zeros(1, dtype=np.int64)
+    cutoff_pair = position_pair[np.maximum(cutoff_position, 0)]
+    is_current_place = np.ones(allocation.pair_priority.size, dtype=bool)
+    is_current_place[pair] = False
     cutoff_score = np.where(has_cutoff, allocation.pair_priority[cutoff_pair], np.nan)
-    score = allocation.pair_priority
-    earlier = problem.submitted[pair_application[cutoff_pair]] < problem.submitted[pair_application]
-    no_place = problem.capacity.ravel()[pair_school] == 0
+    score = allocation.wish_score
+    cutoff_application = allocation.pair_application[cutoff_pair]
+    earlier = problem.submitted[cutoff_application] < problem.submitted[pair_application]
+    seats = engine.schools(problem)
+    no_place = seats.capacity[pair_school] == 0
+    if seats.section_cap is not None:
+        no_place |= seats.section_cap[pair_school, section] == 0
+    only_benefit = (seats.reserved[pair_school] == 0) | insertion
     reason = np.select(
         [
             ~refused,
             ~has_cutoff & no_place,
+            ~has_cutoff & only_benefit,
             ~has_cutoff,
+            is_current_place[cutoff_pair],
+            by_section,
             cutoff_score > score,
             earlier,
         ],
-        [0, NO_PLACE_IN_SECTION, ONLY_RESERVED_SEATS, OUTRANKED, TIE_BROKEN_BY_DATE],
+        [
+            0,
+            NO_PLACE_IN_SECTION,
+            ONLY_BENEFIT_SEATS,
+            ONLY_RESERVED_SEATS,
+            HELD_BY_ENROLLED,
+            SECTION_CAP_FULL,
+            OUTRANKED,
+            TIE_BROKEN_BY_DATE,
+        ],
         TIE_BROKEN_BY_LOTTERY,
     ).astype(np.int8)
-    return Explanation(outcome=outcome, reason=reason, score=score, cutoff_score=cutoff_score)
+    cutoff_score = np.where(reason == HELD_BY_ENROLLED, np.nan, cutoff_score)
+    detail = np.where(reason == SECTION_CAP_FULL, section, -1).astype(np.int16)
+    exact = allocation.wish_reason >= 0
+    if exact.any():
+        reason = np.where(exact, allocation.wish_reason, np.where(refused, reason, 0))
+        reason = np.where(refused, reason, 0).astype(np.int8)
+        cutoff_score = np.where(exact, allocation.wish_cutoff, cutoff_score)
+        detail = np.where(exact, allocation.wish_detail, detail).astype(np.int16)
+    return Explanation(
+        outcome=outcome, reason=reason, score=score, cutoff_score=cutoff_score, detail=detail
+    )
 
 
 NOT_NEEDED_SENTENCE = (
@@ -94,6 +152,17 @@ NOT_NEEDED_SENTENCE = (
     "attribuée sur un vœu préféré."
 )
 NO_PLACE_SENTENCE = "Aucune place n'a pu vous être proposée sur vos vœux."
+KEPT_PLACE_SENTENCE = "Votre enfant garde sa place actuelle à la structure {}."
+SEAT_SENTENCES = {
+    "insertion": "Cette place relève des places réservées aux familles en parcours "
+    "d'insertion professionnelle.",
+    "minimum_benefit": "Cette place relève des places réservées aux familles bénéficiaires "
+    "d'un minimum social (article D214-7 du code de l'action sociale et des familles).",
+}
+STABILITY_SENTENCE = (
+    "Aucune répartition ne pouvait respecter tous les rangs de priorité à la fois ; "
+    "celle qui est proposée s'en écarte le moins possible."
+)
 
 
 def points_text(value: pl.Expr) -> pl.Expr:
@@ -115,20 +184,25 @@ def _sentence_templates() -> list[tuple[pl.Expr, pl.Expr]]:
 
     Each template is applied to its own wishes only (a ``when/then`` chain
     would format every wish with every template), and is flat: nested
-    formatting copies the text once per level.
+    formatting copies the text once per level. Parameters are columns: ``label`` (the
+    structure), ``rank``, ``day`` (`` le mardi`` when a part-time need found it full that
+    day, else empty), ``section_name``, ``score`` and ``cutoff_score``.
     """
-    label, rank, outcome, reason = (
+    label, rank, outcome, reason, day = (
         pl.col("label"),
         pl.col("rank"),
         pl.col("outcome"),
         pl.col("reason"),
+        pl.col("day"),
     )
     cutoff = pl.col("cutoff_score")
     unit = pl.when(cutoff.abs() >= 2).then(pl.lit("points")).otherwise(pl.lit("point"))
     subject = ("La structure ", label, " (votre vœu n° ", rank, ")")
     admitted = (
         *subject,
-        " était complète : la dernière famille admise avait ",
+        " était complète",
+        day,
+        " : la dernière famille admise avait ",
         points_text(cutoff),
         " ",
         unit,
@@ -169,8 +243,57 @@ def _sentence_templates() -> list[tuple[pl.Expr, pl.Expr]]:
             reason == ONLY_RESERVED_SEATS,
             _text(
                 *subject,
-                " était complète : ses places étaient réservées aux familles "
+                " était complète",
+                day,
+                " : ses places étaient réservées aux familles "
                 "en parcours d'insertion professionnelle.",
+            ),
+        ),
+        (
+            reason == ONLY_BENEFIT_SEATS,
+            _text(
+                *subject,
+                " était complète",
+                day,
+                " : ses places étaient réservées aux familles bénéficiaires d'un minimum "
+                "social (article D214-7 du code de l'action sociale et des familles).",
+            ),
+        ),
+        (
+            reason == SECTION_CAP_FULL,
+            _text(
+                *subject,
+                " avait attribué toutes ses places de la section « ",
+                pl.col("section_name"),
+                " » : la dernière famille admise dans cette section avait ",
+                points_text(cutoff),
+                " ",
+                unit,
+                ", vous en aviez ",
+                points_text(pl.col("score")),
+                ".",
+            ),
+        ),
+        (
+            reason == HELD_BY_ENROLLED,
+            _text(
+                *subject,
+                " était complète",
+                day,
+                " : ses places restaient occupées par des enfants déjà inscrits.",
+            ),
+        ),
+        (
+            reason == SIBLINGS_APART,
+            _text(*subject, " n'avait pas assez de places pour accueillir vos enfants ensemble."),
+        ),
+        (
+            reason == NO_STABLE_ALLOCATION,
+            _text(
+                *subject,
+                " : votre demande y avait la priorité, mais ",
+                STABILITY_SENTENCE[0].lower(),
+                STABILITY_SENTENCE[1:],
             ),
         ),
     ]
@@ -190,6 +313,7 @@ class Labels:
     application_ids: pl.Series
     structure_ids: pl.Series
     structure_names: pl.Series
+    section_names: pl.Series | None = None
 
 
 def write_explanations(
@@ -203,10 +327,11 @@ def write_explanations(
     """JSON lines, one per application in input order, written by chunks.
 
     Each line has ``application_id``, ``structure_id`` (null without a
-    place), ``wishes`` (list of {rank, structure_id, outcome, score,
-    cutoff_score}) and ``message``. Every application must have a wish (the
-    command rejects empty lists). Chunks bound the memory: a million lines
-    make a gigabyte of text.
+    place), ``seat`` (``general``, ``insertion`` or ``minimum_benefit`` when the place is one
+    of the seats reserved for the family's category, null without a place), ``wishes`` (list
+    of {rank, structure_id, outcome, score, cutoff_score}) and ``message``. Every application
+    must have a wish (the command rejects empty lists). Chunks bound the memory: a million
+    lines make a gigabyte of text.
     """
     offsets = problem.wish_offsets
     if np.any(offsets[1:] == offsets[:-1]):
@@ -220,9 +345,19 @@ def write_explanations(
     scores = _json_numbers(explanation.score)
     cutoffs = _json_numbers(explanation.cutoff_score)
     outcome_names = pl.Series(OUTCOME_NAMES).gather(explanation.outcome)
-    assigned_ids = labels.structure_ids.gather(
-        pl.Series(allocation.structure).set(pl.Series(allocation.structure < 0), None)
-    )
+    placed = pl.Series(allocation.structure).set(pl.Series(allocation.structure < 0), None)
+    assigned_ids = labels.structure_ids.gather(placed)
+    assigned_labels = structure_labels.gather(placed)
+    seat = _seat_names(problem, allocation)
+    kept = (allocation.structure >= 0) & (allocation.wish_rank == 0)
+    day_texts = pl.Series(["", *(f" le {day}" for day in DAY_LABELS for _ in range(2))])
+    detail = explanation.detail.astype(np.int64)
+    day = np.where((detail >= 0) & (explanation.reason != SECTION_CAP_FULL), detail + 1, 0)
+    section_names = labels.section_names
+    if section_names is None or section_names.len() == 0:
+        section_names = pl.Series([""], dtype=pl.String)
+    section = np.where(explanation.reason == SECTION_CAP_FULL, detail, 0)
+    section = np.minimum(np.maximum(section, 0), section_names.len() - 1)
     application_count = labels.application_ids.len()
     for first in range(0, application_count, chunk):
         last = min(first + chunk, application_count)
@@ -240,20 +375,62 @@ def write_explanations(
                 "reason": explanation.reason[pairs],
                 "score": scores[pairs],
                 "cutoff_score": cutoffs[pairs],
+                "day": day_texts.gather(day[pairs]),
+                "section_name": section_names.gather(section[pairs]),
             }
         ).with_columns(pl.col("application").set_sorted())
         pl.DataFrame(
             {
                 "application_id": labels.application_ids[first:last],
                 "structure_id": assigned_ids[first:last],
+                "seat": seat[first:last],
                 "wishes": _wish_lists(wishes),
                 "message": _messages(wishes),
+                "kept": kept[first:last],
+                "assigned_label": assigned_labels[first:last],
             }
         ).with_columns(
             message=pl.when(pl.col("structure_id").is_null())
             .then(pl.concat_str("message", pl.lit(NO_PLACE_SENTENCE), separator=" "))
+            .when(pl.col("kept"))
+            .then(
+                pl.concat_str(
+                    "message",
+                    _text(*_split_template(KEPT_PLACE_SENTENCE, pl.col("assigned_label"))),
+                    separator=" ",
+                )
+            )
             .otherwise("message")
-        ).write_ndjson(file)
+        ).with_columns(
+            message=pl.when(pl.col("seat").is_in(list(SEAT_SENTENCES)))
+            .then(
+                pl.concat_str(
+                    "message",
+                    pl.col("seat").replace_strict(SEAT_SENTENCES, default=""),
+                    separator=" ",
+                )
+            )
+            .otherwise("message")
+        ).drop("kept", "assigned_label").write_ndjson(file)
+
+
+def _split_template(template: str, value: pl.Expr) -> tuple[str | pl.Expr, ...]:
+    """A one-parameter template (``{}``) as parts for :func:`_text`."""
+    before, after = template.split("{}")
+    return before, value, after
+
+
+def _seat_names(problem: Problem, allocation: Allocation) -> pl.Series:
+    """``general``, or the reserve whose seat the family holds when it is of its category
+    (a released reserved seat held by another family is a general one for it)."""
+    seat = allocation.seat.astype(np.int64)
+    category = np.where(
+        seat == engine.RESERVED_SEAT,
+        problem.insertion,
+        np.where(seat == engine.BENEFIT_SEAT, problem.benefits(), True),
+    )
+    seat = np.where((seat != engine.NO_SEAT) & ~category, engine.GENERAL_SEAT, seat)
+    return pl.Series(SEAT_NAMES, dtype=pl.String).gather(seat)
 
 
 def _wish_lists(wishes: pl.DataFrame) -> pl.Series:

@@ -287,3 +287,174 @@ def test_django_command_forwards_to_the_cli(tmp_path):
     with pytest.raises(CommandError) as raised:
         Command().handle(**options)
     assert raised.value.returncode == cli.INVALID_INPUT
+
+
+POOLED_PLACES = (
+    ("structure_id,section,capacity,reserved_insertion,structure_name,reserved_minimum_benefit\n")
+    + """MULTI,toutes,3,0,Multi-accueil,1
+MULTI,bébés,1,0,Multi-accueil,
+LILAS,bébés,1,0,Les Lilas,
+"""
+)
+POOLED_APPLICATIONS = """application_id,section,points,submitted_at,wishes,insertion,minimum_benefit
+B1,bébés,50,2026-03-01T09:00:00Z,MULTI,0,0
+B2,bébés,40,2026-03-01T09:00:00Z,MULTI|LILAS,0,0
+G1,grands,30,2026-03-01T09:00:00Z,MULTI,0,0
+G2,grands,10,2026-03-01T09:00:00Z,MULTI,0,1
+G3,grands,20,2026-03-01T09:00:00Z,MULTI,0,0
+"""
+
+
+def test_a_pool_serves_every_section_within_its_caps_and_reserves(tmp_path):
+    paths = write(
+        tmp_path,
+        places=POOLED_PLACES,
+        applications=POOLED_APPLICATIONS,
+        bonuses="application_id,structure_id,bonus\n",
+    )
+    argv = [*arguments(paths), "--summary", str(tmp_path / "summary.json")]
+    assert cli.main(argv) == 0
+    # One bébé at most (cap), the D214-7 seat to G2 although G3 has more points.
+    assert (tmp_path / "out.csv").read_text().splitlines()[1:] == [
+        "B1,MULTI,bébés,1",
+        "B2,LILAS,bébés,2",
+        "G1,MULTI,grands,1",
+        "G2,MULTI,grands,1",
+        "G3,,grands,",
+    ]
+    lines = [json.loads(line) for line in (tmp_path / "explain.jsonl").read_text().splitlines()]
+    assert "toutes ses places de la section « bébés »" in lines[1]["message"]
+    assert lines[3]["seat"] == "minimum_benefit"
+    assert "article D214-7" in lines[3]["message"]
+    assert "dernière famille admise avait 30 points, vous en aviez 20" in lines[4]["message"]
+    # Caps and reserves in one pool: no substitutable rule, the exact path decides.
+    assert json.loads((tmp_path / "summary.json").read_text()) == {
+        "method": "exact",
+        "stable": True,
+        "blocking_groups": 0,
+        "placed": 4,
+        "proven": True,
+    }
+    places = POOLED_PLACES.replace("MULTI,bébés,1,0,Multi-accueil,\n", "")
+    write(
+        tmp_path,
+        places=places,
+        applications=POOLED_APPLICATIONS,
+        bonuses="application_id,structure_id,bonus\n",
+    )
+    assert cli.main(argv) == 0
+    assert json.loads((tmp_path / "summary.json").read_text())["method"] == ("deferred_acceptance")
+    assert (tmp_path / "out.csv").read_text().splitlines()[1:3] == [
+        "B1,MULTI,bébés,1",
+        "B2,MULTI,bébés,1",
+    ]
+
+
+EXACT_PLACES = """structure_id,section,capacity,reserved_insertion
+A,toutes,2,0
+B,toutes,2,0
+"""
+EXACT_APPLICATIONS = (
+    "application_id,section,points,submitted_at,wishes,insertion,days,group,current_structure\n"
+    "T1,moyens,20,2026-03-01T09:00:00Z,A|B,0,,jumeaux,\n"
+    "T2,moyens,20,2026-03-01T09:00:00Z,A|B,0,,jumeaux,\n"
+    "P1,bébés,30,2026-03-01T09:00:00Z,A,0,lu|ma,,\n"
+    "P2,bébés,25,2026-03-01T09:00:00Z,A,0,me|je|ve,,\n"
+    "E1,grands,5,2026-03-01T09:00:00Z,A,0,,,B\n"
+)
+
+
+def test_siblings_part_time_and_transfers_are_solved_exactly(tmp_path):
+    paths = write(
+        tmp_path,
+        places=EXACT_PLACES,
+        applications=EXACT_APPLICATIONS,
+        bonuses="application_id,structure_id,bonus\n",
+    )
+    argv = [*arguments(paths), "--summary", str(tmp_path / "summary.json")]
+    assert cli.main(argv) == 0
+    # P1 and P2 share one place on different days; the twins cannot both fit at A beside
+    # them and go to B with E1, who keeps its place there.
+    assert (tmp_path / "out.csv").read_text().splitlines()[1:] == [
+        "T1,B,moyens,2",
+        "T2,B,moyens,2",
+        "P1,A,bébés,1",
+        "P2,A,bébés,1",
+        "E1,A,grands,1",
+    ]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary == {
+        "method": "exact",
+        "stable": True,
+        "blocking_groups": 0,
+        "placed": 5,
+        "proven": True,
+    }
+
+
+def test_a_transfer_keeps_its_place_with_rank_zero(tmp_path):
+    applications = (
+        "application_id,section,points,submitted_at,wishes,insertion,current_structure\n"
+        "E1,bébés,5,2026-03-01T09:00:00Z,LILAS,0,ROSES\n"
+        "A1,bébés,50,2026-03-01T09:00:00Z,LILAS|ROSES,0,\n"
+    )
+    paths = write(
+        tmp_path, applications=applications, bonuses="application_id,structure_id,bonus\n"
+    )
+    assert cli.main(arguments(paths)) == 0
+    assert (tmp_path / "out.csv").read_text().splitlines()[1:] == [
+        "E1,ROSES,bébés,0",
+        "A1,LILAS,bébés,1",
+    ]
+    lines = [json.loads(line) for line in (tmp_path / "explain.jsonl").read_text().splitlines()]
+    assert "garde sa place actuelle à la structure ROSES" in lines[0]["message"]
+
+
+NEW_BAD_INPUTS = {
+    "unknown day": (
+        "applications",
+        "application_id,section,points,submitted_at,wishes,insertion,days\n"
+        f"A1,bébés,42,{T},LILAS,0,lu|sa\n",
+        "ligne 2, colonne « days » : jour « sa » inconnu",
+    ),
+    "group members differ": (
+        "applications",
+        "application_id,section,points,submitted_at,wishes,insertion,group\n"
+        f"A1,bébés,42,{T},LILAS,0,F\n"
+        f"A2,bébés,41,{T},LILAS,0,F\n",
+        "ligne 3, colonne « group » : le groupe « F » doit avoir les mêmes points que sa ligne 2",
+    ),
+    "current structure unknown": (
+        "applications",
+        "application_id,section,points,submitted_at,wishes,insertion,current_structure\n"
+        f"A1,bébés,42,{T},LILAS,0,PAPAYE\n",
+        "ligne 2, colonne « current_structure » : structure « PAPAYE » absente",
+    ),
+    "current structure over capacity": (
+        "applications",
+        "application_id,section,points,submitted_at,wishes,insertion,current_structure\n"
+        f"A1,bébés,42,{T},LILAS,0,ROSES\n"
+        f"A2,bébés,42,{T},LILAS,0,ROSES\n",
+        "ligne 3, colonne « current_structure » : la structure actuelle a plus d'enfants",
+    ),
+    "reserve on a cap row": (
+        "places",
+        POOLED_PLACES.replace("MULTI,bébés,1,0,", "MULTI,bébés,1,1,"),
+        "ligne 3, colonne « reserved_insertion » : les places réservées",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"), NEW_BAD_INPUTS.values(), ids=NEW_BAD_INPUTS.keys()
+)
+def test_new_columns_are_checked(tmp_path, capsys, name, text, expected):
+    files = {"bonuses": "application_id,structure_id,bonus\n", name: text}
+    if name == "places":
+        files["applications"] = POOLED_APPLICATIONS
+    paths = write(tmp_path, **files)
+    assert cli.main([*arguments(paths), "--summary", str(tmp_path / "s.json")]) == 2
+    assert expected in capsys.readouterr().err
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        path.name for path in paths.values()
+    )

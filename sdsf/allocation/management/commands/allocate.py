@@ -11,7 +11,7 @@ from sdsf.allocation import cli
 
 
 class Command(BaseCommand):
-    help = "Attribue les places en crèche par acceptation différée (fichiers CSV)."
+    help = "Attribue les places en crèche (fichiers CSV)."
     # System checks import every URL and view, which this command never uses.
     requires_system_checks = []
 
@@ -26,6 +26,8 @@ class Command(BaseCommand):
             seed=options["seed"],
             out=options["out"],
             explain_to=options["explain"],
+            summary_to=options["summary"],
+            time_limit=options["time_limit"],
         )
         if status:
             raise CommandError("aucun fichier écrit.", returncode=status)
