@@ -1,160 +1,61 @@
-"""The demo département: real territories, demo institutions and one demo account per role.
+"""The demo département: real territories, one demo account per role, and each app's demo data.
 
-Everything created here that is not public data is synthetic and says so. Later apps add their
-own step to :data:`STEPS` (a function taking the département and returning lines to print).
+Everything created here that is not public data is synthetic and says so. Each app owns its demo
+step (a function taking the département and returning lines to print, in the app's ``demo``
+module); this loader, above every app, runs them in :data:`STEPS`' order in one transaction.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import transaction
 
-from sdsf.accounts.models import Assignment, Institution, Role, User
-from sdsf.territories.models import Departement, Level
-
-DEMO_PASSWORD = "demo-sdsf-2026"  # noqa: S105 — printed on purpose; the demo refuses DEBUG=False
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    role: Role
-    email: str
-    institution: Institution
-    scope_level: str
-    scope_code: str
-
-
-def _institutions(departement: Departement) -> dict[str, Institution]:
-    chef_lieu = departement.communes.get(code=departement.chef_lieu)
-    specs = {
-        "departement": (f"Département {departement.name}", Institution.Kind.DEPARTEMENT),
-        "caf": (f"CAF {departement.name}", Institution.Kind.CAF),
-        "etat": (f"Préfecture {departement.name}", Institution.Kind.ETAT),
-        "commune": (f"Ville de {chef_lieu.name}", Institution.Kind.COMMUNE),
-        "gestionnaire": (
-            f"Association Petite enfance {chef_lieu.name} (démonstration)",
-            Institution.Kind.MANAGER,
-        ),
-    }
-    institutions = {}
-    for key, (name, kind) in specs.items():
-        level, code = (
-            (Level.COMMUNE, chef_lieu.code)
-            if kind in (Institution.Kind.COMMUNE, Institution.Kind.MANAGER)
-            else (Level.DEPARTEMENT, departement.code)
-        )
-        institutions[key], _ = Institution.objects.update_or_create(
-            name=name, kind=kind, defaults={"territory_level": level, "territory_code": code}
-        )
-    return institutions
-
-
-def demo_accounts(departement: Departement) -> list[DemoAccount]:
-    inst = _institutions(departement)
-    d, c = departement.code, departement.chef_lieu
-    suffix = f"{d.lower()}.demo.sdsf.fr"
-    return [
-        DemoAccount(
-            Role.ADMINISTRATOR, f"admin@{suffix}", inst["departement"], Level.DEPARTEMENT, d
-        ),
-        DemoAccount(
-            Role.ANALYST, f"observatoire@{suffix}", inst["departement"], Level.DEPARTEMENT, d
-        ),
-        DemoAccount(Role.PMI_AGENT, f"pmi@{suffix}", inst["departement"], Level.DEPARTEMENT, d),
-        DemoAccount(Role.CAF_ADVISOR, f"caf@{suffix}", inst["caf"], Level.DEPARTEMENT, d),
-        DemoAccount(Role.COMMUNE_AGENT, f"commune@{suffix}", inst["commune"], Level.COMMUNE, c),
-        DemoAccount(
-            Role.STRUCTURE_MANAGER, f"structure@{suffix}", inst["gestionnaire"], Level.COMMUNE, c
-        ),
-        DemoAccount(
-            Role.COMMISSION_MEMBER, f"commission@{suffix}", inst["commune"], Level.COMMUNE, c
-        ),
-        DemoAccount(Role.STATE, f"prefecture@{suffix}", inst["etat"], Level.DEPARTEMENT, d),
-    ]
-
-
-def create_accounts(departement: Departement) -> list[str]:
-    lines = []
-    for account in demo_accounts(departement):
-        user = User.objects.filter(email=account.email).first()
-        if user is None:
-            user = User.objects.create_user(
-                account.email,
-                DEMO_PASSWORD,
-                first_name="Démo",
-                last_name=account.role.label,
-            )
-        Assignment.objects.get_or_create(
-            user=user,
-            institution=account.institution,
-            role=account.role,
-            scope_level=account.scope_level,
-            scope_code=account.scope_code,
-        )
-        lines.append(f"  {account.role.label:<40} {account.email:<40} {DEMO_PASSWORD}")
-    return ["Comptes de démonstration (un par rôle) :", *lines]
-
-
-STEPS: list[Callable[[Departement], list[str]]] = [create_accounts]
-
-
-def _offer_step(departement: Departement) -> list[str]:
-    from sdsf.offer.demo import create_offer  # the offer app imports this module
-
-    return create_offer(departement)
-
-
-def _allocation_reset(departement: Departement) -> list[str]:
-    from sdsf.allocation.demo import remove_round
-
-    return remove_round(departement)
-
-
-STEPS.insert(1, _allocation_reset)  # before the registry it refers to is recreated
-STEPS.append(_offer_step)
-
-
-def _steering_step(departement: Departement) -> list[str]:
-    from sdsf.steering.demo import load_plan  # the steering app imports this module
-
-    return load_plan(departement)
-
-
-STEPS.append(_steering_step)
-
-
-def _observatory_step(departement: Departement) -> list[str]:
-    from sdsf.observatory.demo import create_figures
-
-    return create_figures(departement)
-
-
-STEPS.append(_observatory_step)
-
-
-def _allocation_step(departement: Departement) -> list[str]:
-    from sdsf.allocation.demo import create_round
-
-    return create_round(departement)
-
-
-STEPS.append(_allocation_step)
+from sdsf.accounts.demo import create_accounts
+from sdsf.allocation.demo import create_round, remove_round
+from sdsf.families.demo import create_family, remove_pre_applications
+from sdsf.observatory.demo import create_figures
+from sdsf.offer.demo import create_offer
+from sdsf.steering.demo import load_plan
+from sdsf.territories.models import Departement
 
 
 def _families_reset(departement: Departement) -> list[str]:
-    from sdsf.families.demo import remove_pre_applications
-
     return remove_pre_applications(departement)
 
 
-def _families_step(departement: Departement) -> list[str]:
-    from sdsf.families.demo import create_family
+def _allocation_reset(departement: Departement) -> list[str]:
+    return remove_round(departement)
 
+
+def _offer_step(departement: Departement) -> list[str]:
+    return create_offer(departement)
+
+
+def _steering_step(departement: Departement) -> list[str]:
+    return load_plan(departement)
+
+
+def _observatory_step(departement: Departement) -> list[str]:
+    return create_figures(departement)
+
+
+def _allocation_step(departement: Departement) -> list[str]:
+    return create_round(departement)
+
+
+def _families_step(departement: Departement) -> list[str]:
     return create_family(departement)
 
 
-STEPS.insert(1, _families_reset)  # its wishes refer to the demo registry, which is recreated
-STEPS.append(_families_step)  # after the demo commission, whose grid it is scored with
+STEPS: list[Callable[[Departement], list[str]]] = [
+    create_accounts,
+    _families_reset,  # its wishes refer to the demo registry, which is recreated
+    _allocation_reset,  # before the registry it refers to is recreated
+    _offer_step,
+    _steering_step,
+    _observatory_step,
+    _allocation_step,
+    _families_step,  # after the demo commission, whose grid it is scored with
+]
 
 
 @transaction.atomic
