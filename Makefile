@@ -43,9 +43,11 @@ demo: install
 	@echo "Plateforme servie sur $(DEMO_URL) avec son service de tâches de fond (Ctrl+C arrête les deux)"
 	SDSF_PUBLIC_URL=$(DEMO_URL) $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
+# lint-imports: the apps' layers and the pure cores (.importlinter, docs/architecture.md).
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 lint: install-test
