@@ -43,9 +43,11 @@ demo: install
 	@echo "Plateforme servie sur $(DEMO_URL) avec son service de tâches de fond (Ctrl+C arrête les deux)"
 	SDSF_PUBLIC_URL=$(DEMO_URL) $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
+# lint-imports: the apps' layers and the pure cores (.importlinter, docs/architecture.md).
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 lint: install-test
@@ -58,18 +60,24 @@ lock: install-test
 	$(BIN)/pip-compile --quiet --strip-extras --extra test -o requirements-test.txt pyproject.toml
 
 # Family pages only are translated (English, Arabic; docs/i18n.md): extraction reads sdsf/families
-# (minus the guichet unique desk, a staff page), the shared layout (base, header, language
-# selector, menu, site title and footer), the models whose choice labels family pages show
-# (offer, allocation), nothing of the staff pages, which stay French. Re-run after changing a
-# family page, translate the new entries, commit .po and .mo. compilemessages also compiles
-# sdsf/locale_dsfr (Arabic for django-dsfr's own strings; a LOCALE_PATHS entry never extracted).
-I18N_KEEP := sdsf sdsf/families sdsf/locale sdsf/core sdsf/core/navigation.py \
-	sdsf/core/context_processors.py sdsf/core/templates sdsf/core/templates/sdsf \
-	sdsf/core/templates/sdsf/base.html sdsf/core/templates/sdsf/header.html \
-	sdsf/core/templates/sdsf/language_selector.html sdsf/core/templates/sdsf/field.html \
-	sdsf/offer sdsf/offer/models.py sdsf/allocation sdsf/allocation/models.py
-I18N_IGNORE := $(filter-out $(I18N_KEEP),$(wildcard * sdsf/* sdsf/core/* sdsf/core/templates/* \
-	sdsf/core/templates/sdsf/* sdsf/offer/* sdsf/allocation/*)) sdsf/families/migrations \
+# (minus the guichet unique desk, a staff page), the shared layout (sdsf/site: base, header,
+# language selector, menu, site title and footer; sdsf/core: form fields), the family's proposal
+# pages (sdsf/allocation), the models whose choice labels family pages show (offer, allocation),
+# nothing of the staff pages, which stay French. Re-run after changing a family page, translate
+# the new entries, commit .po and .mo. compilemessages also compiles sdsf/locale_dsfr (Arabic for
+# django-dsfr's own strings; a LOCALE_PATHS entry never extracted).
+I18N_KEEP := sdsf sdsf/families sdsf/locale sdsf/site sdsf/site/navigation.py \
+	sdsf/site/context_processors.py sdsf/site/templates sdsf/site/templates/sdsf \
+	sdsf/site/templates/sdsf/base.html sdsf/site/templates/sdsf/header.html \
+	sdsf/site/templates/sdsf/language_selector.html sdsf/core sdsf/core/templates \
+	sdsf/core/templates/sdsf sdsf/core/templates/sdsf/field.html \
+	sdsf/offer sdsf/offer/models.py sdsf/allocation sdsf/allocation/models.py \
+	sdsf/allocation/proposal_views.py sdsf/allocation/templates \
+	sdsf/allocation/templates/allocation sdsf/allocation/templates/allocation/proposals
+I18N_IGNORE := $(filter-out $(I18N_KEEP),$(wildcard * sdsf/* sdsf/site/* sdsf/site/templates/* \
+	sdsf/site/templates/sdsf/* sdsf/core/* sdsf/core/templates/* sdsf/core/templates/sdsf/* \
+	sdsf/offer/* sdsf/allocation/* sdsf/allocation/templates/* \
+	sdsf/allocation/templates/allocation/*)) sdsf/families/migrations \
 	sdsf/families/management sdsf/families/templates/families/desk sdsf/families/views/desk.py \
 	sdsf/families/duplicates.py
 messages: install

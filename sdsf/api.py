@@ -8,8 +8,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import SessionAuth
 
 from sdsf.observatory.api import router as observatory_router
+from sdsf.observatory.territory_api import router as territories_router
 from sdsf.offer.api import router as offer_router
-from sdsf.territories.api import router as territories_router
 
 api = NinjaAPI(
     title="SDSF API",

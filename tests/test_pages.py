@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_home_shows_the_persons_territory(client):
     client.force_login(make_user(Role.COMMUNE_AGENT, "commune", "93008"))
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("site:home")).content.decode()
     assert "Agent petite enfance de commune" in page
     assert "Métropole du Grand Paris" in page and "Est Ensemble" in page
     assert "1</p><p>commune dans votre périmètre" in page.replace("\n", "")

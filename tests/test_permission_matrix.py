@@ -125,12 +125,12 @@ def post_only(permission, **options) -> Url:
 
 URLS = {
     # the platform, log-in, people and audit
-    "core:home": Url(LOGGED_IN),
+    "site:home": Url(LOGGED_IN),
     "core:healthz": Url(PUBLIC),
     "core:security_txt": Url(PUBLIC, 404, 404),  # until the installation sets its contact
     "accounts:login": Url(GUEST),
     "accounts:logout": Url(PUBLIC, 405, LOGIN),  # POST only; then back to the log-in page
-    "accounts:people": staff(P.VIEW_PEOPLE),
+    "people:list": staff(P.VIEW_PEOPLE),
     "audit:search": staff(P.VIEW_AUDIT),
     "set_language": Url(PUBLIC, 302, 302),
     # territories (public data of the person's départements) and the API
@@ -222,9 +222,9 @@ URLS = {
     "families:receipt": Url(FAMILY, obj="family's file"),
     "families:withdraw": Url(FAMILY, 200, 302, obj="family's file"),
     "families:document": Url(FAMILY, obj="family's file"),
-    "families:proposal": Url(FAMILY, obj="family's file"),
-    "families:proposal_accept": Url(FAMILY, 405, 302, obj="family's file"),
-    "families:proposal_refuse": Url(FAMILY, 405, 302, obj="family's file"),
+    "proposals:detail": Url(FAMILY, obj="family's file"),
+    "proposals:accept": Url(FAMILY, 405, 302, obj="family's file"),
+    "proposals:refuse": Url(FAMILY, 405, 302, obj="family's file"),
     # the guichet unique: the files of the communes the agent serves
     "families:desk": staff(P.FAMILY_FILES_VIEW),
     "families:desk_detail": staff(P.FAMILY_FILES_VIEW, obj="desk file"),
@@ -376,7 +376,7 @@ BODIES: dict[str, Callable] = {
     "allocation:application_vacate": lambda w, s: {"on": "2026-12-01", "reason": "Départ."},
     "families:apply": lambda w, s: _parent(s),
     "families:apply_step": lambda w, s: _parent(s),
-    "families:proposal_refuse": lambda w, s: {"reason": "Trop loin du travail."},
+    "proposals:refuse": lambda w, s: {"reason": "Trop loin du travail."},
     "families:desk_new": lambda w, s: _parent(s),
     "families:desk_step": lambda w, s: _parent(s),
     "families:desk_merge": lambda w, s: {"other": s.duplicate.reference, "confirm": "yes"},

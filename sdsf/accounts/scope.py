@@ -6,10 +6,10 @@ with this module's territory filter: ``visible_to(user, permission)`` for lists 
 ``writable_by(user, permission)`` for every row a person creates or changes and every row it
 points to (``Structure.objects`` in offer, ``PreApplication.objects`` in families,
 ``AllocationRound.objects`` in allocation, ``Scheme.objects`` and its children in steering).
-No view filters by hand. Reads of personal data go through :func:`read_personal`, which writes
-the audit event. The permission matrix test (``tests/test_permission_matrix.py``) walks every
-profile against every URL with real objects of two départements, so a new URL or permission
-that forgets the gate fails the suite.
+No view filters by hand. Reads of personal data go through
+:func:`sdsf.audit.log.read_personal`, which writes the audit event. The permission matrix test
+(``tests/test_permission_matrix.py``) walks every profile against every URL with real objects of
+two départements, so a new URL or permission that forgets the gate fails the suite.
 
 This app sits below the domains: it imports none of them.
 """
@@ -25,8 +25,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Role, User
-from sdsf.audit.log import record
-from sdsf.audit.models import AuditEvent
 from sdsf.territories.models import Commune, Departement, Level
 from sdsf.territories.queries import LEVEL_FILTER
 
@@ -249,8 +247,3 @@ def people(user) -> QuerySet[User]:
     return User.objects.filter(
         pk__in=Assignment.objects.filter(overlapping).values("user_id")
     ).prefetch_related("assignments__institution", "assignments__structure_commune")
-
-
-def read_personal(request, objects: Iterable | object) -> None:
-    """Records that the request's user read these rows of personal data."""
-    record(request, AuditEvent.Action.READ, objects)

@@ -11,7 +11,6 @@ each replaces only its own applications, and references stay unique.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,11 +21,9 @@ from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
 from sdsf.families import history
 from sdsf.families.models import ACTIVE_STATUSES, Event, PreApplication, Wish
-from sdsf.offer.models import Section, Structure
+from sdsf.offer.models import Structure
+from sdsf.offer.sections import child_section
 
-# Age sections of the EAJE, from the child's age on the round's start date (in whole months).
-MIDDLE_FROM_MONTHS = 18
-OLDER_FROM_MONTHS = 24
 # Statuses that become "en commission" when a round takes the pré-demande; a place proposed by
 # another commune's round stays "place proposée" until the family answers it.
 WAITING_STATUSES = (
@@ -50,23 +47,6 @@ READ_FIELDS = (
 
 class IntakeError(Exception):
     """The intake is not possible (message in French); nothing was written."""
-
-
-def age_in_months(birth: date, on: date) -> int:
-    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
-
-
-def child_section(birth: date, on: date) -> str | None:
-    """The child's age section on ``on``: bébés under 18 months, moyens from 18 to 24 months,
-    grands from 24 months; None for a child not yet born that day."""
-    months = age_in_months(birth, on)
-    if months < 0:
-        return None
-    if months < MIDDLE_FROM_MONTHS:
-        return Section.BABIES
-    if months < OLDER_FROM_MONTHS:
-        return Section.MIDDLE
-    return Section.OLDER
 
 
 @dataclass

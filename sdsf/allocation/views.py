@@ -24,6 +24,7 @@ from sdsf.allocation.indicators import round_indicators
 from sdsf.allocation.intake import IntakeError, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.allocation.tasks import WAITING_LIST, run_round, run_waiting_list_import
+from sdsf.audit.log import read_personal
 from sdsf.core.downloads import pdf_response
 from sdsf.offer.models import ImportJob, Structure
 
@@ -114,7 +115,7 @@ def round_detail(request, round):
         )
     )
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    scope.read_personal(request, list(page.object_list))
+    read_personal(request, list(page.object_list))
     wished = sorted({w for a in applications for w in a.wishes})
     return render(
         request,
@@ -259,7 +260,7 @@ def round_structure(request, round, identifier):
     if not applications:
         raise Http404
     admitted = [a for a in applications if a.final_structure_id == structure.pk]
-    scope.read_personal(request, applications)
+    read_personal(request, applications)
     places = rounds.places_on([structure], item.starts_on, exclude_round=item)
     return render(
         request,
@@ -279,7 +280,7 @@ def round_structure(request, round, identifier):
 def application_override(request, round, application):
     item = _managed_round(request, round)
     target = get_object_or_404(item.applications, pk=application)
-    scope.read_personal(request, target)
+    read_personal(request, target)
     wished = Structure.objects.in_bulk(target.wishes, field_name="identifier")
     form = OverrideForm(request.POST or None, [wished[w] for w in target.wishes if w in wished])
     if request.method == "POST" and form.is_valid():
@@ -308,7 +309,7 @@ def application_letter(request, round, application):
         item.applications.select_related("proposed_structure", "decided_structure"),
         pk=application,
     )
-    scope.read_personal(request, target)
+    read_personal(request, target)
     lines = points_lines(list(item.grid.criteria.all()), target.criteria)
     context = {"item": item, "target": target, "lines": lines, "total": total(lines)}
     return pdf_response("allocation/letter.html", context, f"decision-{target.reference}")
@@ -324,7 +325,7 @@ def _validated_application(request, round, application) -> tuple[AllocationRound
         ),
         pk=application,
     )
-    scope.read_personal(request, target)
+    read_personal(request, target)
     return item, target
 
 

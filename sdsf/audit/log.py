@@ -65,3 +65,9 @@ def record(
             for event, event_codes in zip(events, codes, strict=True)
             for code in sorted(event_codes)
         )
+
+
+def read_personal(request, objects: Iterable[models.Model] | models.Model) -> None:
+    """Records that the request's user read these rows of personal data: every page or export
+    that shows personal data calls it (:mod:`sdsf.accounts.scope` says how rows are chosen)."""
+    record(request, AuditEvent.Action.READ, objects)

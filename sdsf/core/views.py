@@ -1,15 +1,10 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-
-from sdsf.accounts import scope
-from sdsf.territories.queries import groupings, summarise
 
 
 @never_cache
@@ -38,20 +33,3 @@ def security_txt(request):
         "Preferred-Languages: fr, en",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-@login_required
-def home(request):
-    """The person's territory at a glance: their roles, communes, population, EPCI and EPT."""
-    communes = scope.communes(request.user)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "assignments": scope.assignments(request.user),
-            "summary": summarise(communes),
-            "epcis": groupings(communes, "epci"),
-            "epts": groupings(communes, "ept"),
-            "departements": scope.departements(request.user),
-        },
-    )

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from sdsf.accounts.scope import Permission
 from sdsf.families import history
+from sdsf.families.commission import questions
 from sdsf.families.models import (
     ACTIVE_STATUSES,
     Document,
@@ -238,8 +239,6 @@ def set_wishes(
     """Replaces the ranked wishes (1 to ``SDSF_FAMILY_MAX_WISHES``, no wish twice, all in the
     pré-demande's département, crèches that take pré-demandes) and forgets situation answers
     no wished commune asks anymore. An agent may add only wishes in communes they serve."""
-    from sdsf.families.points import questions
-
     check_editable(pre)
     kept = {(type(t).__name__, t.pk) for t in wish_targets(pre)}
     added = [t for t in targets if (type(t).__name__, t.pk) not in kept]

@@ -10,8 +10,8 @@ from datetime import date
 from django.utils import timezone
 
 from sdsf.families import applications
+from sdsf.families.commission import questions
 from sdsf.families.models import Family, PreApplication
-from sdsf.families.points import questions
 from sdsf.offer.models import Structure
 from sdsf.territories.models import Departement
 
@@ -31,8 +31,8 @@ def remove_pre_applications(departement: Departement) -> list[str]:
 
 
 def create_family(departement: Departement) -> list[str]:
+    from sdsf.accounts.demo import DEMO_PASSWORD
     from sdsf.accounts.models import User
-    from sdsf.core.demo import DEMO_PASSWORD
 
     email = demo_email(departement)
     user = User.objects.filter(email=email).first() or User.objects.create_user(

@@ -277,7 +277,7 @@ class NeedForm(forms.ModelForm):
 
 
 class SituationForm(forms.Form):
-    """The criteria of the wished communes' grids (see :func:`sdsf.families.points.questions`)
+    """The criteria of the wished communes' grids (see :func:`sdsf.families.commission.questions`)
     and the job-insertion pathway."""
 
     insertion = forms.BooleanField(

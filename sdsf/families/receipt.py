@@ -11,19 +11,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sdsf.core.downloads import pdf_response
-from sdsf.families import applications, points
+from sdsf.families import applications, commission
 from sdsf.families.models import PreApplication
 
 TEMPLATE = "families/application/receipt.html"
 
 
 def receipt_context(pre: PreApplication) -> dict:
-    scores = points.points_so_far(pre)
+    scores = commission.points_so_far(pre)
     return {
         "pre": pre,
         "wishes": applications.wish_targets(pre),
         "points": scores,
-        "next_commission": points.earliest_commission(scores),
+        "next_commission": commission.earliest_commission(scores),
         "missing_documents": [
             str(label)
             for kind, label in pre.documents.model.Kind.choices

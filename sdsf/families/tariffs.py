@@ -4,8 +4,10 @@ The families' one-stop shop must let parents compare a crèche place with a chil
 apply. Both estimates follow national rules, so they live here as pure functions (no Django, no
 database) that the web views, the ``tariff`` command and the tests share. Every result carries the
 lines that explain it: a family (and art. L311-3-1 CRPA) is owed the rule, not just a number.
-The lines and errors are French texts marked for Django's gettext, read in the active language:
-French on the command line (the default language), English or Arabic on the family pages.
+The lines and errors are French texts marked for gettext (:mod:`sdsf.core.translation`, which
+translates through Django's gettext in the running platform without this module importing Django),
+read in the active language: French on the command line (the default language), English or Arabic
+on the family pages.
 Amounts keep the French format (``1 234,56 €``) in every language.
 
 Data is read from the repository's ``data/`` directory at first use and never from anywhere else:
@@ -32,8 +34,8 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+
+from sdsf.core.translation import _, gettext_lazy, ngettext
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PSU_SCALE_FILE = DATA_DIR / "psu" / "bareme_participations_familiales_accueil_collectif.csv"

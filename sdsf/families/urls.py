@@ -9,7 +9,6 @@ from sdsf.families.views import (
     desk,
     invitations,
     privacy,
-    proposals,
     public,
 )
 
@@ -77,18 +76,6 @@ urlpatterns = [
     path("guichet-unique/<str:reference>/recepisse/", apply.desk_receipt, name="desk_receipt"),
     # Attach a file filed at the guichet unique: the family answers the desk's invitation.
     path("compte/invitations/<str:token>/", invitations.invitation, name="invitation"),
-    # Answer the proposal of an allocation round: see it with its explanation, accept, refuse.
-    path("compte/propositions/<int:proposal>/", proposals.proposal, name="proposal"),
-    path(
-        "compte/propositions/<int:proposal>/accepter/",
-        proposals.proposal_accept,
-        name="proposal_accept",
-    ),
-    path(
-        "compte/propositions/<int:proposal>/refuser/",
-        proposals.proposal_refuse,
-        name="proposal_refuse",
-    ),
     # Find the offer (public): search by commune or position, map, detail pages.
     path("", public.search_page, name="search"),
     path("recherche.geojson", public.search_geojson, name="search_geojson"),

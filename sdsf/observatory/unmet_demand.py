@@ -18,11 +18,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sdsf.allocation.intake import child_section
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.families.models import ACTIVE_STATUSES, PreApplication
 from sdsf.observatory.service import Territory
 from sdsf.offer.models import Section
+from sdsf.offer.sections import child_section
 
 SMALL_COUNT = 5
 SECTIONS = (Section.BABIES, Section.MIDDLE, Section.OLDER)

@@ -149,8 +149,8 @@ def create_offer(departement: Departement) -> list[str]:
 
 def _demo_manager(departement):
     """The demo structure manager's institution: it manages a few demo structures."""
+    from sdsf.accounts.demo import demo_accounts
     from sdsf.accounts.models import Role
-    from sdsf.core.demo import demo_accounts
 
     return next(
         a.institution for a in demo_accounts(departement) if a.role == Role.STRUCTURE_MANAGER

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_GET
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
-from sdsf.audit.log import record
+from sdsf.audit.log import read_personal, record
 from sdsf.audit.models import AuditEvent
 from sdsf.core.downloads import TABLE_FORMATS
 from sdsf.offer.alerts import ALERT_MONTHS, expiring, horizon
 from sdsf.offer.availability import declare
+from sdsf.offer.capacity import capacity_on
 from sdsf.offer.coverage import rpe_laep_coverage
 from sdsf.offer.exports import export_response
 from sdsf.offer.forms import AssistantFilter, AvailabilityForm, ImportForm, StructureFilter
@@ -150,15 +151,6 @@ def _format(request) -> str:
     return fmt if fmt in TABLE_FORMATS else "csv"
 
 
-def capacity_on(structure, on) -> dict[str, int]:
-    """Places by section in force on ``on`` (prefetched capacities)."""
-    latest: dict[str, tuple] = {}
-    for row in structure.capacities.all():
-        if row.start <= on and (row.section not in latest or row.start > latest[row.section][0]):
-            latest[row.section] = (row.start, row.places)
-    return {section: places for section, (_, places) in latest.items() if places}
-
-
 @permission_required(Permission.OFFER_VIEW)
 def structure(request, identifier):
     item = get_object_or_404(
@@ -220,7 +212,7 @@ def _filtered_assistants(request):
 def assistants(request):
     form, rows = _filtered_assistants(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    scope.read_personal(request, list(page.object_list))
+    read_personal(request, list(page.object_list))
     return render(
         request,
         "offer/assistants.html",
@@ -242,7 +234,7 @@ def assistant(request, identifier):
         ),
         identifier=identifier,
     )
-    scope.read_personal(request, item)
+    read_personal(request, item)
     return render(
         request,
         "offer/assistant.html",
@@ -300,7 +292,7 @@ def alerts(request):
     today = timezone.localdate()
     visible = AssistantMaternel.objects.visible_to(request.user, Permission.AGREMENT_ALERTS)
     rows = list(expiring(visible, today))
-    scope.read_personal(request, rows)
+    read_personal(request, rows)
     return render(
         request,
         "offer/alerts.html",

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sdsf.allocation",
     "sdsf.families",
     "sdsf.steering",
+    "sdsf.site",  # above every app: home, menu, page layout, demo loader (docs/architecture.md)
 ]
 
 MIDDLEWARE = [
@@ -69,7 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sdsf.core.context_processors.site",
+                "sdsf.site.context_processors.site",
             ],
         },
     },
@@ -113,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures, per account and address; no user names in the logs. Axes
@@ -247,7 +248,7 @@ SDSF_PROPOSAL_REMINDER_DAYS = 3
 # answers 404 while it is empty. See docs/security.md.
 SDSF_SECURITY_CONTACT = os.environ.get("SDSF_SECURITY_CONTACT", "")
 
-# The test-only API of the browser tests (sdsf.core.e2e: data created without authentication).
+# The test-only API of the browser tests (sdsf.site.e2e: data created without authentication).
 # Only sdsf.settings.e2e turns it on; never in production.
 SDSF_E2E_API = False
 

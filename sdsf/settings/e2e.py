@@ -1,6 +1,6 @@
 """Browser tests only: a throw-away server on 127.0.0.1 with the test-only API (``/e2e/``).
 
-The API creates accounts and data without authentication (``sdsf.core.e2e``), so these settings
+The API creates accounts and data without authentication (``sdsf.site.e2e``), so these settings
 refuse to load anywhere that looks like a real deployment: the production settings need
 ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL`` from the environment, and any of them
 set here stops the start. The database is always the SQLite file named by

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from sdsf.accounts.models import Role
 from sdsf.allocation import answers, rounds
-from sdsf.allocation.intake import IntakeError, child_section, take_pre_applications
+from sdsf.allocation.intake import IntakeError, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application, PointsGrid
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.audit.models import AuditEvent
 from sdsf.families.models import Event, PreApplication
 from sdsf.offer.models import Section, Structure
+from sdsf.offer.sections import child_section
 from sdsf.territories.models import Level
 from tests.allocation.test_rounds import COMMUNE, EXAMPLE, START, _grid, _structure
 from tests.factories import make_pre_application, make_user

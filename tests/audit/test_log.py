@@ -74,7 +74,7 @@ def test_reading_people_is_audited_per_person(client):
     others = [make_user(Role.CAF_ADVISOR), make_user(Role.COMMUNE_AGENT, "commune", "93008")]
     outside = make_user(Role.PMI_AGENT, "departement", "26")
     client.force_login(admin)
-    response = client.get(reverse("accounts:people"))
+    response = client.get(reverse("people:list"))
     assert response.status_code == 200
     assert outside.email not in response.content.decode()
     read = AuditEvent.objects.filter(action="read", user=admin)

@@ -3,7 +3,7 @@
 The server under test is a separate process (``sdsf runserver`` with ``sdsf.settings.e2e``) on its
 own SQLite file, plus a task worker (``sdsf db_worker``) for background work such as web imports;
 pytest-django's test database is never touched. Tests create data through ``/e2e/``
-(``sdsf/core/e2e.py``).
+(``sdsf/site/e2e.py``).
 """
 
 import email
@@ -159,7 +159,7 @@ class E2E:
         self._post("reset", {})
 
     def create(self, name: str, /, **arguments) -> dict:
-        """Runs the fixture builder ``name`` of sdsf/core/e2e.py; returns its JSON answer."""
+        """Runs the fixture builder ``name`` of sdsf/site/e2e.py; returns its JSON answer."""
         return self._post(f"fixtures/{name}", arguments)
 
     def mails(self) -> list[Message]:

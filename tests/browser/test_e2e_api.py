@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from django.urls import Resolver404, resolve
 
-from sdsf.core.e2e import FIXTURES
+from sdsf.site.e2e import FIXTURES
 from tests.browser.support import DEPLOYMENT_VARIABLES, log_in
 
 

@@ -102,7 +102,7 @@ def test_pages_of_logged_in_people_and_signed_links_are_not_stored(client):
     assert _no_store(signed)
 
     client.force_login(make_user(Role.PMI_AGENT))
-    staff = client.get(reverse("core:home"))
+    staff = client.get(reverse("site:home"))
     assert staff.status_code == 200 and _no_store(staff)
     assert "private" in staff.headers["Cache-Control"]
     export = client.get(reverse("offer:structures_export") + "?format=csv")
@@ -138,16 +138,16 @@ def test_a_refused_access_is_one_log_line_without_traceback(client, caplog):
 def test_database_outage_is_a_french_503_and_a_driver_bug_keeps_its_traceback(client, caplog):
     client.force_login(make_user(Role.PMI_AGENT))
     failing = mock.patch(
-        "sdsf.core.views.summarise", side_effect=OperationalError("no such column: x")
+        "sdsf.site.views.summarise", side_effect=OperationalError("no such column: x")
     )
     # The database answers: a wrong query is a bug, it stays a 500 with its traceback.
     with failing, pytest.raises(OperationalError):
-        client.get(reverse("core:home"))
+        client.get(reverse("site:home"))
 
     caplog.clear()
     outage = mock.patch("sdsf.core.database.reachable", return_value=False)
     with failing, outage, caplog.at_level(logging.INFO):
-        response = client.get(reverse("core:home"))
+        response = client.get(reverse("site:home"))
 
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "La base de données ne répond pas" in response.content.decode()

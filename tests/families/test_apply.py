@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid
-from sdsf.families import applications, points
+from sdsf.families import applications, commission
 from sdsf.families.models import Document, Event, PreApplication
 from tests.factories import PDF, make_family, make_pre_application, make_structure, make_user
 
@@ -307,7 +307,7 @@ def test_points_and_next_commission_per_wished_commune():
     pre = make_pre_application(
         make_family(), wishes=["93008", "93048"], situation=["disability", "unknown"]
     )
-    by_commune = {p.commune.code: p for p in points.points_so_far(pre, today)}
+    by_commune = {p.commune.code: p for p in commission.points_so_far(pre, today)}
     assert by_commune["93008"].total == Decimal(30)
     assert [line.label for line in by_commune["93008"].lines] == ["Libellé disability"]
     assert by_commune["93008"].next_commission == today + timedelta(days=30)
@@ -315,8 +315,8 @@ def test_points_and_next_commission_per_wished_commune():
 
 
 def test_demo_family_with_a_submitted_pre_application():
-    from sdsf.core.demo import STEPS
     from sdsf.families.demo import create_family, remove_pre_applications
+    from sdsf.site.demo import STEPS
     from sdsf.territories.models import Departement
 
     names = [step.__name__ for step in STEPS]

@@ -119,7 +119,7 @@ def test_language_chosen_with_the_selector_sticks(client):
     assert '<html lang="ar" dir="rtl"' in _page(client)  # from the cookie, not the browser
 
 
-@pytest.mark.parametrize("page", ["core:home", "families:desk"])
+@pytest.mark.parametrize("page", ["site:home", "families:desk"])
 def test_staff_pages_stay_french(client, page):
     """Staff pages, the agents' desk under /familles/ included, ignore the family's choice."""
     client.post(reverse("set_language"), {"language": "ar", "next": URL})

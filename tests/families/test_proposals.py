@@ -44,30 +44,30 @@ def proposal(rf):
 
 
 def _url(name, proposal):
-    return reverse(f"families:{name}", kwargs={"proposal": proposal.pk})
+    return reverse(f"proposals:{name}", kwargs={"proposal": proposal.pk})
 
 
 def test_family_sees_the_explanation_of_every_wish(client, proposal):
     client.force_login(proposal.pre_application.family.user)
-    page = client.get(_url("proposal", proposal))
+    page = client.get(_url("detail", proposal))
     text = page.content.decode()
     assert page.status_code == 200
     assert "Crèche EAJE-ROSES" in text and "Crèche EAJE-LILAS" in text
     assert "complète" in text and "la dernière famille admise avait 300 points" in text
     other = make_family()
     client.force_login(other.user)
-    assert client.get(_url("proposal", proposal)).status_code == 404
+    assert client.get(_url("detail", proposal)).status_code == 404
     client.force_login(make_user(Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE))
-    assert client.get(_url("proposal", proposal)).status_code == 403
+    assert client.get(_url("detail", proposal)).status_code == 403
 
 
 def test_refusal_needs_a_reason_and_keeps_the_application_active(client, proposal):
     client.force_login(proposal.pre_application.family.user)
-    empty = client.post(_url("proposal_refuse", proposal), {"reason": "  "})
+    empty = client.post(_url("refuse", proposal), {"reason": "  "})
     assert empty.status_code == 400
     proposal.refresh_from_db()
     assert proposal.answer == Answer.PENDING
-    client.post(_url("proposal_refuse", proposal), {"reason": "Trop loin du travail."})
+    client.post(_url("refuse", proposal), {"reason": "Trop loin du travail."})
     proposal.refresh_from_db()
     pre = proposal.pre_application
     pre.refresh_from_db()
@@ -75,14 +75,14 @@ def test_refusal_needs_a_reason_and_keeps_the_application_active(client, proposa
     assert pre.status == PreApplication.Status.REFUSED and pre.active
     assert pre.events.filter(kind=Event.Kind.ANSWER, note__contains="Trop loin").exists()
     assert AuditEvent.objects.filter(detail__contains="Trop loin du travail").exists()
-    again = client.post(_url("proposal_accept", proposal), follow=True)
+    again = client.post(_url("accept", proposal), follow=True)
     assert "déjà reçu une réponse" in again.content.decode()
 
 
 def test_acceptance_closes_the_application_for_other_rounds(client, proposal):
     client.force_login(proposal.pre_application.family.user)
-    assert client.get(_url("proposal_accept", proposal)).status_code == 405
-    client.post(_url("proposal_accept", proposal))
+    assert client.get(_url("accept", proposal)).status_code == 405
+    client.post(_url("accept", proposal))
     proposal.refresh_from_db()
     pre = proposal.pre_application
     pre.refresh_from_db()
@@ -104,7 +104,7 @@ def test_no_answer_after_the_deadline(client, proposal):
     proposal.answer_deadline = timezone.localdate() - datetime.timedelta(days=1)
     proposal.save()
     client.force_login(proposal.pre_application.family.user)
-    answered = client.post(_url("proposal_accept", proposal), follow=True)
+    answered = client.post(_url("accept", proposal), follow=True)
     assert "délai de réponse est dépassé" in answered.content.decode()
     proposal.refresh_from_db()
     assert proposal.answer == Answer.PENDING
@@ -115,4 +115,4 @@ def test_status_page_links_to_the_proposal(client, proposal):
     client.force_login(pre.family.user)
     page = client.get(reverse("families:application", kwargs={"reference": pre.reference}))
     assert page.status_code == 200
-    assert _url("proposal", proposal) in page.content.decode()
+    assert _url("detail", proposal) in page.content.decode()

@@ -199,5 +199,5 @@ def test_family_menu_for_families_staff_menu_for_staff(client):
     assert reverse("offer:index") in page
     assert reverse("families:desk") not in page  # the PMI does not serve at the desk
     client.force_login(make_user(Role.COMMUNE_AGENT, Level.COMMUNE, "93008"))
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("site:home")).content.decode()
     assert f'href="{reverse("families:desk")}"' in page

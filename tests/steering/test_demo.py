@@ -1,6 +1,6 @@
 import pytest
 
-from sdsf.core.demo import STEPS
+from sdsf.site.demo import STEPS
 from sdsf.steering.demo import load_plan
 from sdsf.steering.models import Scheme
 from sdsf.territories.models import Departement

@@ -129,7 +129,7 @@ def test_coordinator_adds_an_action_with_a_pilot(client, ssd):
 
 def test_menu_shows_pilotage(client):
     client.force_login(make_user(Role.COMMISSION_MEMBER, "commune", "93008"))
-    assert "Pilotage" in client.get(reverse("core:home")).content.decode()
+    assert "Pilotage" in client.get(reverse("site:home")).content.decode()
 
 
 def test_every_page_of_a_scheme_renders_for_the_coordinator(client, ssd):

@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
-from sdsf.families import applications, points, receipt
+from sdsf.audit.log import read_personal
+from sdsf.families import applications, commission, receipt
 from sdsf.families.access import family_of, family_required
 from sdsf.families.applications import ApplicationError
 from sdsf.families.forms import (
-    DAYS,
     ChildForm,
     ConsentForm,
     DocumentForm,
@@ -29,7 +28,8 @@ from sdsf.families.forms import (
     ParentForm,
     SituationForm,
 )
-from sdsf.families.models import ACTIVE_STATUSES, Document, PreApplication
+from sdsf.families.labels import day_labels, document_labels
+from sdsf.families.models import ACTIVE_STATUSES, PreApplication
 from sdsf.offer.models import Structure
 from sdsf.territories.models import Commune
 
@@ -112,7 +112,7 @@ def _parent_step(request, mode: Mode, pre: PreApplication | None):
                     filed_by=request.user if mode.desk else None, **fields
                 )
                 if mode.desk:
-                    scope.read_personal(request, pre)
+                    read_personal(request, pre)
             else:
                 applications.update(pre, fields, **_actor(request, mode))
         except ApplicationError as error:
@@ -200,7 +200,7 @@ def _changed_wishes(pre, targets: list, action: str, value: str) -> list:
 
 
 def _situation_step(request, mode: Mode, pre: PreApplication):
-    questions = points.questions(pre)
+    questions = commission.questions(pre)
     form = SituationForm(
         request.POST or None,
         questions=questions,
@@ -240,18 +240,10 @@ def _documents_step(request, mode: Mode, pre: PreApplication):
         {
             "form": form,
             "documents": pre.documents.all(),
-            "missing": _kind_labels(applications.missing_documents(pre)),
-            "required": _kind_labels(applications.required_documents(pre)),
+            "missing": document_labels(applications.missing_documents(pre)),
+            "required": document_labels(applications.required_documents(pre)),
         },
     )
-
-
-def _day_labels(pre: PreApplication) -> list[str]:
-    return [str(label) for day, label in DAYS if day in pre.days]
-
-
-def _kind_labels(kinds) -> list[str]:
-    return [str(Document.Kind(kind).label) for kind in kinds]
 
 
 def _review_step(request, mode: Mode, pre: PreApplication):
@@ -280,9 +272,9 @@ def _review_step(request, mode: Mode, pre: PreApplication):
             "draft": draft,
             "missing": applications.missing_for_submission(pre, by_agent=mode.desk),
             "wishes": applications.wish_targets(pre),
-            "days": _day_labels(pre),
-            "points": points.points_so_far(pre),
-            "missing_documents": _kind_labels(applications.missing_documents(pre)),
+            "days": day_labels(pre),
+            "points": commission.points_so_far(pre),
+            "missing_documents": document_labels(applications.missing_documents(pre)),
         },
     )
 
@@ -328,6 +320,8 @@ def apply_step(request, reference, step):
     return _step(request, FAMILY, _family_pre(request, reference), step)
 
 
+# Statuses of a pré-demande a round has proposed a place to: its page lists the proposals.
+PROPOSAL_STATUSES = (Status.PROPOSED, Status.ACCEPTED, Status.REFUSED)
 # Statuses a pré-demande goes through when all goes well, shown as a stepper.
 PROGRESS = [
     Status.RECEIVED,
@@ -343,7 +337,7 @@ def application(request, reference):
     pre = _family_pre(request, reference)
     if pre.status == Status.DRAFT:
         return redirect(_step_url(FAMILY, pre, "review"))
-    scores = points.points_so_far(pre)
+    scores = commission.points_so_far(pre)
     return render(
         request,
         "families/application/detail.html",
@@ -353,14 +347,15 @@ def application(request, reference):
             "progress_index": PROGRESS.index(pre.status) + 1 if pre.status in PROGRESS else None,
             "events": pre.events.all(),
             "documents": pre.documents.all(),
-            "missing_documents": _kind_labels(applications.missing_documents(pre)),
+            "missing_documents": document_labels(applications.missing_documents(pre)),
             "wishes": applications.wish_targets(pre),
-            "days": _day_labels(pre),
+            "days": day_labels(pre),
             "points": scores,
-            "next_commission": points.earliest_commission(scores),
+            "next_commission": commission.earliest_commission(scores),
             "editable": pre.status in applications.EDITABLE_STATUSES,
             "can_add_documents": pre.status in applications.DOCUMENT_STATUSES,
             "can_withdraw": pre.status in ACTIVE_STATUSES,
+            "proposals": commission.proposals(pre) if pre.status in PROPOSAL_STATUSES else None,
         },
     )
 
@@ -413,7 +408,7 @@ def _desk_pre(request, reference) -> PreApplication:
         PreApplication.objects.writable_by(request.user, Permission.FAMILY_FILES_FILE),
         reference=reference,
     )
-    scope.read_personal(request, pre)
+    read_personal(request, pre)
     return pre
 
 

@@ -23,10 +23,11 @@ from django.views.decorators.http import require_POST
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
-from sdsf.families import applications, duplicates, interest, invitations, points
+from sdsf.audit.log import read_personal
+from sdsf.families import applications, commission, duplicates, interest, invitations
 from sdsf.families.applications import ApplicationError
+from sdsf.families.labels import day_labels, document_labels
 from sdsf.families.models import PreApplication
-from sdsf.families.views.apply import _day_labels, _kind_labels
 
 PAGE_SIZE = 25
 
@@ -131,7 +132,7 @@ def _file(
         ),
         reference=reference,
     )
-    scope.read_personal(request, pre)
+    read_personal(request, pre)
     return pre
 
 
@@ -141,7 +142,7 @@ def desk_detail(request, reference):
     in_scope = PreApplication.objects.writable_by(request.user, Permission.FAMILY_FILES_MERGE)
     mergeable = set(in_scope.values_list("pk", flat=True))
     found = duplicates.duplicates_of(pre)
-    labels = {q.key: q.label for q in points.questions(pre)}
+    labels = {q.key: q.label for q in commission.questions(pre)}
     return render(
         request,
         "families/desk/detail.html",
@@ -149,12 +150,12 @@ def desk_detail(request, reference):
             "pre": pre,
             "events": pre.events.select_related("actor"),
             "wishes": applications.wish_targets(pre),
-            "days": _day_labels(pre),
-            "points": points.points_so_far(pre),
+            "days": day_labels(pre),
+            "points": commission.points_so_far(pre),
             # the declared situation in the grids' words (a key no grid asks any more is kept)
             "situation": [labels.get(key, key) for key in pre.situation],
             "documents": pre.documents.all(),
-            "missing_documents": _kind_labels(applications.missing_documents(pre)),
+            "missing_documents": document_labels(applications.missing_documents(pre)),
             "round_applications": pre.round_applications.select_related(
                 "round__commune", "proposed_structure", "decided_structure"
             ),
@@ -180,7 +181,7 @@ def desk_document(request, reference, document):
         reference=reference,
     )
     item = get_object_or_404(pre.documents, pk=document)
-    scope.read_personal(request, [pre, item])
+    read_personal(request, [pre, item])
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,
@@ -198,7 +199,7 @@ def desk_merge(request, reference):
         PreApplication.objects.writable_by(request.user, Permission.FAMILY_FILES_MERGE),
         reference=other_reference,
     )
-    scope.read_personal(request, other)
+    read_personal(request, other)
     kept, closed = sorted([pre, other], key=duplicates.by_submission)
     error = None
     if request.method == "POST":

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from sdsf.accounts import scope
+from sdsf.audit.log import read_personal
 from sdsf.families import invitations
 from sdsf.families.access import family_of, family_required
 from sdsf.families.applications import ApplicationError
@@ -44,7 +44,7 @@ def invitation(request, token):
         except ApplicationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("families:space")
-    scope.read_personal(request, pre)  # a summary of a file not yet the family's
+    read_personal(request, pre)  # a summary of a file not yet the family's
     return render(
         request, "families/invitation/detail.html", {"valid": True, "item": item, "pre": pre}
     )

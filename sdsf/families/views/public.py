@@ -22,8 +22,8 @@ from sdsf.families.search import (
     display_name,
     search,
 )
+from sdsf.offer.capacity import capacity_on
 from sdsf.offer.models import AssistantMaternel, ParentingAction, Section, Structure
-from sdsf.offer.views import capacity_on
 
 PAGE_SIZE = 20
 

@@ -4,6 +4,10 @@ The family sees the proposal with the engine's explanation for every wish (the p
 applied to its application, article L311-3-1 of the code des relations entre le public et
 l'administration), then accepts, or refuses with a reason, before the deadline. The rules of
 the answers are in :mod:`sdsf.allocation.answers`.
+
+These are family pages (under ``/familles/``, in the family's language, behind
+:func:`~sdsf.families.access.family_required`) served by the commission, which sits above the
+families app (``docs/decisions/0003-allocation-above-families.md``).
 """
 
 from django import forms
@@ -70,7 +74,7 @@ def _wishes(application: Application) -> list[dict]:
 def _page(request, application: Application, form: RefuseForm, status: int = 200):
     return render(
         request,
-        "families/proposals/detail.html",
+        "allocation/proposals/detail.html",
         {
             "proposal": application,
             "structure": answers.final_structure(application),
@@ -97,7 +101,7 @@ def proposal_accept(request, proposal):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Vous avez accepté la place. La structure va vous contacter."))
-    return redirect("families:proposal", proposal=application.pk)
+    return redirect("proposals:detail", proposal=application.pk)
 
 
 @family_required
@@ -116,4 +120,4 @@ def proposal_refuse(request, proposal):
             request,
             _("Place refusée. Votre demande reste active pour la prochaine commission."),
         )
-    return redirect("families:proposal", proposal=application.pk)
+    return redirect("proposals:detail", proposal=application.pk)

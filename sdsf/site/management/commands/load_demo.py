@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sdsf.core.demo import load_demo
+from sdsf.site.demo import load_demo
 from sdsf.territories.queries import get_departement
 
 

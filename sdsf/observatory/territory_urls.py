@@ -1,7 +1,9 @@
 from django.urls import path
 
-from sdsf.territories import views
+from sdsf.observatory import territory_views as views
 
+# The public territory pages (COG data of the person's départements) keep their own namespace and
+# path (/territoires/); they live here because they need the gate (accounts), above territories.
 app_name = "territories"
 urlpatterns = [
     path("", views.index, name="index"),

@@ -1,18 +1,20 @@
-"""What a pré-demande earns so far in each wished commune, and when that commune meets next.
+"""What a pré-demande earns so far in each wished commune, when that commune meets next, and
+the places proposed to it: the commission the family pages ask (:mod:`sdsf.families.commission`;
+this module is the implementation the allocation app registers at start-up).
 
 Each commune allocates its own places with its own published points grid, so a family sees one
 total per wished commune, line by line (:func:`sdsf.allocation.grids.points_lines`). The
 situation form asks only the criteria of these grids.
 """
 
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
-from sdsf.allocation.grids import PointsLine, points_lines, total
-from sdsf.allocation.models import AllocationRound, PointsGrid
+from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.models import AllocationRound, Answer, PointsGrid
+from sdsf.families.commission import CommunePoints, Proposal, Question
 from sdsf.families.models import PreApplication
 from sdsf.territories.models import Commune
 
@@ -34,16 +36,6 @@ def wished_communes(pre: PreApplication) -> list[Commune]:
         commune = wish.structure.commune if wish.structure_id else wish.commune
         seen.setdefault(commune.code, commune)
     return list(seen.values())
-
-
-@dataclass
-class Question:
-    """One criterion asked to the family, with why it is asked and which communes use it."""
-
-    key: str
-    label: str
-    reason: str
-    communes: list[str] = field(default_factory=list)
 
 
 def questions(pre: PreApplication) -> list[Question]:
@@ -76,15 +68,6 @@ def next_commission(commune: Commune, today: date | None = None) -> date | None:
     )
 
 
-@dataclass
-class CommunePoints:
-    commune: Commune
-    grid: PointsGrid | None
-    lines: list[PointsLine]
-    total: Decimal
-    next_commission: date | None
-
-
 def points_so_far(pre: PreApplication, today: date | None = None) -> list[CommunePoints]:
     """Per wished commune: its grid, the lines the declared situation meets, their total."""
     result = []
@@ -97,6 +80,17 @@ def points_so_far(pre: PreApplication, today: date | None = None) -> list[Commun
     return result
 
 
-def earliest_commission(points: list[CommunePoints]) -> date | None:
-    dates = [p.next_commission for p in points if p.next_commission]
-    return min(dates) if dates else None
+def proposals(pre: PreApplication) -> list[Proposal]:
+    """The applications of the pré-demande that a validated round proposed a place to."""
+    return [
+        Proposal(
+            url=reverse("proposals:detail", args=[application.pk]),
+            commune=application.round.commune.name,
+            answer=application.get_answer_display(),
+            pending=application.answer == Answer.PENDING,
+            deadline=application.answer_deadline,
+        )
+        for application in pre.round_applications.exclude(answer="").select_related(
+            "round__commune"
+        )
+    ]

@@ -1,13 +1,10 @@
-"""The demo département: real territories, demo institutions and one demo account per role.
+"""The demo accounts: demo institutions of a département and one demo account per role.
 
-Everything created here that is not public data is synthetic and says so. Later apps add their
-own step to :data:`STEPS` (a function taking the département and returning lines to print).
+Used by the demo loader (:mod:`sdsf.site.demo`) and by the apps' demo steps that give these
+accounts something to work on.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-from django.db import transaction
 
 from sdsf.accounts.models import Assignment, Institution, Role, User
 from sdsf.territories.models import Departement, Level
@@ -93,73 +90,3 @@ def create_accounts(departement: Departement) -> list[str]:
         )
         lines.append(f"  {account.role.label:<40} {account.email:<40} {DEMO_PASSWORD}")
     return ["Comptes de démonstration (un par rôle) :", *lines]
-
-
-STEPS: list[Callable[[Departement], list[str]]] = [create_accounts]
-
-
-def _offer_step(departement: Departement) -> list[str]:
-    from sdsf.offer.demo import create_offer  # the offer app imports this module
-
-    return create_offer(departement)
-
-
-def _allocation_reset(departement: Departement) -> list[str]:
-    from sdsf.allocation.demo import remove_round
-
-    return remove_round(departement)
-
-
-STEPS.insert(1, _allocation_reset)  # before the registry it refers to is recreated
-STEPS.append(_offer_step)
-
-
-def _steering_step(departement: Departement) -> list[str]:
-    from sdsf.steering.demo import load_plan  # the steering app imports this module
-
-    return load_plan(departement)
-
-
-STEPS.append(_steering_step)
-
-
-def _observatory_step(departement: Departement) -> list[str]:
-    from sdsf.observatory.demo import create_figures
-
-    return create_figures(departement)
-
-
-STEPS.append(_observatory_step)
-
-
-def _allocation_step(departement: Departement) -> list[str]:
-    from sdsf.allocation.demo import create_round
-
-    return create_round(departement)
-
-
-STEPS.append(_allocation_step)
-
-
-def _families_reset(departement: Departement) -> list[str]:
-    from sdsf.families.demo import remove_pre_applications
-
-    return remove_pre_applications(departement)
-
-
-def _families_step(departement: Departement) -> list[str]:
-    from sdsf.families.demo import create_family
-
-    return create_family(departement)
-
-
-STEPS.insert(1, _families_reset)  # its wishes refer to the demo registry, which is recreated
-STEPS.append(_families_step)  # after the demo commission, whose grid it is scored with
-
-
-@transaction.atomic
-def load_demo(departement: Departement) -> list[str]:
-    lines = []
-    for step in STEPS:
-        lines += step(departement)
-    return lines

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sdsf.accounts.scope import Permission, can, roles
+
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -18,14 +20,14 @@ class MenuItem:
 
 
 MENU = [
-    MenuItem("Accueil", "core:home", None),
+    MenuItem("Accueil", "site:home", None),
     MenuItem("Territoires", "territories:index", "territory.view"),
     MenuItem("Offre", "offer:index", "offer.view"),
     MenuItem("Observatoire", "observatory:index", "observatory.view"),
     MenuItem("Pilotage", "steering:index", "steering.view"),
     MenuItem("Attribution", "allocation:index", "allocation.view"),
     MenuItem("Guichet unique", "families:desk", "families.view"),
-    MenuItem("Personnes", "accounts:people", "people.view"),
+    MenuItem("Personnes", "people:list", "people.view"),
     MenuItem("Journal d'audit", "audit:search", "audit.view"),
 ]
 
@@ -46,13 +48,10 @@ FAMILY_PAGES = "/familles/"
 
 def _family_menu(request) -> list[dict] | None:
     """The family menu, or None for a person with a staff role (they keep the staff menu)."""
-    from sdsf.accounts.scope import roles
-
     user = getattr(request, "user", None)
     if user is not None and roles(user):
         return None
-    # A family account is the one-to-one ``family`` the families app hangs on the person
-    # (read by its name: this module sits below that app and does not import it).
+    # A family account is the one-to-one ``family`` the families app hangs on the person.
     if not request.path.startswith(FAMILY_PAGES) and not hasattr(user, "family"):
         return None
     items = []
@@ -64,8 +63,6 @@ def _family_menu(request) -> list[dict] | None:
 
 
 def menu_for(request) -> list[dict]:
-    from sdsf.accounts.scope import Permission, can
-
     family = _family_menu(request)
     if family is not None:
         return family

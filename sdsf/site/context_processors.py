@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from django.utils.translation import gettext_lazy as _
 from dsfr.models import DsfrConfig
 
-from sdsf.core.navigation import menu_for
+from sdsf.site.navigation import menu_for
 
 # Texts of the DSFR header and footer, French source translated on family pages (docs/i18n.md).
 # "République française" is the State's brand block: it stays French in every language.

@@ -1,3 +1,7 @@
+"""The territory pages: the public COG data (communes, EPCI, EPT, population, map) of the
+départements a person works in. They show the territories app's rows behind the gate of accounts,
+so they sit in the observatory, the app that presents the territories to staff."""
+
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse

@@ -1,3 +1,6 @@
+"""The territories API (``/api/territories``), behind the gate like the territory pages
+(:mod:`sdsf.observatory.territory_views`), and in the observatory for the same reason."""
+
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema
 

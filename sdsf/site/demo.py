@@ -1,0 +1,66 @@
+"""The demo département: real territories, one demo account per role, and each app's demo data.
+
+Everything created here that is not public data is synthetic and says so. Each app owns its demo
+step (a function taking the département and returning lines to print, in the app's ``demo``
+module); this loader, above every app, runs them in :data:`STEPS`' order in one transaction.
+"""
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from sdsf.accounts.demo import create_accounts
+from sdsf.allocation.demo import create_round, remove_round
+from sdsf.families.demo import create_family, remove_pre_applications
+from sdsf.observatory.demo import create_figures
+from sdsf.offer.demo import create_offer
+from sdsf.steering.demo import load_plan
+from sdsf.territories.models import Departement
+
+
+def _families_reset(departement: Departement) -> list[str]:
+    return remove_pre_applications(departement)
+
+
+def _allocation_reset(departement: Departement) -> list[str]:
+    return remove_round(departement)
+
+
+def _offer_step(departement: Departement) -> list[str]:
+    return create_offer(departement)
+
+
+def _steering_step(departement: Departement) -> list[str]:
+    return load_plan(departement)
+
+
+def _observatory_step(departement: Departement) -> list[str]:
+    return create_figures(departement)
+
+
+def _allocation_step(departement: Departement) -> list[str]:
+    return create_round(departement)
+
+
+def _families_step(departement: Departement) -> list[str]:
+    return create_family(departement)
+
+
+STEPS: list[Callable[[Departement], list[str]]] = [
+    create_accounts,
+    _families_reset,  # its wishes refer to the demo registry, which is recreated
+    _allocation_reset,  # before the registry it refers to is recreated
+    _offer_step,
+    _steering_step,
+    _observatory_step,
+    _allocation_step,
+    _families_step,  # after the demo commission, whose grid it is scored with
+]
+
+
+@transaction.atomic
+def load_demo(departement: Departement) -> list[str]:
+    lines = []
+    for step in STEPS:
+        lines += step(departement)
+    return lines
