@@ -2,10 +2,10 @@
 
 Objects of every kind exist twice: in Bobigny (93008, Seine-Saint-Denis) and in Valence (26362,
 Drôme); a relais of Montreuil (93048) covers Bobigny. The profiles are the people an attacker
-would play: staff of the 93 in each role, an administrator of the 26, a commune agent of
-another commune, a relais' manager, two families. Everything is built with the factories and
-plain rows, once per test module (the ``module_world`` fixture of ``tests/conftest.py``), and
-rolled back after the module.
+would play: staff of the 93 in each role (the préfecture's State role included), an
+administrator of the 26, a commune agent of another commune, a relais' manager, two families.
+Everything is built with the factories and plain rows, once per test module (the
+``module_world`` fixture of ``tests/conftest.py``), and rolled back after the module.
 """
 
 from dataclasses import dataclass, field
@@ -48,6 +48,7 @@ PROFILES = {
     "structure": (Role.STRUCTURE_MANAGER, Level.COMMUNE, BOBIGNY),
     "rpe": (Role.STRUCTURE_MANAGER, "structure", "RPE-93-GATE"),
     "commission": (Role.COMMISSION_MEMBER, Level.COMMUNE, BOBIGNY),
+    "state": (Role.STATE, Level.DEPARTEMENT, "93"),
 }
 
 
@@ -61,16 +62,18 @@ class Side:
     mam: object = None
     assistant: object = None
     parenting: object = None
-    job: object = None
+    job: object = None  # an offer import
     grid: object = None
     round: object = None  # published, with an application wishing the EAJE
     application: object = None
+    list_job: object = None  # the round's waiting-list upload, by its commune's agent
     validated: object = None  # validated round, a waiting-list family and a family's proposal
     waiting: object = None  # its application of a family without account
     proposal: object = None  # its application of the family's pré-demande
     pre: object = None  # the family's pré-demande, with a document
     document: object = None
     duplicate: object = None  # a second pré-demande of the same child, filed at the desk
+    invitation: object = None  # the desk's invitation to the family to attach the duplicate
     scheme: object = None
     action: object = None
     indicator: object = None
@@ -115,6 +118,20 @@ def _import_job(side: Side, user) -> None:
 
     side.job = ImportJob.objects.create(
         user=user, kind="eaje", file_name="eaje.csv", state=ImportJob.State.DONE, report="ok"
+    )
+
+
+def _waiting_list_job(side: Side, user) -> None:
+    from sdsf.allocation.tasks import WAITING_LIST
+    from sdsf.offer.models import ImportJob
+
+    side.list_job = ImportJob.objects.create(
+        user=user,
+        kind=WAITING_LIST,
+        target=side.round.pk,
+        file_name="liste.csv",
+        state=ImportJob.State.DONE,
+        report="ok",
     )
 
 
@@ -167,7 +184,7 @@ def _allocation(side: Side) -> None:
 
 
 def _families(side: Side, family, agent) -> None:
-    from sdsf.families.models import Document, PreApplication
+    from sdsf.families.models import Document, Invitation, PreApplication
 
     side.pre = make_pre_application(
         family=family,
@@ -189,9 +206,19 @@ def _families(side: Side, family, agent) -> None:
         home_commune=side.commune,
         wishes=[side.commune],
         child_first_name="Lou",
+        email=family.user.email,
         filed_by=agent,
     )
     assert side.duplicate.status == PreApplication.Status.RECEIVED
+    now = timezone.now()
+    side.invitation = Invitation.objects.create(
+        pre_application=side.duplicate,
+        email=family.user.email,
+        language="fr",
+        sent_by=agent,
+        sent_at=now,
+        expires_at=now + timedelta(days=7),
+    )
 
 
 def _steering(side: Side, pilot: Institution) -> None:
@@ -270,13 +297,15 @@ def build_world() -> World:
         "93": Side("93", BOBIGNY),
         "26": Side("26", VALENCE),
     }
-    owners = {"93": ("family", "admin"), "26": ("other_family", "admin_26")}
+    # (family, agent of the desk and of the offer imports, agent uploading the waiting list)
+    owners = {"93": ("family", "admin", "commune"), "26": ("other_family", "admin_26", "admin_26")}
     for code, side in sides.items():
-        family, agent = (world.users[name] for name in owners[code])
+        family, agent, allocator = (world.users[name] for name in owners[code])
         _offer(side, manager if code == "93" else None)
         _import_job(side, agent)
         _families(side, family.family, agent)
         _allocation(side)
+        _waiting_list_job(side, allocator)
         _steering(
             side, pilot if code == "93" else make_institution(Institution.Kind.CAF, code=code)
         )

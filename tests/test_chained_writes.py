@@ -113,6 +113,8 @@ def _round(commune="93008") -> AllocationRound:
 
 
 def test_a_waiting_list_of_bobigny_may_not_wish_a_drome_creche(client):
+    """The upload goes to its job's page (the task runs at once in the tests): the job's report
+    names the refused line, and nothing was written."""
     make_structure("93008", identifier="EAJE-B")
     make_structure("26362", identifier="EAJE-V")
     item = _round()
@@ -122,10 +124,16 @@ def test_a_waiting_list_of_bobigny_may_not_wish_a_drome_creche(client):
         b"reference,section,date_demande,insertion,voeux,criteres\n"
         b"D1,bebes,2026-01-02,non,EAJE-B|EAJE-V,residence\n",
     )
-    page = client.post(reverse("allocation:round_import", args=[item.pk]), {"file": upload})
+    url = reverse("allocation:round_import", args=[item.pk])
+    page = client.post(url, {"file": upload}, follow=True)
+    job = ImportJob.objects.get(kind="attente", target=item.pk)
+    assert page.redirect_chain == [
+        (reverse("allocation:round_import_job", args=[item.pk, job.pk]), 302)
+    ]
     text = unescape(page.content.decode())
     assert page.status_code == 200 and "Ligne 2, colonne « voeux »" in text
     assert "« EAJE-V » est hors de votre périmètre" in text
+    assert job.state == ImportJob.State.FAILED and "rien n'a été enregistré" in text
     assert not Application.objects.exists()
 
 

@@ -18,6 +18,7 @@ views check them (:func:`expected`).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,7 +41,7 @@ def who(names: str) -> frozenset[str]:
     return frozenset(names.split())
 
 
-STAFF_93 = who("admin analyst pmi caf commune commune_other structure rpe commission")
+STAFF_93 = who("admin analyst pmi caf commune commune_other structure rpe commission state")
 STAFF = STAFF_93 | who("admin_26")
 FAMILIES = who("family other_family")
 NOBODY = frozenset()
@@ -53,11 +54,11 @@ HOLDERS = {
     P.OFFER_VIEW: STAFF,
     P.OFFER_VIEW_AM: who("pmi caf commune commune_other structure rpe"),
     P.OFFER_IMPORT: who("admin admin_26 pmi caf"),
-    P.OFFER_EXPORT: who("admin admin_26 analyst pmi caf commune commune_other"),
+    P.OFFER_EXPORT: who("admin admin_26 analyst pmi caf commune commune_other state"),
     P.OFFER_UPDATE_AVAILABILITY: who("structure rpe"),
     P.AGREMENT_ALERTS: who("pmi"),
     P.STEERING_VIEW: STAFF,
-    P.STEERING_EDIT_ACTION: STAFF,
+    P.STEERING_EDIT_ACTION: STAFF - who("state"),
     P.STEERING_COORDINATE: who("admin admin_26"),
     P.STEERING_SURVEYS: who("admin admin_26 analyst"),
     P.OBSERVATORY_VIEW: STAFF,
@@ -71,14 +72,21 @@ HOLDERS = {
 # Who reaches each object: (its Bobigny / Montreuil side, its Valence side). The commune agent
 # of Montreuil, the relais of Montreuil (covering Bobigny) and the territorial manager of the
 # Bobigny structures test the commune level; the administrator of the 26, the département.
+# An import job is its uploader's only (the waiting list of the 93's round: its commune's agent).
+# An invitation is the invited family's (the other family gets a page saying why, naming nothing).
 REACH = {
     "departement": (STAFF_93, who("admin_26")),
-    "structure": (who("admin analyst pmi caf commune structure commission"), who("admin_26")),
+    "structure": (
+        who("admin analyst pmi caf commune structure commission state"),
+        who("admin_26"),
+    ),
     "managed structure": (who("structure"), NOBODY),
     "assistant": (who("pmi caf commune structure"), NOBODY),
     "job": (who("admin"), who("admin_26")),
+    "waiting-list job": (who("commune"), who("admin_26")),
     "round": (who("admin commune commission"), who("admin_26")),
     "family's file": (who("family"), who("other_family")),
+    "invitation": (who("family"), who("other_family")),
     "desk file": (who("admin caf commune rpe"), who("admin_26")),
     "scheme": (STAFF_93, who("admin_26")),
 }
@@ -102,7 +110,9 @@ class Url:
     URL is tried for both sides even without an object (its POST body points to the side).
     ``get``/``post``: the answer (405 after the guard: the object is not looked at).
     ``writers``: who, among those reaching the object, may make the POST; the others get
-    ``refused`` (403, or 200 for a form sent back with its error).
+    ``refused`` (403, or 200 for a form sent back with its error). ``unreached``: the answer to
+    a person who passes the guard but does not reach the object (404: it does not exist for
+    them; 200 where the page says why and names nothing of the object).
     """
 
     guard: object
@@ -113,6 +123,7 @@ class Url:
     also: Permission | None = None
     writers: str | None = None
     refused: int = 403
+    unreached: int = 404
 
 
 def staff(permission, get=200, post=200, **options) -> Url:
@@ -187,6 +198,10 @@ URLS = {
     "allocation:public_grid": Url(PUBLIC, obj="public"),
     "allocation:round_import": staff(P.ALLOCATION_MANAGE, 200, 302, obj="round"),
     "allocation:round_progress": staff(P.ALLOCATION_VIEW, 200, METHOD_FIRST, obj="round"),
+    "allocation:round_import_job": staff(P.ALLOCATION_MANAGE, obj="waiting-list job"),
+    "allocation:round_import_progress": staff(
+        P.ALLOCATION_MANAGE, 200, METHOD_FIRST, obj="waiting-list job"
+    ),
     "allocation:round_structure": staff(P.ALLOCATION_VIEW, obj="round"),
     **{
         f"allocation:{name}": post_only(P.ALLOCATION_MANAGE, obj="round")
@@ -225,6 +240,8 @@ URLS = {
     "proposals:detail": Url(FAMILY, obj="family's file"),
     "proposals:accept": Url(FAMILY, 405, 302, obj="family's file"),
     "proposals:refuse": Url(FAMILY, 405, 302, obj="family's file"),
+    # the desk's invitation: only the account of the address invited may answer it
+    "families:invitation": Url(FAMILY, 200, 302, obj="invitation", unreached=200),
     # the guichet unique: the files of the communes the agent serves
     "families:desk": staff(P.FAMILY_FILES_VIEW),
     "families:desk_detail": staff(P.FAMILY_FILES_VIEW, obj="desk file"),
@@ -237,6 +254,7 @@ URLS = {
     "families:desk_withdraw": staff(P.FAMILY_FILES_FILE, 200, 302, obj="desk file"),
     "families:desk_receipt": staff(P.FAMILY_FILES_FILE, obj="desk file"),
     "families:desk_confirm_interest": post_only(P.FAMILY_FILES_FILE, obj="desk file"),
+    "families:desk_invite": post_only(P.FAMILY_FILES_FILE, obj="desk file"),
     "families:desk_merge": staff(P.FAMILY_FILES_MERGE, 200, 302, obj="desk file"),
     # steering: every staff role reads its département's scheme; pilots update their actions;
     # administrators coordinate; administrators and analysts run surveys (public answer link)
@@ -287,7 +305,7 @@ URLS = {
 
 def _kwargs(name: str, w: World, s) -> dict:
     """The URL's arguments, from the objects of side ``s``."""
-    from sdsf.families import accounts, interest
+    from sdsf.families import accounts, interest, invitations
     from sdsf.offer.availability import make_token
 
     family = w.users["family" if s.departement == "93" else "other_family"].family
@@ -296,7 +314,7 @@ def _kwargs(name: str, w: World, s) -> dict:
         "level": "departement",
         "fmt": "csv",
         "identifier": s.eaje.identifier,
-        "job": s.job.pk,
+        "job": s.list_job.pk if name.startswith("allocation:") else s.job.pk,
         "round": s.validated.pk if "application_" in name else s.round.pk,
         "application": s.waiting.pk if "application_" in name else s.application.pk,
         "reference": s.pre.reference,
@@ -314,6 +332,7 @@ def _kwargs(name: str, w: World, s) -> dict:
             "offer:availability_link": make_token(s.eaje),
             "families:verify": accounts.verification_token(family),
             "families:confirm_interest": interest.token(s.pre),
+            "families:invitation": invitations.token(s.invitation),
             "families:password_reset_confirm": w.reset[1],
             "steering:survey_answer": s.recipients.token,
         }.get(name),
@@ -324,6 +343,8 @@ SPECIAL_KWARGS: dict[str, Callable] = {
     "offer:assistant": lambda w, s: {"identifier": s.assistant.identifier},
     "families:assistant": lambda w, s: {"identifier": s.assistant.identifier},
     "families:parenting_action": lambda w, s: {"identifier": s.parenting.identifier},
+    # a file filed at the desk, not yet attached to an account: the invitation is sent
+    "families:desk_invite": lambda w, s: {"reference": s.duplicate.reference},
 }
 QUERIES = {"families:desk_merge": lambda w, s: f"?avec={s.duplicate.reference}"}
 
@@ -380,6 +401,8 @@ BODIES: dict[str, Callable] = {
     "families:desk_new": lambda w, s: _parent(s),
     "families:desk_step": lambda w, s: _parent(s),
     "families:desk_merge": lambda w, s: {"other": s.duplicate.reference, "confirm": "yes"},
+    "families:desk_invite": lambda w, s: {"language": "fr"},
+    "families:invitation": lambda w, s: {"answer": "accept"},
     "steering:versions": lambda w, s: {"year": "2025", "label": "Ajustement 2025"},
     "steering:reviews": lambda w, s: {"year": "2025"},
     "steering:action_update": lambda w, s: {"status": "en_cours", "progress": "40"},
@@ -434,7 +457,7 @@ def expected(url: Url, profile: str, side: int, method: str) -> tuple[object, bo
     if answer == 405:
         return 405, True
     if url.obj and url.obj != "public" and profile not in REACH[url.obj][side]:
-        return 404, True
+        return url.unreached, True
     if method == "POST" and url.writers and profile not in WRITERS[url.writers][side]:
         return url.refused, True
     return answer, False
@@ -572,3 +595,20 @@ def test_the_matrix_sees_the_writes_of_a_request(db, module_world):
     assert answer == 302 and any(w.upper().startswith("INSERT") for w in writes)
     answer, writes = _request(_client(module_world, "pmi"), "POST", path, body)
     assert answer == 403 and not writes
+
+
+def test_the_invitation_cells_are_not_blind(db, module_world):
+    """The desk's invitation and the family's acceptance are seen writing; the page the other
+    family gets (200) says why and shows nothing of the file."""
+    s = module_world.sides["93"]
+    invite = path_of("families:desk_invite", module_world, s)
+    answer, writes = _request(_client(module_world, "admin"), "POST", invite, {"language": "fr"})
+    assert answer == 302 and any(w.startswith('INSERT INTO "families_invitation"') for w in writes)
+    link = path_of("families:invitation", module_world, s)
+    answer, writes = _request(_client(module_world, "family"), "POST", link, {"answer": "accept"})
+    assert answer == 302 and any(w.startswith('UPDATE "families_preapplication"') for w in writes)
+    with transaction.atomic():
+        page = unescape(_client(module_world, "other_family").get(link).content.decode())
+        transaction.set_rollback(True)
+    assert "autre adresse e-mail" in page
+    assert "Prénom de l'enfant" not in page and "Bobigny" not in page

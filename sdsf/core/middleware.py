@@ -1,9 +1,11 @@
-"""Security headers Django 5.2 does not set by itself, checks of URL input, and quiet answers
-to expected failures."""
+"""Security headers Django 5.2 does not set by itself, checks of URL input, quiet answers to
+expected failures, and the visitor's address behind the platform's reverse proxy."""
 
+import ipaddress
 import logging
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
@@ -154,3 +156,40 @@ class QuietFailuresMiddleware:
             return None
         response._has_been_logged = True  # Django's own "Forbidden: …" line would be a second
         return response
+
+
+def forwarded_client(header: str, trusted: frozenset[str]) -> str | None:
+    """The visitor's address in an ``X-Forwarded-For`` value: the last one that is not a
+    trusted proxy. Each proxy appends the address it saw, so what a client writes in the header
+    stays left of it and is never read. None when that address is not an IP address."""
+    for hop in reversed(header.split(",")):
+        hop = hop.strip()
+        if hop in trusted:
+            continue
+        try:
+            return str(ipaddress.ip_address(hop))
+        except ValueError:
+            return None
+    return None
+
+
+class ForwardedClientMiddleware:
+    """``REMOTE_ADDR`` is the visitor's address, not the reverse proxy's.
+
+    In production gunicorn listens on 127.0.0.1 behind nginx (``deploy/``): every connection
+    comes from the proxy, so the per-address limits (:mod:`sdsf.core.throttle`), the login
+    lockout and the audit log would count every visitor as one. For a connection from an
+    address of ``SDSF_TRUSTED_PROXIES`` only, the visitor is read from ``X-Forwarded-For``
+    (:func:`forwarded_client`); any other connection keeps its own address, whatever it sends.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        trusted = frozenset(settings.SDSF_TRUSTED_PROXIES)
+        if request.META.get("REMOTE_ADDR") in trusted:
+            client = forwarded_client(request.META.get("HTTP_X_FORWARDED_FOR", ""), trusted)
+            if client is not None:
+                request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)

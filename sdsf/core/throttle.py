@@ -30,8 +30,8 @@ def hit(action: str, kind: str, value: str, limit: int) -> bool:
 
 
 def client_ip(request) -> str:
-    """The connection's address as the application server sees it (a reverse proxy in front
-    sets REMOTE_ADDR through its WSGI server's own settings, never from a header read here)."""
+    """The visitor's address: ``REMOTE_ADDR``, which behind a trusted reverse proxy
+    :class:`~sdsf.core.middleware.ForwardedClientMiddleware` has set from the proxy's header."""
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sdsf.core.middleware.ForwardedClientMiddleware",  # first: every later reader of the address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sdsf.core.middleware.ContentSecurityPolicyMiddleware",
@@ -201,6 +202,13 @@ SDSF_FAMILY_DOCUMENT_BYTES_PER_ACCOUNT = 100 * 1024 * 1024
 # E-mails a person can trigger (sign-up verification, password reset): at most so many per
 # e-mail address and per IP address in the window (seconds), counted in the cache below.
 SDSF_THROTTLE_WINDOW = 3600
+# Reverse proxies whose X-Forwarded-For names the visitor (sdsf.core.middleware): none by default;
+# production trusts the nginx of the same machine (settings/prod.py).
+SDSF_TRUSTED_PROXIES = [
+    address.strip()
+    for address in os.environ.get("SDSF_TRUSTED_PROXIES", "").split(",")
+    if address.strip()
+]
 SDSF_MAIL_LIMIT_PER_ADDRESS = 3
 SDSF_MAIL_LIMIT_PER_IP = 20
 

@@ -69,6 +69,9 @@ ALLOWED_HOSTS = [
 DATABASES = {"default": _database()}
 SDSF_PUBLIC_URL = _required("SDSF_PUBLIC_URL", "the site's address, e.g. https://sdsf.example.fr")
 
+# nginx on the same machine (deploy/nginx-sdsf.conf) forwards the visitor's address.
+SDSF_TRUSTED_PROXIES = SDSF_TRUSTED_PROXIES or ["127.0.0.1", "::1"]  # noqa: F405
+
 SECURE_SSL_REDIRECT = True
 # A load balancer probes /healthz over plain HTTP on the application server itself.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -360,3 +360,29 @@ def test_waiting_list_upload_is_parsed_by_the_worker_and_reports_in_french(
     assert not allocation_round.applications.exists()
     other = _agent(Client(), Role.COMMUNE_AGENT)
     assert other.get(progress).status_code == 404
+
+
+def test_a_waiting_list_job_answers_only_under_its_own_round(client, allocation_round):
+    """The uploader's job of one round is not reached through another round the uploader also
+    manages, nor through the offer's import pages (a waiting-list job has a target)."""
+    client = _agent(client)
+    url = reverse("allocation:round_import", kwargs={"round": allocation_round.pk})
+    csv = b"reference,section,date_demande,insertion,voeux,criteres\n"
+    client.post(url, {"file": SimpleUploadedFile("liste.csv", csv)})
+    job = ImportJob.objects.get(kind="attente", target=allocation_round.pk)
+    other = AllocationRound.objects.create(
+        commune_id=COMMUNE,
+        name="Commission de janvier",
+        starts_on=START + datetime.timedelta(days=120),
+        ends_on=START + datetime.timedelta(days=150),
+        grid=allocation_round.grid,
+        status=AllocationRound.Status.PUBLISHED,
+    )
+    for name in ("allocation:round_import_job", "allocation:round_import_progress"):
+        pages = [reverse(name, args=[item.pk, job.pk]) for item in (allocation_round, other)]
+        assert [client.get(page).status_code for page in pages] == [200, 404]
+    admin = make_user(Role.ADMINISTRATOR, Level.DEPARTEMENT, "93")  # holds offer.import too
+    ImportJob.objects.filter(pk=job.pk).update(user=admin)
+    client.force_login(admin)
+    for name in ("offer:import_job", "offer:import_progress"):
+        assert client.get(reverse(name, kwargs={"job": job.pk})).status_code == 404
