@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import formats
 from sdsf.core.links import public_url
 from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
@@ -91,7 +92,7 @@ def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> 
 
 
 def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None:
-    when = f"{deadline:%d/%m/%Y}"
+    when = formats.date(deadline)
     history.set_status(
         pre,
         PreApplication.Status.PROPOSED,
@@ -216,7 +217,7 @@ def vacate(request, application: Application, on: date, reason: str) -> None:
         request,
         AuditEvent.Action.UPDATE,
         [application],
-        detail=f"Place libérée le {on:%d/%m/%Y} : {reason.strip()}",
+        detail=f"Place libérée le {formats.date(on)} : {reason.strip()}",
     )
 
 
@@ -236,7 +237,7 @@ def send_reminders(today: date, days_before: int) -> int:
     sent = 0
     for application in due:
         pre = application.pre_application
-        when = f"{application.answer_deadline:%d/%m/%Y}"
+        when = formats.date(application.answer_deadline)
         with transaction.atomic():
             application.reminder_sent_at = timezone.now()
             application.save(update_fields=["reminder_sent_at"])

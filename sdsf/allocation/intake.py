@@ -20,6 +20,7 @@ from django.utils import timezone
 from sdsf.allocation import rounds
 from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
+from sdsf.core import formats
 from sdsf.families import history
 from sdsf.families.models import ACTIVE_STATUSES, Event, PreApplication, Wish
 from sdsf.offer.models import Section, Structure
@@ -189,7 +190,7 @@ def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -
     moving = [pre for pre in taken if pre.status in WAITING_STATUSES]
     note = f"Demande examinée par la commission « {allocation_round.name} »"
     if allocation_round.meets_on:
-        note += f" du {allocation_round.meets_on:%d/%m/%Y}"
+        note += f" du {formats.date(allocation_round.meets_on)}"
     PreApplication.objects.filter(
         pk__in=allocation_round.applications.values("pre_application_id"),
         status__in=WAITING_STATUSES,

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sdsf.core import formats
 from sdsf.core.links import public_url
 from sdsf.offer.models import ACTIVE_STATUSES, AssistantMaternel, Status, Structure
 
@@ -142,7 +143,7 @@ def _message(item: Holder) -> tuple[str, str]:
             "places": item.available_places
         }
         if item.available_from:
-            current += _(" à partir du %(date)s") % {"date": f"{item.available_from:%d/%m/%Y}"}
+            current += _(" à partir du %(date)s") % {"date": formats.date(item.available_from)}
         current += "."
     else:
         current = _("Vous n'avez déclaré aucune place disponible.")

@@ -13,6 +13,7 @@ from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import formats
 from sdsf.core.downloads import TABLE_FORMATS
 from sdsf.offer.alerts import ALERT_MONTHS, expiring, horizon
 from sdsf.offer.availability import declare
@@ -112,7 +113,7 @@ def structures_export(request):
         "Longitude",
         "Position approchée",
         "Financement",
-        f"Places au {today:%d/%m/%Y}",
+        f"Places au {formats.date(today)}",
         "Label AVIP",
         "Statut",
         "Date d'ouverture",

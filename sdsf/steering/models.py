@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import Institution
 from sdsf.accounts.scope import Permission, departements, holding, territory
+from sdsf.core import formats
 from sdsf.territories.models import Commune, Departement, Level
 
 
@@ -495,7 +496,7 @@ class Meeting(models.Model):
         ordering = ["held_on"]
 
     def __str__(self):
-        return f"{self.body} — {self.held_on:%d/%m/%Y}"
+        return f"{self.body} — {formats.date(self.held_on)}"
 
 
 class Decision(models.Model):

@@ -239,7 +239,7 @@ def test_psu_lines_explain_the_price():
         date(2026, 1, 15), 2, Decimal(12000), hours_per_month=Decimal(120)
     ).lines
     assert lines[0].endswith("en vigueur du 01/01/2026 sans date de fin.")
-    assert "Elles dépassent le plafond : le plafond de 8 500,00 € est retenu." in lines
+    assert "Elles dépassent le plafond : le plafond de 8\u00a0500,00 € est retenu." in lines
     assert "Taux d'effort horaire : 0,0516 % des ressources mensuelles." in lines
     assert "Participation mensuelle : 4,39 € × 120 h = 526,80 €." in lines
     assert lines[-1].startswith("Estimation indicative")

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from sdsf.core import formats
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -207,9 +208,10 @@ class AssistantImporter:
             if item.agrement.effective_from < current.agrement_since:
                 errors.append(
                     RowError(
-                        f"changement d'agrément daté du {item.agrement.effective_from:%d/%m/%Y}, "
-                        f"antérieur au dernier changement enregistré "
-                        f"({current.agrement_since:%d/%m/%Y})",
+                        "changement d'agrément daté du "
+                        f"{formats.date(item.agrement.effective_from)}, "
+                        "antérieur au dernier changement enregistré "
+                        f"({formats.date(current.agrement_since)})",
                         line=item.line,
                         column=EFFECTIVE,
                     )

@@ -1,18 +1,6 @@
-from decimal import Decimal
-
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def number(value) -> str:
-    """French number: 26 000 000, 31,26 (no scientific notation, no trailing zeros)."""
-    if value is None or value == "":
-        return "—"
-    value = Decimal(str(value))
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 @register.filter
