@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.tokens import default_token_generator
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from sdsf.accounts.models import Institution, Role
+from sdsf.core import clock
 from sdsf.territories.models import Level
 from tests.factories import (
     PDF,
@@ -158,7 +158,7 @@ def _allocation(side: Side) -> None:
         "proposed_structure": side.eaje,
         "wish_rank": 1,
         "answer": Answer.PENDING,
-        "answer_deadline": timezone.localdate() + timedelta(days=8),
+        "answer_deadline": clock.today() + timedelta(days=8),
     }
     side.waiting = Application.objects.create(reference=f"D-{side.departement}-2", **proposed)
     side.proposal = Application.objects.create(

@@ -18,13 +18,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
-from sdsf.core import formats
+from sdsf.core import clock, formats
 from sdsf.core.links import public_url
 from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
@@ -138,7 +137,7 @@ def _check_open(application: Application, today: date) -> None:
 
 def accept(request, application: Application, *, by_agent: bool, today: date | None = None):
     """The family accepts: its pré-demande is closed for every other round."""
-    _check_open(application, today or timezone.localdate())
+    _check_open(application, today or clock.today())
     structure = final_structure(application).name
     with transaction.atomic():
         _answer(application, Answer.ACCEPTED, "")
@@ -163,7 +162,7 @@ def refuse(
     request, application: Application, reason: str, *, by_agent: bool, today: date | None = None
 ):
     """The family refuses, with a reason: the place goes back; the pré-demande stays active."""
-    _check_open(application, today or timezone.localdate())
+    _check_open(application, today or clock.today())
     if not reason.strip():
         raise AnswerError(_("Le motif du refus est obligatoire."))
     with transaction.atomic():
@@ -181,7 +180,7 @@ def refuse(
 
 def _answer(application: Application, answer: str, reason: str) -> None:
     application.answer, application.answer_reason = answer, reason
-    application.answered_at = timezone.now()
+    application.answered_at = clock.now()
     application.save(update_fields=["answer", "answer_reason", "answered_at"])
 
 
@@ -239,7 +238,7 @@ def send_reminders(today: date, days_before: int) -> int:
         pre = application.pre_application
         when = formats.date(application.answer_deadline)
         with transaction.atomic():
-            application.reminder_sent_at = timezone.now()
+            application.reminder_sent_at = clock.now()
             application.save(update_fields=["reminder_sent_at"])
             history.record(
                 pre,

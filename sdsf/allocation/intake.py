@@ -20,7 +20,7 @@ from django.utils import timezone
 from sdsf.allocation import rounds
 from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
-from sdsf.core import formats
+from sdsf.core import clock, formats
 from sdsf.families import history
 from sdsf.families.models import ACTIVE_STATUSES, Event, PreApplication, Wish
 from sdsf.offer.models import Section, Structure
@@ -194,7 +194,7 @@ def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -
     PreApplication.objects.filter(
         pk__in=allocation_round.applications.values("pre_application_id"),
         status__in=WAITING_STATUSES,
-    ).update(status=PreApplication.Status.IN_COMMISSION, updated_at=timezone.now())
+    ).update(status=PreApplication.Status.IN_COMMISSION, updated_at=clock.now())
     for pre in moving:  # as in the database now, for the events' status
         pre.status = PreApplication.Status.IN_COMMISSION
     Event.objects.bulk_create(

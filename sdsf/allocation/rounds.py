@@ -13,13 +13,13 @@ import numpy as np
 import polars as pl
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from sdsf.accounts.scope import Permission
 from sdsf.allocation import answers, engine, explain
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.offer.models import Capacity, Section, Structure
 
 SECTIONS = list(Section.values)
@@ -62,7 +62,7 @@ def held_places(structures: list[Structure], on, *, exclude_round=None, today=No
     proposals hold nothing. Returns two arrays shaped like the capacity: the held places, and
     those held by insertion families.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     index = {s.pk: i for i, s in enumerate(structures)}
     rows = (
         Application.objects.filter(
@@ -294,8 +294,6 @@ def validate(request, allocation_round: AllocationRound, today=None) -> int:
     with transaction.atomic():
         allocation_round.status = AllocationRound.Status.VALIDATED
         allocation_round.save(update_fields=["status"])
-        proposed = answers.issue_proposals(
-            allocation_round, today or timezone.localdate(), request.user
-        )
+        proposed = answers.issue_proposals(allocation_round, today or clock.today(), request.user)
         record(request, AuditEvent.Action.UPDATE, [allocation_round], detail="Commission validée")
     return proposed

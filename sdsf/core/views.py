@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from sdsf.accounts import scope
+from sdsf.core import clock
 from sdsf.territories.queries import groupings, summarise
 
 
@@ -31,7 +31,7 @@ def security_txt(request):
         raise Http404
     if ":" not in contact:
         contact = f"mailto:{contact}"
-    expires = timezone.now() + timedelta(days=180)  # RFC 9116: less than a year ahead
+    expires = clock.now() + timedelta(days=180)  # RFC 9116: less than a year ahead
     lines = [
         f"Contact: {contact}",
         f"Expires: {expires:%Y-%m-%dT%H:%M:%SZ}",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Role
 from sdsf.accounts.scope import Permission, holding, territory
+from sdsf.core import clock
 from sdsf.offer.models import Structure
 from sdsf.territories.models import Commune
 
@@ -271,7 +272,7 @@ class Wish(models.Model):
 
 def document_path(document: "Document", filename: str) -> str:
     # The stored name never carries the family's original file name (personal data).
-    return f"families/{document.pre_application_id}/{timezone.now():%Y%m%d%H%M%S%f}"
+    return f"families/{document.pre_application_id}/{clock.now():%Y%m%d%H%M%S%f}"
 
 
 class Document(models.Model):
@@ -387,6 +388,6 @@ class Invitation(models.Model):
     @property
     def status(self) -> "Invitation.State":
         """The state now: a sent invitation past its date is expired."""
-        if self.state == self.State.SENT and self.expires_at <= timezone.now():
+        if self.state == self.State.SENT and self.expires_at <= clock.now():
             return self.State.EXPIRED
         return self.State(self.state)

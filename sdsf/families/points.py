@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-
 from sdsf.allocation.grids import PointsLine, points_lines, total
 from sdsf.allocation.models import AllocationRound, PointsGrid
+from sdsf.core import clock
 from sdsf.families.models import PreApplication
 from sdsf.territories.models import Commune
 
@@ -63,7 +62,7 @@ def questions(pre: PreApplication) -> list[Question]:
 
 def next_commission(commune: Commune, today: date | None = None) -> date | None:
     """The date of the commune's next commission that is still being prepared."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         AllocationRound.objects.filter(
             commune=commune,

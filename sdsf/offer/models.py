@@ -13,11 +13,11 @@ from operator import or_
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role
 from sdsf.accounts.scope import Permission, can, holding, territory
+from sdsf.core import clock
 from sdsf.territories.models import Commune
 
 
@@ -240,7 +240,7 @@ class AssistantQuerySet(models.QuerySet):
     def public(self, today=None):
         """Childminders anyone sees on the families' pages: only while their agrément is in
         force today and they declare free places."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.filter(
             agrement_status__in=ACTIVE_STATUSES,
             agrement_start__lte=today,

@@ -14,6 +14,7 @@ from django_tasks import task
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
+from sdsf.core import clock
 from sdsf.core.imports import ImportFailed, ImportResult
 from sdsf.core.jobs import on_worker_lost
 from sdsf.offer.importing import import_offer
@@ -108,4 +109,4 @@ def _finish(job_id: int, state: str, report: str) -> None:
     personal data)."""
     ImportJob.objects.filter(pk=job_id).exclude(
         state__in=(ImportJob.State.DONE, ImportJob.State.FAILED)
-    ).update(state=state, report=report, content=b"", finished_at=timezone.now())
+    ).update(state=state, report=report, content=b"", finished_at=clock.now())

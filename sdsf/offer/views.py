@@ -6,14 +6,13 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
-from sdsf.core import formats
+from sdsf.core import clock, formats
 from sdsf.core.downloads import TABLE_FORMATS
 from sdsf.offer.alerts import ALERT_MONTHS, expiring, horizon
 from sdsf.offer.availability import declare
@@ -52,7 +51,7 @@ def _query_string(request) -> str:
 def index(request):
     form, structures = _filtered_structures(request)
     page = Paginator(structures, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     coverage = [(d, rpe_laep_coverage(d.code, today)) for d in scope.departements(request.user)]
     query = _query_string(request)
     return render(
@@ -98,7 +97,7 @@ def structures_geojson(request):
 @permission_required(Permission.OFFER_EXPORT)
 def structures_export(request):
     _, structures = _filtered_structures(request)
-    today = timezone.localdate()
+    today = clock.today()
     structures = list(structures.prefetch_related("capacities"))
     header = [
         "Identifiant",
@@ -172,7 +171,7 @@ def structure(request, identifier):
     history: dict = {}
     for row in capacities:
         history.setdefault(row.start, []).append(row)
-    today = timezone.localdate()
+    today = clock.today()
     sections = dict(Section.choices)
     return render(
         request,
@@ -298,7 +297,7 @@ def assistants_export(request):
 
 @permission_required(Permission.AGREMENT_ALERTS)
 def alerts(request):
-    today = timezone.localdate()
+    today = clock.today()
     visible = AssistantMaternel.objects.visible_to(request.user, Permission.AGREMENT_ALERTS)
     rows = list(expiring(visible, today))
     scope.read_personal(request, rows)

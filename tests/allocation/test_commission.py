@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from sdsf.accounts.models import Role
 from sdsf.allocation import answers, rounds
@@ -16,6 +15,7 @@ from sdsf.allocation.intake import IntakeError, child_section, take_pre_applicat
 from sdsf.allocation.models import AllocationRound, Answer, Application, PointsGrid
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families.models import Event, PreApplication
 from sdsf.offer.models import Section, Structure
 from sdsf.territories.models import Level
@@ -24,7 +24,15 @@ from tests.factories import make_pre_application, make_user
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+NOW = clock.now()
+TODAY = clock.today()
+
+
+@pytest.fixture(autouse=True)
+def _one_today(time_machine):
+    """Every test starts at the instant the module was read: a run that crosses midnight keeps
+    the TODAY its rounds and deadlines were computed from."""
+    time_machine.move_to(NOW)
 
 
 def _round(name="Commission de juin", starts_on=START, grid=None, **fields) -> AllocationRound:

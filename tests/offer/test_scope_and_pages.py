@@ -8,6 +8,7 @@ from sdsf.accounts import scope
 from sdsf.accounts.models import Institution, Role
 from sdsf.accounts.scope import Permission
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.offer.models import AssistantMaternel, ImportJob, Structure
 from tests.factories import give_structure_role, make_institution, make_user
 from tests.offer.conftest import EXAMPLES
@@ -117,11 +118,10 @@ def test_demo_rows_are_labelled(client, registry):
 
 
 def test_alerts_page_and_command(client, load, write_csv, capsys):
-    from django.utils import timezone
 
     from sdsf.offer.alerts import horizon
 
-    today = timezone.localdate()
+    today = clock.today()
     soon, later = horizon(today, 2), horizon(today, 9)
     load(
         "am",

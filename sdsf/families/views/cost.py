@@ -9,13 +9,11 @@ page's language.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from sdsf.core import formats
+from sdsf.core import clock, formats
 from sdsf.families.tariffs import (
     TariffError,
     estimate_cmg_assistant_maternel,
@@ -163,7 +161,7 @@ def cost(request):
         if key == chosen:
             form = form_class(request.GET, prefix=key)
         else:
-            form = form_class(prefix=key, initial={"on": date.today().isoformat()})
+            form = form_class(prefix=key, initial={"on": clock.today().isoformat()})
         result = None
         if form.is_bound and form.is_valid():
             try:

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils import timezone
-
-from sdsf.core import formats
+from sdsf.core import clock, formats
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -250,7 +248,7 @@ class AssistantImporter:
     def write(self, plan: Plan) -> ImportResult:
         """Plain INSERT/UPDATE statements (see :func:`insert_rows`): files of 100,000 rows."""
         result = ImportResult()
-        now = timezone.now()
+        now = clock.now()
         upserts = Upserts(UPSERT_FIELDS)
         changed = [upserts.add(p.assistant, p.current) for p in plan.parsed]
         columns = [*UPSERT_FIELDS, "updated_at"]
