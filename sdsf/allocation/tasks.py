@@ -4,6 +4,7 @@ and the import of its waiting list (a web upload is parsed by the worker, never 
 import logging
 from typing import IO
 
+from django.db import transaction
 from django_tasks import task
 
 from sdsf.accounts.scope import Permission
@@ -13,7 +14,7 @@ from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.core.imports import ImportResult
 from sdsf.core.jobs import on_worker_lost
 from sdsf.offer.models import ImportJob, Structure
-from sdsf.offer.tasks import JobProgress, Written, job_lost, run_job
+from sdsf.offer.tasks import JobProgress, Written, job_lost, queue_job, run_job
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,14 @@ def run_round(round_id: int, previous_status: str) -> None:
         )
         logger.exception("allocation round %s: run failed", round_id)
         raise
+
+
+def queue_run(allocation_round: AllocationRound) -> None:
+    """Marks the round running and queues its run in one transaction: a task that cannot be
+    queued leaves the round as it was, never "calcul en cours" with nothing to run it."""
+    with transaction.atomic():
+        previous = rounds.start_run(allocation_round)
+        run_round.enqueue(allocation_round.pk, previous)
 
 
 @on_worker_lost(run_round)
@@ -92,3 +101,15 @@ def run_waiting_list_import(job_id: int) -> None:
 
 
 on_worker_lost(run_waiting_list_import)(job_lost)
+
+
+def queue_waiting_list_import(user, allocation_round: AllocationRound, upload) -> ImportJob:
+    """The job of an uploaded waiting list, queued with it (:func:`queue_job`)."""
+    return queue_job(
+        run_waiting_list_import,
+        user=user,
+        kind=WAITING_LIST,
+        target=allocation_round.pk,
+        file_name=upload.name[:200],
+        content=upload.read(),
+    )

@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable
 from typing import IO
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -38,6 +39,15 @@ class JobProgress:
 
 Written = Callable[[ImportResult], None]
 Importer = Callable[[ImportJob, IO[bytes], JobProgress, Written], ImportResult]
+
+
+def queue_job(job_task, **fields) -> ImportJob:
+    """Creates a job and queues ``job_task`` for it in one transaction: a task that cannot be
+    queued leaves no job pending forever: the request fails and nothing is left behind."""
+    with transaction.atomic():
+        job = ImportJob.objects.create(**fields)
+        job_task.enqueue(job.pk)
+    return job
 
 
 def run_job(job_id: int, importer: Importer) -> None:

@@ -26,7 +26,7 @@ from sdsf.offer.models import (
     Section,
     Structure,
 )
-from sdsf.offer.tasks import run_import
+from sdsf.offer.tasks import queue_job, run_import
 
 PAGE_SIZE = 50
 MAP_LIMIT = 5000
@@ -334,14 +334,14 @@ def import_file(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
+        job = queue_job(
+            run_import,
             user=request.user,
             kind=form.cleaned_data["kind"],
             file_name=upload.name[:200],
             content=upload.read(),
             dry_run=form.cleaned_data["dry_run"],
         )
-        run_import.enqueue(job.pk)
         return redirect("offer:import_job", job=job.pk)
     jobs = ImportJob.objects.visible_to(request.user).filter(target=None).defer("content")[:10]
     return render(request, "offer/import.html", {"form": form, "jobs": jobs})

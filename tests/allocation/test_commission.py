@@ -8,16 +8,18 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django_tasks.backends.immediate import ImmediateBackend
 
 from sdsf.accounts.models import Role
 from sdsf.allocation import answers, rounds
 from sdsf.allocation.intake import IntakeError, child_section, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application, PointsGrid
+from sdsf.allocation.tasks import queue_run, queue_waiting_list_import
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.audit.models import AuditEvent
 from sdsf.core import clock
 from sdsf.families.models import Event, PreApplication
-from sdsf.offer.models import Section, Structure
+from sdsf.offer.models import ImportJob, Section, Structure
 from sdsf.territories.models import Level
 from tests.allocation.test_rounds import COMMUNE, EXAMPLE, START, _grid, _structure
 from tests.factories import make_pre_application, make_user
@@ -346,3 +348,35 @@ def test_waiting_list_refuses_a_reference_taken_online(commune_offer):
         import_waiting_list(allocation_round, io.BytesIO(csv.encode()), "liste.csv")
     assert "Ligne 2" in failure.value.report() and "pré-demande en ligne" in failure.value.report()
     assert allocation_round.applications.get().pre_application == pre
+
+
+class QueueDown(Exception):
+    """The task queue refusing a task (its table locked, its service down)."""
+
+
+def _queue_down(*args, **kwargs):
+    raise QueueDown
+
+
+def test_a_run_that_cannot_be_queued_leaves_the_round_as_it_was(monkeypatch):
+    _structure("EAJE-LILAS", {"bebes": 1})
+    allocation_round = _round()
+    _application(allocation_round, "A", ["EAJE-LILAS"], 10)
+    monkeypatch.setattr(ImmediateBackend, "enqueue", _queue_down)
+    with pytest.raises(QueueDown):
+        queue_run(allocation_round)
+    allocation_round.refresh_from_db()
+    assert allocation_round.status == AllocationRound.Status.PUBLISHED
+    monkeypatch.undo()
+    queue_run(allocation_round)  # the next click runs it
+    allocation_round.refresh_from_db()
+    assert allocation_round.status == AllocationRound.Status.RUN
+
+
+def test_a_waiting_list_that_cannot_be_queued_leaves_no_job(monkeypatch):
+    allocation_round = _round()
+    monkeypatch.setattr(ImmediateBackend, "enqueue", _queue_down)
+    user = make_user(Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE)
+    with EXAMPLE.open("rb") as upload, pytest.raises(QueueDown):
+        queue_waiting_list_import(user, allocation_round, upload)
+    assert not ImportJob.objects.exists()

@@ -2,6 +2,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django_tasks.backends.immediate import ImmediateBackend
 from openpyxl import load_workbook
 
 from sdsf.accounts import scope
@@ -187,3 +188,16 @@ def test_demo_step_is_deterministic_and_labelled(settings):
     )
     assert not Structure.objects.filter(is_demo=False).exists()
     assert Structure.objects.filter(kind="eaje").count() == 55
+
+
+def test_an_import_that_cannot_be_queued_leaves_no_job_pending(client, monkeypatch):
+    """The job and its task are written in one transaction."""
+
+    def queue_down(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(ImmediateBackend, "enqueue", queue_down)
+    client.force_login(make_user(Role.PMI_AGENT))
+    with (EXAMPLES / "eaje.csv").open("rb") as upload, pytest.raises(ConnectionError):
+        client.post(reverse("offer:import"), {"kind": "eaje", "file": upload})
+    assert not ImportJob.objects.exists()
