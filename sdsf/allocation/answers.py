@@ -77,6 +77,7 @@ def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> 
     )
     placed = [a for a in applications if a.final_structure_id is not None]
     for application in placed:
+        Application.ANSWERS.check(application.answer, Answer.PENDING)
         application.answer, application.answer_deadline = Answer.PENDING, deadline
     Application.objects.bulk_update(placed, ["answer", "answer_deadline"], batch_size=2000)
     for application in applications:
@@ -92,14 +93,20 @@ def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> 
 
 def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None:
     when = formats.date(deadline)
-    history.set_status(
-        pre,
-        PreApplication.Status.PROPOSED,
-        kind=Event.Kind.PROPOSAL,
-        note=f"Place proposée à {structure} ; réponse attendue au plus tard le {when}.",
-        actor=actor,
-        by_agent=True,
-    )
+    note = f"Place proposée à {structure} ; réponse attendue au plus tard le {when}."
+    if pre.active:
+        history.set_status(
+            pre,
+            PreApplication.Status.PROPOSED,
+            kind=Event.Kind.PROPOSAL,
+            note=note,
+            actor=actor,
+            by_agent=True,
+        )
+    else:  # closed or accepted elsewhere since the intake: it stays so (no declared move back)
+        history.record(
+            pre, Event.Kind.PROPOSAL, note=note, actor=actor, by_agent=True, with_status=False
+        )
     _mail(
         pre,
         _("[SDSF] Une place d'accueil vous est proposée"),
@@ -179,14 +186,14 @@ def refuse(
 
 
 def _answer(application: Application, answer: str, reason: str) -> None:
-    application.answer, application.answer_reason = answer, reason
-    application.answered_at = clock.now()
-    application.save(update_fields=["answer", "answer_reason", "answered_at"])
+    application.answer_reason, application.answered_at = reason, clock.now()
+    Application.ANSWERS.change(application, answer, fields=["answer_reason", "answered_at"])
 
 
 def _after_refusal(pre: PreApplication, note: str, actor, by_agent: bool) -> None:
-    """Refused (or expired): "place refusée", unless another proposal still awaits an answer."""
-    if pre.round_applications.filter(answer=Answer.PENDING).exists():
+    """Refused (or expired): "place refusée", unless another proposal still awaits an answer
+    or the pré-demande was closed meanwhile (a closed file is never reopened)."""
+    if not pre.active or pre.round_applications.filter(answer=Answer.PENDING).exists():
         history.record(
             pre, Event.Kind.ANSWER, note=note, actor=actor, by_agent=by_agent, with_status=False
         )

@@ -191,10 +191,14 @@ def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -
     note = f"Demande examinée par la commission « {allocation_round.name} »"
     if allocation_round.meets_on:
         note += f" du {formats.date(allocation_round.meets_on)}"
-    PreApplication.objects.filter(
-        pk__in=allocation_round.applications.values("pre_application_id"),
-        status__in=WAITING_STATUSES,
-    ).update(status=PreApplication.Status.IN_COMMISSION, updated_at=clock.now())
+    PreApplication.TRANSITIONS.change_all(
+        PreApplication.objects.filter(
+            pk__in=allocation_round.applications.values("pre_application_id"),
+            status__in=WAITING_STATUSES,
+        ),
+        PreApplication.Status.IN_COMMISSION,
+        updated_at=clock.now(),
+    )
     for pre in moving:  # as in the database now, for the events' status
         pre.status = PreApplication.Status.IN_COMMISSION
     Event.objects.bulk_create(

@@ -71,8 +71,12 @@ def _worker_lost(round_id: int, previous_status: str) -> None:
 
 def _failed(round_id: int, previous_status: str, message: str) -> None:
     """Puts a round still running back in the state it had before the run."""
-    AllocationRound.objects.filter(pk=round_id, status=AllocationRound.Status.RUNNING).update(
-        status=previous_status, progress=0, progress_note="", run_error=message
+    AllocationRound.TRANSITIONS.change_all(
+        AllocationRound.objects.filter(pk=round_id, status=AllocationRound.Status.RUNNING),
+        previous_status,
+        progress=0,
+        progress_note="",
+        run_error=message,
     )
 
 

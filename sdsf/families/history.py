@@ -95,6 +95,7 @@ def set_status(
     """
     if (status == Status.CLOSED) != bool(closed_reason):
         raise ValueError("closed_reason goes with the closed status, and only with it")
+    PreApplication.TRANSITIONS.check(pre.status, status)
     fields = ["status", *extra_fields, "updated_at"]
     pre.status = status
     if pre.closed_reason != closed_reason:

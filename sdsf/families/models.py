@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from sdsf.accounts.models import STRUCTURE_SCOPE, Role
 from sdsf.accounts.scope import Permission, holding, territory
 from sdsf.core import clock
+from sdsf.core.transitions import Transitions
 from sdsf.offer.models import Structure
 from sdsf.territories.models import Commune
 
@@ -134,6 +135,40 @@ class PreApplication(models.Model):
         ARCHIVED = "archived", _("archivée faute de confirmation de l'intérêt")
         MERGED = "merged", _("fusionnée avec une autre demande du même enfant")
         ENDED = "ended", _("terminée (enfant accueilli ou besoin passé)")
+
+    # Submitted, completed by its documents, taken by a commission, proposed a place (by one
+    # round or more), answered; closed from any state (withdrawn, merged, archived). A
+    # commission that proposes no place sends it back to waiting; a refused place waits for
+    # the next commission. Every change goes through sdsf.families.history.set_status.
+    TRANSITIONS = Transitions(
+        "status",
+        {
+            Status.DRAFT: {Status.RECEIVED, Status.CLOSED},
+            # proposed from waiting: a commission sent it back, another one it was in proposes
+            Status.RECEIVED: {
+                Status.COMPLETE,
+                Status.IN_COMMISSION,
+                Status.PROPOSED,
+                Status.CLOSED,
+            },
+            Status.COMPLETE: {
+                Status.RECEIVED,
+                Status.IN_COMMISSION,
+                Status.PROPOSED,
+                Status.CLOSED,
+            },
+            Status.IN_COMMISSION: {
+                Status.RECEIVED,
+                Status.COMPLETE,
+                Status.PROPOSED,
+                Status.CLOSED,
+            },
+            Status.PROPOSED: {Status.ACCEPTED, Status.REFUSED, Status.CLOSED},
+            Status.REFUSED: {Status.IN_COMMISSION, Status.PROPOSED, Status.CLOSED},
+            Status.ACCEPTED: {Status.CLOSED},
+            Status.CLOSED: set(),
+        },
+    )
 
     reference = models.CharField(_("référence"), max_length=40, unique=True)
     departement = models.ForeignKey(

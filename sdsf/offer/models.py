@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role
 from sdsf.accounts.scope import Permission, can, holding, territory
 from sdsf.core import clock
+from sdsf.core.transitions import Transitions
 from sdsf.territories.models import Commune
 
 
@@ -517,6 +518,19 @@ class ImportJob(models.Model):
         WRITING = "writing", _("enregistrement")
         DONE = "done", _("terminé")
         FAILED = "failed", _("refusé")
+
+    # Rows checked (with progress), then written in one transaction; a dry run or a refused file
+    # ends after the check, a lost worker or an unexpected error at any point (offer.tasks).
+    TRANSITIONS = Transitions(
+        "state",
+        {
+            State.PENDING: {State.VALIDATING, State.WRITING, State.DONE, State.FAILED},
+            State.VALIDATING: {State.WRITING, State.DONE, State.FAILED},
+            State.WRITING: {State.DONE, State.FAILED},
+            State.DONE: set(),
+            State.FAILED: set(),
+        },
+    )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offer_imports"

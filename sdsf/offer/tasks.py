@@ -29,12 +29,17 @@ class JobProgress:
         self.job_id = job_id
 
     def rows(self, done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=self.job_id).update(
-            state=ImportJob.State.VALIDATING, rows_done=done, rows_total=total
+        ImportJob.TRANSITIONS.change_all(
+            ImportJob.objects.filter(pk=self.job_id),
+            ImportJob.State.VALIDATING,
+            rows_done=done,
+            rows_total=total,
         )
 
     def writing(self) -> None:
-        ImportJob.objects.filter(pk=self.job_id).update(state=ImportJob.State.WRITING)
+        ImportJob.TRANSITIONS.change_all(
+            ImportJob.objects.filter(pk=self.job_id), ImportJob.State.WRITING
+        )
 
 
 Written = Callable[[ImportResult], None]
@@ -117,6 +122,12 @@ on_worker_lost(run_import)(job_lost)
 def _finish(job_id: int, state: str, report: str) -> None:
     """Records the outcome of a job not finished yet and empties the stored file (it may hold
     personal data)."""
-    ImportJob.objects.filter(pk=job_id).exclude(
-        state__in=(ImportJob.State.DONE, ImportJob.State.FAILED)
-    ).update(state=state, report=report, content=b"", finished_at=clock.now())
+    ImportJob.TRANSITIONS.change_all(
+        ImportJob.objects.filter(pk=job_id).exclude(
+            state__in=(ImportJob.State.DONE, ImportJob.State.FAILED)
+        ),
+        state,
+        report=report,
+        content=b"",
+        finished_at=clock.now(),
+    )
