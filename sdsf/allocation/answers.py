@@ -138,6 +138,9 @@ def _no_place(pre: PreApplication, allocation_round: AllocationRound, actor) -> 
 def _check_open(application: Application, today: date) -> None:
     if application.answer != Answer.PENDING:
         raise AnswerError(_("Cette proposition a déjà reçu une réponse."))
+    pre = application.pre_application
+    if pre is not None and not pre.active:  # withdrawn, or a place accepted elsewhere
+        raise AnswerError(_("La pré-demande est close : la proposition ne peut plus être reçue."))
     if application.answer_deadline and today > application.answer_deadline:
         raise AnswerError(_("Le délai de réponse est dépassé."))
 

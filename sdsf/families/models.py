@@ -130,6 +130,9 @@ class PreApplication(models.Model):
         REFUSED = "refused", _("place refusée")
         CLOSED = "closed", _("close")
 
+    # A proposal, then the family's answer to it.
+    ANSWERED = (Status.PROPOSED, Status.ACCEPTED, Status.REFUSED)
+
     class ClosedReason(models.TextChoices):
         WITHDRAWN = "withdrawn", _("retirée par la famille")
         ARCHIVED = "archived", _("archivée faute de confirmation de l'intérêt")
@@ -139,32 +142,17 @@ class PreApplication(models.Model):
     # Submitted, completed by its documents, taken by a commission, proposed a place (by one
     # round or more), answered; closed from any state (withdrawn, merged, archived). A
     # commission that proposes no place sends it back to waiting; a refused place waits for
-    # the next commission. Every change goes through sdsf.families.history.set_status.
+    # the next commission. The family's answer to a proposal decides whatever step the file
+    # showed. Every change goes through sdsf.families.history.set_status.
     TRANSITIONS = Transitions(
         "status",
         {
             Status.DRAFT: {Status.RECEIVED, Status.CLOSED},
-            # proposed from waiting: a commission sent it back, another one it was in proposes
-            Status.RECEIVED: {
-                Status.COMPLETE,
-                Status.IN_COMMISSION,
-                Status.PROPOSED,
-                Status.CLOSED,
-            },
-            Status.COMPLETE: {
-                Status.RECEIVED,
-                Status.IN_COMMISSION,
-                Status.PROPOSED,
-                Status.CLOSED,
-            },
-            Status.IN_COMMISSION: {
-                Status.RECEIVED,
-                Status.COMPLETE,
-                Status.PROPOSED,
-                Status.CLOSED,
-            },
-            Status.PROPOSED: {Status.ACCEPTED, Status.REFUSED, Status.CLOSED},
-            Status.REFUSED: {Status.IN_COMMISSION, Status.PROPOSED, Status.CLOSED},
+            Status.RECEIVED: {Status.COMPLETE, Status.IN_COMMISSION, *ANSWERED, Status.CLOSED},
+            Status.COMPLETE: {Status.RECEIVED, Status.IN_COMMISSION, *ANSWERED, Status.CLOSED},
+            Status.IN_COMMISSION: {Status.RECEIVED, Status.COMPLETE, *ANSWERED, Status.CLOSED},
+            Status.PROPOSED: {*ANSWERED, Status.CLOSED},
+            Status.REFUSED: {Status.IN_COMMISSION, *ANSWERED, Status.CLOSED},
             Status.ACCEPTED: {Status.CLOSED},
             Status.CLOSED: set(),
         },
