@@ -101,7 +101,9 @@ def _offer(side: Side, manager: Institution) -> None:
     )
     from sdsf.offer.models import Capacity, ParentingAction
 
-    Capacity.objects.create(structure=side.eaje, section="bebes", places=10, start=date(2020, 1, 1))
+    Capacity.objects.create(
+        structure=side.eaje, section="babies", places=10, start=date(2020, 1, 1)
+    )
     side.parenting = ParentingAction.objects.create(
         identifier=f"PAR-{code}-GATE",
         title="Café des parents",
@@ -137,7 +139,7 @@ def _allocation(side: Side) -> None:
     side.application = Application.objects.create(
         round=side.round,
         reference=f"D-{side.departement}-1",
-        section="bebes",
+        section="babies",
         submitted_on=date(2026, 1, 5),
         points=300,
         wishes=wishes,
@@ -151,7 +153,7 @@ def _allocation(side: Side) -> None:
     )
     proposed = {
         "round": side.validated,
-        "section": "bebes",
+        "section": "babies",
         "submitted_on": date(2026, 1, 5),
         "points": 300,
         "wishes": wishes,
@@ -235,7 +237,7 @@ def _steering(side: Side, pilot: Institution) -> None:
     )
     side.review = Review.objects.create(scheme=side.scheme, year=2024)
     side.survey = Survey.objects.create(scheme=side.scheme, title="Enquête des assistants")
-    Question.objects.create(survey=side.survey, position=1, text="Combien ?", kind="nombre")
+    Question.objects.create(survey=side.survey, position=1, text="Combien ?", kind="number")
     side.recipients = RecipientList.objects.create(
         survey=side.survey,
         name="AM",

@@ -80,7 +80,7 @@ def _failed(round_id: int, previous_status: str, message: str) -> None:
     )
 
 
-WAITING_LIST = "attente"  # the ImportJob kind of a waiting list
+WAITING_LIST = "waitlist"  # the ImportJob kind of a waiting list
 
 
 def _import_waiting_list(

@@ -133,7 +133,7 @@ def structure(
     longitude: float | None = None,
 ) -> dict:
     """An open EAJE with its capacity by age section (``places``: section value → places,
-    ``{"toutes": 20}`` by default), at the commune's centre unless placed."""
+    ``{"all": 20}`` by default), at the commune's centre unless placed."""
     from sdsf.offer.models import Capacity, Section, Structure
 
     town = Commune.objects.get(code=commune)

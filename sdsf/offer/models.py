@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role
 from sdsf.accounts.scope import Permission, can, holding, territory
 from sdsf.core import clock
+from sdsf.core.choices import FileKeys
 from sdsf.core.transitions import Transitions
 from sdsf.territories.models import Commune
 
@@ -94,7 +95,7 @@ class Structure(models.Model):
     class Funding(models.TextChoices):
         PSU = "psu", _("PSU")
         PAJE = "paje", _("PAJE")
-        OTHER = "autre", _("autre")
+        OTHER = "other", _("autre")
 
     identifier = models.CharField(_("identifiant"), max_length=40, unique=True)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, db_index=True)
@@ -180,10 +181,23 @@ PUBLIC_KINDS = (Structure.Kind.EAJE, Structure.Kind.MAM, Structure.Kind.RPE, Str
 class Section(models.TextChoices):
     """Age sections of an EAJE. ``all`` is a capacity not split by age ("toutes sections")."""
 
-    ALL = "toutes", _("toutes sections")
-    BABIES = "bebes", _("bébés (moins de 18 mois)")
-    MIDDLE = "moyens", _("moyens (18 mois à 2 ans)")
-    OLDER = "grands", _("grands (plus de 2 ans)")
+    ALL = "all", _("toutes sections")
+    BABIES = "babies", _("bébés (moins de 18 mois)")
+    MIDDLE = "middle", _("moyens (18 mois à 2 ans)")
+    OLDER = "older", _("grands (plus de 2 ans)")
+
+
+# The section keys that files and exports write (a waiting list's ``section``, the columns of
+# the unmet demand, docs/imports.md): the French names of the sections, kept for their users.
+SECTION_FILE_KEYS = FileKeys(
+    Section.values,
+    {
+        Section.ALL: "toutes",
+        Section.BABIES: "bebes",
+        Section.MIDDLE: "moyens",
+        Section.OLDER: "grands",
+    },
+)
 
 
 class Capacity(models.Model):

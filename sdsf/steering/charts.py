@@ -14,11 +14,11 @@ from sdsf.core import formats
 
 # DSFR-like colours: planned, in progress, done, delayed, ended
 STATUS_COLOURS = {
-    "prevue": "#929292",
-    "en_cours": "#000091",
-    "realisee": "#18753c",
-    "retardee": "#b34000",
-    "arretee": "#3a3a3a",
+    "planned": "#929292",
+    "in_progress": "#000091",
+    "done": "#18753c",
+    "delayed": "#b34000",
+    "ended": "#3a3a3a",
 }
 # A figure on a chart, as the plan pages write it: up to two decimals, none trailing.
 _figure = partial(formats.number, places=2, trim=True)

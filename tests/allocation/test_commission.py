@@ -78,8 +78,8 @@ def test_child_section_from_age_on_start_date():
 
 @pytest.fixture
 def commune_offer():
-    lilas = _structure("EAJE-LILAS", {"bebes": 1, "grands": 1})
-    roses = _structure("EAJE-ROSES", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1, "older": 1})
+    roses = _structure("EAJE-ROSES", {"babies": 1})
     other = Structure.objects.create(
         identifier="EAJE-AILLEURS", kind=Structure.Kind.EAJE, name="Ailleurs", commune_id="93066"
     )
@@ -153,7 +153,7 @@ def test_intake_button_on_the_round_page(client, commune_offer):
 
 
 def test_run_reports_each_stage():
-    _structure("EAJE-LILAS", {"bebes": 1})
+    _structure("EAJE-LILAS", {"babies": 1})
     allocation_round = _round()
     _application(allocation_round, "A", ["EAJE-LILAS"], 10)
     stages = []
@@ -163,7 +163,7 @@ def test_run_reports_each_stage():
 
 
 def test_run_in_background_with_progress_and_french_error(client):
-    _structure("EAJE-LILAS", {"bebes": 1})
+    _structure("EAJE-LILAS", {"babies": 1})
     allocation_round = _round()
     _application(allocation_round, "A", ["EAJE-LILAS"], 10)
     client.force_login(make_user(Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE))
@@ -187,7 +187,7 @@ def test_run_in_background_with_progress_and_french_error(client):
 
 
 def test_a_running_round_cannot_start_twice():
-    _structure("EAJE-LILAS", {"bebes": 1})
+    _structure("EAJE-LILAS", {"babies": 1})
     allocation_round = _round()
     _application(allocation_round, "A", ["EAJE-LILAS"], 10)
     assert rounds.start_run(allocation_round) == AllocationRound.Status.PUBLISHED
@@ -205,7 +205,7 @@ def _validated_first_round(rf, lilas):
 
 
 def test_places_follow_from_earlier_rounds(rf):
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
     held = _validated_first_round(rf, lilas)
     assert held.answer == Answer.PENDING
     later = START + datetime.timedelta(days=60)
@@ -222,7 +222,7 @@ def test_places_follow_from_earlier_rounds(rf):
 
 
 def test_a_refused_place_is_offered_in_the_next_round(rf):
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
     held = _validated_first_round(rf, lilas)
     answers.refuse(_request(rf), held, "Nous avons déménagé.", by_agent=True, today=TODAY)
     second = _round("Commission 2", starts_on=START + datetime.timedelta(days=60))
@@ -231,7 +231,7 @@ def test_a_refused_place_is_offered_in_the_next_round(rf):
 
 
 def test_an_accepted_place_is_not_offered_until_vacated(rf):
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
     held = _validated_first_round(rf, lilas)
     answers.accept(_request(rf), held, by_agent=True, today=TODAY)
     second = _round("Commission 2", starts_on=START + datetime.timedelta(days=60))
@@ -279,7 +279,7 @@ def test_validation_proposes_and_tells_the_families(
 
 
 def test_agent_records_the_answer_of_a_family_without_account(client, rf):
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
     held = _validated_first_round(rf, lilas)
     client.force_login(make_user(Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE))
     url = reverse(
@@ -359,7 +359,7 @@ def _queue_down(*args, **kwargs):
 
 
 def test_a_run_that_cannot_be_queued_leaves_the_round_as_it_was(monkeypatch):
-    _structure("EAJE-LILAS", {"bebes": 1})
+    _structure("EAJE-LILAS", {"babies": 1})
     allocation_round = _round()
     _application(allocation_round, "A", ["EAJE-LILAS"], 10)
     monkeypatch.setattr(ImmediateBackend, "enqueue", _queue_down)

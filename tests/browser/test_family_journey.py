@@ -85,7 +85,7 @@ def test_a_family_finds_applies_and_accepts_a_place(e2e, page, desktop_page, tmp
             "structure",
             commune=BOBIGNY,
             name=name,
-            places={"bebes": 10, "moyens": 10, "grands": 10},
+            places={"babies": 10, "middle": 10, "older": 10},
         )
     today = clock.today()
     allocation_round = e2e.create(
@@ -96,7 +96,7 @@ def test_a_family_finds_applies_and_accepts_a_place(e2e, page, desktop_page, tmp
         ends_on=(today + timedelta(days=400)).isoformat(),
     )
     family = e2e.create("family")
-    agent = e2e.create("staff_user", role="agent_commune", level="commune", code=BOBIGNY)
+    agent = e2e.create("staff_user", role="commune_agent", level="commune", code=BOBIGNY)
 
     # Find the offer, without an account.
     page.goto("/familles/")

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def proposal(rf):
     """A validated round: the family's first wish was full, its second is proposed."""
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
-    roses = _structure("EAJE-ROSES", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
+    roses = _structure("EAJE-ROSES", {"babies": 1})
     allocation_round = AllocationRound.objects.create(
         commune_id=COMMUNE,
         name="Commission",

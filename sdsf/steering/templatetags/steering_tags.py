@@ -18,6 +18,9 @@ def may(context, action: str) -> bool:
 
 @register.filter
 def status_label(code: str) -> str:
+    """The label of an action status as a plan version holds it (the plan file's key)."""
     from sdsf.steering.models import Action
+    from sdsf.steering.planio import STATUS_KEYS
 
-    return str(Action.Status(code).label) if code in Action.Status.values else code
+    stored = STATUS_KEYS.stored(code)
+    return str(Action.Status(stored).label) if stored else code
