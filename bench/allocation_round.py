@@ -34,7 +34,7 @@ from django.utils import timezone  # noqa: E402
 
 COMMUNE = "93008"
 START = datetime.date(2026, 9, 1)
-SECTIONS = ("bebes", "moyens", "grands")
+SECTIONS = ("babies", "middle", "older")  # stored keys (offer.models.Section)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 

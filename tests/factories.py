@@ -10,6 +10,7 @@ from sdsf.accounts.models import (
     Role,
     User,
 )
+from sdsf.core import clock
 from sdsf.territories.models import Level
 
 _serial = count(1)
@@ -61,12 +62,11 @@ def give_structure_role(user, role: Role, identifier: str, institution=None):
 
 def make_family(verified: bool = True, **fields):
     """A family account (a person without staff role), its e-mail verified unless told."""
-    from django.utils import timezone
 
     from sdsf.families.models import Family
 
     return Family.objects.create(
-        user=make_user(**fields), email_verified_at=timezone.now() if verified else None
+        user=make_user(**fields), email_verified_at=clock.now() if verified else None
     )
 
 
@@ -76,8 +76,6 @@ def make_pre_application(
     """A pré-demande (submitted, status « reçue » unless told), with ranked wishes: structures,
     communes or commune codes ("any crèche in commune X"); by default the home commune."""
     from datetime import date
-
-    from django.utils import timezone
 
     from sdsf.families.models import PreApplication, Wish
     from sdsf.offer.models import Structure
@@ -94,11 +92,11 @@ def make_pre_application(
         "child_birth_date": date(2025, 6, 1),
         "wished_start": date(2026, 9, 1),
         "days": [0, 1, 2, 3, 4],
-        "consent_at": timezone.now(),
+        "consent_at": clock.now(),
         **fields,
     }
     if status != PreApplication.Status.DRAFT:
-        values.setdefault("submitted_at", timezone.now())
+        values.setdefault("submitted_at", clock.now())
     pre = PreApplication.objects.create(
         reference=f"PD-{departement}-TEST-{next(_serial):06d}",
         departement_id=departement,
@@ -139,13 +137,11 @@ def make_assistant(commune="93008", **fields):
     """An assistant maternel whose agrément is in force today (4 children, 0-6 ans)."""
     from datetime import timedelta
 
-    from django.utils import timezone
-
     from sdsf.offer.models import AgrementStatus, AssistantMaternel
     from sdsf.territories.models import Commune
 
     place = Commune.objects.get(code=commune)
-    today = timezone.localdate()
+    today = clock.today()
     values = {
         "identifier": f"AM-TEST-{next(_serial):06d}",
         "last_name": "Martin",

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.tokens import default_token_generator
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from sdsf.accounts.models import Institution, Role
+from sdsf.core import clock
 from sdsf.territories.models import Level
 from tests.factories import (
     PDF,
@@ -104,7 +104,9 @@ def _offer(side: Side, manager: Institution) -> None:
     )
     from sdsf.offer.models import Capacity, ParentingAction
 
-    Capacity.objects.create(structure=side.eaje, section="bebes", places=10, start=date(2020, 1, 1))
+    Capacity.objects.create(
+        structure=side.eaje, section="babies", places=10, start=date(2020, 1, 1)
+    )
     side.parenting = ParentingAction.objects.create(
         identifier=f"PAR-{code}-GATE",
         title="Café des parents",
@@ -154,7 +156,7 @@ def _allocation(side: Side) -> None:
     side.application = Application.objects.create(
         round=side.round,
         reference=f"D-{side.departement}-1",
-        section="bebes",
+        section="babies",
         submitted_on=date(2026, 1, 5),
         points=300,
         wishes=wishes,
@@ -168,14 +170,14 @@ def _allocation(side: Side) -> None:
     )
     proposed = {
         "round": side.validated,
-        "section": "bebes",
+        "section": "babies",
         "submitted_on": date(2026, 1, 5),
         "points": 300,
         "wishes": wishes,
         "proposed_structure": side.eaje,
         "wish_rank": 1,
         "answer": Answer.PENDING,
-        "answer_deadline": timezone.localdate() + timedelta(days=8),
+        "answer_deadline": clock.today() + timedelta(days=8),
     }
     side.waiting = Application.objects.create(reference=f"D-{side.departement}-2", **proposed)
     side.proposal = Application.objects.create(
@@ -210,7 +212,7 @@ def _families(side: Side, family, agent) -> None:
         filed_by=agent,
     )
     assert side.duplicate.status == PreApplication.Status.RECEIVED
-    now = timezone.now()
+    now = clock.now()
     side.invitation = Invitation.objects.create(
         pre_application=side.duplicate,
         email=family.user.email,
@@ -262,7 +264,7 @@ def _steering(side: Side, pilot: Institution) -> None:
     )
     side.review = Review.objects.create(scheme=side.scheme, year=2024)
     side.survey = Survey.objects.create(scheme=side.scheme, title="Enquête des assistants")
-    Question.objects.create(survey=side.survey, position=1, text="Combien ?", kind="nombre")
+    Question.objects.create(survey=side.survey, position=1, text="Combien ?", kind="number")
     side.recipients = RecipientList.objects.create(
         survey=side.survey,
         name="AM",

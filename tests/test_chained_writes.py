@@ -147,7 +147,7 @@ def test_a_commission_may_not_decide_a_place_outside_its_territory(client):
     target = Application.objects.create(
         round=item,
         reference="D1",
-        section="bebes",
+        section="babies",
         submitted_on="2026-01-02",
         points=300,
         wishes=["EAJE-V", "EAJE-B"],
@@ -276,7 +276,7 @@ def test_a_coordinator_of_the_26_who_is_an_agent_in_the_93_does_not_coordinate_t
     assert client.post(change, posted).status_code == 403
     assert client.post(reverse("steering:action_end", args=[action.pk])).status_code == 403
     update = reverse("steering:action_update", args=[action.pk])
-    assert client.post(update, {"status": "realisee"}).status_code == 403
+    assert client.post(update, {"status": "done"}).status_code == 403
     action.refresh_from_db()
     assert (action.title, action.status) == ("Action", Action.Status.PLANNED)
 
@@ -297,7 +297,7 @@ def test_a_pilot_institution_edits_only_in_its_roles_territory(client):
     )
     client.force_login(person)
     update = reverse("steering:action_update", args=[action.pk])
-    assert client.post(update, {"status": "realisee"}).status_code == 404
+    assert client.post(update, {"status": "done"}).status_code == 404
     action.refresh_from_db()
     assert action.status == Action.Status.PLANNED
 

@@ -405,7 +405,7 @@ BODIES: dict[str, Callable] = {
     "families:invitation": lambda w, s: {"answer": "accept"},
     "steering:versions": lambda w, s: {"year": "2025", "label": "Ajustement 2025"},
     "steering:reviews": lambda w, s: {"year": "2025"},
-    "steering:action_update": lambda w, s: {"status": "en_cours", "progress": "40"},
+    "steering:action_update": lambda w, s: {"status": "in_progress", "progress": "40"},
     "steering:indicator_value": lambda w, s: {"year": "2025", "value": "12"},
     "steering:review_comment": lambda w, s: {"action": str(s.action.pk), "text": "Avancée."},
     "steering:review_summary": lambda w, s: {"summary": "Année de mise en route."},
@@ -420,7 +420,7 @@ BODIES: dict[str, Callable] = {
         "title": "Ouvrir des places d'accueil",
     },
     "steering:surveys": lambda w, s: {"title": "Enquête des familles"},
-    "steering:question_add": lambda w, s: {"text": "Votre commune ?", "kind": "texte"},
+    "steering:question_add": lambda w, s: {"text": "Votre commune ?", "kind": "text"},
     "steering:recipients_add": lambda w, s: {
         "name": "Parents",
         "territory_level": "commune",

@@ -26,7 +26,7 @@ def _institutions(departement: Departement) -> dict[str, Institution]:
     specs = {
         "departement": (f"Département {departement.name}", Institution.Kind.DEPARTEMENT),
         "caf": (f"CAF {departement.name}", Institution.Kind.CAF),
-        "etat": (f"Préfecture {departement.name}", Institution.Kind.ETAT),
+        "etat": (f"Préfecture {departement.name}", Institution.Kind.STATE),
         "commune": (f"Ville de {chef_lieu.name}", Institution.Kind.COMMUNE),
         "gestionnaire": (
             f"Association Petite enfance {chef_lieu.name} (démonstration)",

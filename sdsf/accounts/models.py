@@ -21,12 +21,12 @@ class Institution(models.Model):
         DEPARTEMENT = "departement", _("Département (PMI et services aux familles)")
         CAF = "caf", _("Caisse d'allocations familiales")
         MSA = "msa", _("Mutualité sociale agricole")
-        ETAT = "etat", _("État (préfecture)")
+        STATE = "state", _("État (préfecture)")
         EDUCATION = "education", _("Éducation nationale")
         UDAF = "udaf", _("Union départementale des associations familiales")
         COMMUNE = "commune", _("Commune")
         EPCI = "epci", _("Intercommunalité")
-        MANAGER = "gestionnaire", _("Gestionnaire de structures (association, entreprise)")
+        MANAGER = "manager", _("Gestionnaire de structures (association, entreprise)")
 
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
@@ -95,14 +95,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Role(models.TextChoices):
-    ADMINISTRATOR = "administrateur", _("Administrateur")
-    ANALYST = "analyste", _("Chargé d'observatoire")
-    PMI_AGENT = "agent_pmi", _("Agent de PMI")
-    CAF_ADVISOR = "conseiller_caf", _("Conseiller CAF")
-    COMMUNE_AGENT = "agent_commune", _("Agent petite enfance de commune")
-    STRUCTURE_MANAGER = "gestionnaire_structure", _("Gestionnaire de structure")
-    COMMISSION_MEMBER = "membre_commission", _("Membre de commission d'attribution")
-    STATE = "etat", _("Représentant de l'État (préfecture)")  # reads, changes nothing
+    ADMINISTRATOR = "administrator", _("Administrateur")
+    ANALYST = "analyst", _("Chargé d'observatoire")
+    PMI_AGENT = "pmi_agent", _("Agent de PMI")
+    CAF_ADVISOR = "caf_advisor", _("Conseiller CAF")
+    COMMUNE_AGENT = "commune_agent", _("Agent petite enfance de commune")
+    STRUCTURE_MANAGER = "structure_manager", _("Gestionnaire de structure")
+    COMMISSION_MEMBER = "commission_member", _("Membre de commission d'attribution")
+    STATE = "state", _("Représentant de l'État (préfecture)")  # reads, changes nothing
 
 
 # The kind of institution a role usually belongs to (demo accounts, test data).
@@ -114,7 +114,7 @@ INSTITUTION_KIND_OF_ROLE = {
     Role.COMMUNE_AGENT: Institution.Kind.COMMUNE,
     Role.STRUCTURE_MANAGER: Institution.Kind.MANAGER,
     Role.COMMISSION_MEMBER: Institution.Kind.COMMUNE,
-    Role.STATE: Institution.Kind.ETAT,
+    Role.STATE: Institution.Kind.STATE,
 }
 
 

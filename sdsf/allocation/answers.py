@@ -18,12 +18,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock, formats
 from sdsf.core.links import public_url
 from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
@@ -77,6 +77,7 @@ def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> 
     )
     placed = [a for a in applications if a.final_structure_id is not None]
     for application in placed:
+        Application.ANSWERS.check(application.answer, Answer.PENDING)
         application.answer, application.answer_deadline = Answer.PENDING, deadline
     Application.objects.bulk_update(placed, ["answer", "answer_deadline"], batch_size=2000)
     for application in applications:
@@ -91,15 +92,21 @@ def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> 
 
 
 def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None:
-    when = f"{deadline:%d/%m/%Y}"
-    history.set_status(
-        pre,
-        PreApplication.Status.PROPOSED,
-        kind=Event.Kind.PROPOSAL,
-        note=f"Place proposée à {structure} ; réponse attendue au plus tard le {when}.",
-        actor=actor,
-        by_agent=True,
-    )
+    when = formats.date(deadline)
+    note = f"Place proposée à {structure} ; réponse attendue au plus tard le {when}."
+    if pre.active:
+        history.set_status(
+            pre,
+            PreApplication.Status.PROPOSED,
+            kind=Event.Kind.PROPOSAL,
+            note=note,
+            actor=actor,
+            by_agent=True,
+        )
+    else:  # closed or accepted elsewhere since the intake: it stays so (no declared move back)
+        history.record(
+            pre, Event.Kind.PROPOSAL, note=note, actor=actor, by_agent=True, with_status=False
+        )
     _mail(
         pre,
         _("[SDSF] Une place d'accueil vous est proposée"),
@@ -131,13 +138,16 @@ def _no_place(pre: PreApplication, allocation_round: AllocationRound, actor) -> 
 def _check_open(application: Application, today: date) -> None:
     if application.answer != Answer.PENDING:
         raise AnswerError(_("Cette proposition a déjà reçu une réponse."))
+    pre = application.pre_application
+    if pre is not None and not pre.active:  # withdrawn, or a place accepted elsewhere
+        raise AnswerError(_("La pré-demande est close : la proposition ne peut plus être reçue."))
     if application.answer_deadline and today > application.answer_deadline:
         raise AnswerError(_("Le délai de réponse est dépassé."))
 
 
 def accept(request, application: Application, *, by_agent: bool, today: date | None = None):
     """The family accepts: its pré-demande is closed for every other round."""
-    _check_open(application, today or timezone.localdate())
+    _check_open(application, today or clock.today())
     structure = final_structure(application).name
     with transaction.atomic():
         _answer(application, Answer.ACCEPTED, "")
@@ -162,7 +172,7 @@ def refuse(
     request, application: Application, reason: str, *, by_agent: bool, today: date | None = None
 ):
     """The family refuses, with a reason: the place goes back; the pré-demande stays active."""
-    _check_open(application, today or timezone.localdate())
+    _check_open(application, today or clock.today())
     if not reason.strip():
         raise AnswerError(_("Le motif du refus est obligatoire."))
     with transaction.atomic():
@@ -179,14 +189,14 @@ def refuse(
 
 
 def _answer(application: Application, answer: str, reason: str) -> None:
-    application.answer, application.answer_reason = answer, reason
-    application.answered_at = timezone.now()
-    application.save(update_fields=["answer", "answer_reason", "answered_at"])
+    application.answer_reason, application.answered_at = reason, clock.now()
+    Application.ANSWERS.change(application, answer, fields=["answer_reason", "answered_at"])
 
 
 def _after_refusal(pre: PreApplication, note: str, actor, by_agent: bool) -> None:
-    """Refused (or expired): "place refusée", unless another proposal still awaits an answer."""
-    if pre.round_applications.filter(answer=Answer.PENDING).exists():
+    """Refused (or expired): "place refusée", unless another proposal still awaits an answer
+    or the pré-demande was closed meanwhile (a closed file is never reopened)."""
+    if not pre.active or pre.round_applications.filter(answer=Answer.PENDING).exists():
         history.record(
             pre, Event.Kind.ANSWER, note=note, actor=actor, by_agent=by_agent, with_status=False
         )
@@ -216,7 +226,7 @@ def vacate(request, application: Application, on: date, reason: str) -> None:
         request,
         AuditEvent.Action.UPDATE,
         [application],
-        detail=f"Place libérée le {on:%d/%m/%Y} : {reason.strip()}",
+        detail=f"Place libérée le {formats.date(on)} : {reason.strip()}",
     )
 
 
@@ -236,9 +246,9 @@ def send_reminders(today: date, days_before: int) -> int:
     sent = 0
     for application in due:
         pre = application.pre_application
-        when = f"{application.answer_deadline:%d/%m/%Y}"
+        when = formats.date(application.answer_deadline)
         with transaction.atomic():
-            application.reminder_sent_at = timezone.now()
+            application.reminder_sent_at = clock.now()
             application.save(update_fields=["reminder_sent_at"])
             history.record(
                 pre,

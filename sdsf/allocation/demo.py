@@ -14,7 +14,7 @@ from sdsf.allocation import rounds
 from sdsf.allocation.grids import load_grid
 from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid
 from sdsf.allocation.waiting_list import COLUMNS, import_waiting_list
-from sdsf.offer.models import Capacity, Section
+from sdsf.offer.models import SECTION_FILE_KEYS, Capacity, Section
 from sdsf.territories.models import Departement
 
 DEMO_LABEL = "Données de démonstration"
@@ -43,8 +43,8 @@ def _waiting_list(offer: dict[str, tuple[list[str], int]], seed: int) -> bytes:
             submitted = date(2025, 9, 1) + timedelta(days=rng.randrange(240))
             insertion = "oui" if rng.random() < 0.08 else "non"
             lines.append(
-                f"DEMO-{number:04d},{section},{submitted.isoformat()},{insertion},"
-                f"{'|'.join(wishes)},{'|'.join(criteria)}"
+                f"DEMO-{number:04d},{SECTION_FILE_KEYS.public(section)},"
+                f"{submitted.isoformat()},{insertion},{'|'.join(wishes)},{'|'.join(criteria)}"
             )
     return ("\n".join(lines) + "\n").encode()
 

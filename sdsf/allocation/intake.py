@@ -19,6 +19,7 @@ from django.utils import timezone
 from sdsf.allocation import rounds
 from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
+from sdsf.core import clock, formats
 from sdsf.families import history
 from sdsf.families.models import ACTIVE_STATUSES, Event, PreApplication, Wish
 from sdsf.offer.models import Structure
@@ -169,11 +170,15 @@ def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -
     moving = [pre for pre in taken if pre.status in WAITING_STATUSES]
     note = f"Demande examinée par la commission « {allocation_round.name} »"
     if allocation_round.meets_on:
-        note += f" du {allocation_round.meets_on:%d/%m/%Y}"
-    PreApplication.objects.filter(
-        pk__in=allocation_round.applications.values("pre_application_id"),
-        status__in=WAITING_STATUSES,
-    ).update(status=PreApplication.Status.IN_COMMISSION, updated_at=timezone.now())
+        note += f" du {formats.date(allocation_round.meets_on)}"
+    PreApplication.TRANSITIONS.change_all(
+        PreApplication.objects.filter(
+            pk__in=allocation_round.applications.values("pre_application_id"),
+            status__in=WAITING_STATUSES,
+        ),
+        PreApplication.Status.IN_COMMISSION,
+        updated_at=clock.now(),
+    )
     for pre in moving:  # as in the database now, for the events' status
         pre.status = PreApplication.Status.IN_COMMISSION
     Event.objects.bulk_create(

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.scope import Permission, holding, territory
+from sdsf.core.transitions import Transitions
 from sdsf.offer.models import Section
 
 
@@ -76,6 +77,20 @@ class AllocationRound(models.Model):
         RUNNING = "running", _("calcul en cours")
         RUN = "run", _("proposition calculée")
         VALIDATED = "validated", _("validée")
+
+    # Published, then run in the background (back to the state it had when a run fails) or
+    # directly (demo, shell), re-run as long as no proposal was changed by hand, validated once
+    # (sdsf.allocation.rounds).
+    TRANSITIONS = Transitions(
+        "status",
+        {
+            Status.DRAFT: {Status.PUBLISHED},
+            Status.PUBLISHED: {Status.RUNNING, Status.RUN},
+            Status.RUNNING: {Status.RUN, Status.PUBLISHED},
+            Status.RUN: {Status.RUNNING, Status.VALIDATED},
+            Status.VALIDATED: set(),
+        },
+    )
 
     commune = models.ForeignKey(
         "territories.Commune", on_delete=models.PROTECT, related_name="allocation_rounds"
@@ -159,6 +174,18 @@ class Application(models.Model):
     )
     answer = models.CharField(
         _("réponse de la famille"), max_length=10, choices=Answer.choices, blank=True
+    )
+    # No answer before the round's validation, then pending until the family (or an agent for
+    # it) answers, or the deadline passes (sdsf.allocation.answers).
+    ANSWERS = Transitions(
+        "answer",
+        {
+            "": {Answer.PENDING},
+            Answer.PENDING: {Answer.ACCEPTED, Answer.REFUSED, Answer.EXPIRED},
+            Answer.ACCEPTED: set(),
+            Answer.REFUSED: set(),
+            Answer.EXPIRED: set(),
+        },
     )
     answer_deadline = models.DateField(_("répondre avant le"), null=True, blank=True)
     answer_reason = models.TextField(_("motif du refus"), blank=True)

@@ -10,10 +10,10 @@ situation form asks only the criteria of these grids.
 from datetime import date
 
 from django.urls import reverse
-from django.utils import timezone
 
 from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.models import AllocationRound, Answer, PointsGrid
+from sdsf.core import clock
 from sdsf.families.commission import CommunePoints, Proposal, Question
 from sdsf.families.models import PreApplication
 from sdsf.territories.models import Commune
@@ -55,7 +55,7 @@ def questions(pre: PreApplication) -> list[Question]:
 
 def next_commission(commune: Commune, today: date | None = None) -> date | None:
     """The date of the commune's next commission that is still being prepared."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         AllocationRound.objects.filter(
             commune=commune,

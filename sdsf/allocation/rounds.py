@@ -13,13 +13,13 @@ import numpy as np
 import polars as pl
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from sdsf.accounts.scope import Permission
 from sdsf.allocation import answers, engine, explain
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.offer.models import Capacity, Section, Structure
 
 SECTIONS = list(Section.values)
@@ -32,6 +32,7 @@ class RoundError(Exception):
 def publish(allocation_round: AllocationRound) -> None:
     if allocation_round.status != AllocationRound.Status.DRAFT:
         raise RoundError("Seule une commission en préparation peut publier sa grille.")
+    AllocationRound.TRANSITIONS.check(allocation_round.status, AllocationRound.Status.PUBLISHED)
     allocation_round.status = AllocationRound.Status.PUBLISHED
     allocation_round.save(update_fields=["status"])
 
@@ -62,7 +63,7 @@ def held_places(structures: list[Structure], on, *, exclude_round=None, today=No
     proposals hold nothing. Returns two arrays shaped like the capacity: the held places, and
     those held by insertion families.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     index = {s.pk: i for i, s in enumerate(structures)}
     rows = (
         Application.objects.filter(
@@ -139,8 +140,9 @@ def start_run(allocation_round: AllocationRound) -> str:
     back to if the run fails. One run at a time: a second click finds the round running."""
     _check_runnable(allocation_round)
     previous = allocation_round.status
-    started = AllocationRound.objects.filter(pk=allocation_round.pk, status=previous).update(
-        status=AllocationRound.Status.RUNNING,
+    started = AllocationRound.TRANSITIONS.change_all(
+        AllocationRound.objects.filter(pk=allocation_round.pk, status=previous),
+        AllocationRound.Status.RUNNING,
         progress=0,
         progress_note="En attente de démarrage",
         run_error="",
@@ -224,11 +226,14 @@ def run(
     progress(60, f"Enregistrement de {len(applications)} propositions, en une seule fois")
     with transaction.atomic():
         _save(applications)
-        allocation_round.status = AllocationRound.Status.RUN
         allocation_round.progress = 100
         allocation_round.progress_note = "Proposition calculée"
         allocation_round.run_error = ""
-        allocation_round.save(update_fields=["status", "progress", "progress_note", "run_error"])
+        AllocationRound.TRANSITIONS.change(
+            allocation_round,
+            AllocationRound.Status.RUN,
+            fields=["progress", "progress_note", "run_error"],
+        )
     return int((allocation.structure >= 0).sum())
 
 
@@ -292,10 +297,7 @@ def validate(request, allocation_round: AllocationRound, today=None) -> int:
     if allocation_round.status != AllocationRound.Status.RUN:
         raise RoundError("Seule une proposition calculée peut être validée.")
     with transaction.atomic():
-        allocation_round.status = AllocationRound.Status.VALIDATED
-        allocation_round.save(update_fields=["status"])
-        proposed = answers.issue_proposals(
-            allocation_round, today or timezone.localdate(), request.user
-        )
+        AllocationRound.TRANSITIONS.change(allocation_round, AllocationRound.Status.VALIDATED)
+        proposed = answers.issue_proposals(allocation_round, today or clock.today(), request.user)
         record(request, AuditEvent.Action.UPDATE, [allocation_round], detail="Commission validée")
     return proposed

@@ -4,6 +4,7 @@ and the import of its waiting list (a web upload is parsed by the worker, never 
 import logging
 from typing import IO
 
+from django.db import transaction
 from django_tasks import task
 
 from sdsf.accounts.scope import Permission
@@ -13,7 +14,7 @@ from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.core.imports import ImportResult
 from sdsf.core.jobs import on_worker_lost
 from sdsf.offer.models import ImportJob, Structure
-from sdsf.offer.tasks import JobProgress, Written, job_lost, run_job
+from sdsf.offer.tasks import JobProgress, Written, job_lost, queue_job, run_job
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,14 @@ def run_round(round_id: int, previous_status: str) -> None:
         raise
 
 
+def queue_run(allocation_round: AllocationRound) -> None:
+    """Marks the round running and queues its run in one transaction: a task that cannot be
+    queued leaves the round as it was, never "calcul en cours" with nothing to run it."""
+    with transaction.atomic():
+        previous = rounds.start_run(allocation_round)
+        run_round.enqueue(allocation_round.pk, previous)
+
+
 @on_worker_lost(run_round)
 def _worker_lost(round_id: int, previous_status: str) -> None:
     _failed(
@@ -62,12 +71,16 @@ def _worker_lost(round_id: int, previous_status: str) -> None:
 
 def _failed(round_id: int, previous_status: str, message: str) -> None:
     """Puts a round still running back in the state it had before the run."""
-    AllocationRound.objects.filter(pk=round_id, status=AllocationRound.Status.RUNNING).update(
-        status=previous_status, progress=0, progress_note="", run_error=message
+    AllocationRound.TRANSITIONS.change_all(
+        AllocationRound.objects.filter(pk=round_id, status=AllocationRound.Status.RUNNING),
+        previous_status,
+        progress=0,
+        progress_note="",
+        run_error=message,
     )
 
 
-WAITING_LIST = "attente"  # the ImportJob kind of a waiting list
+WAITING_LIST = "waitlist"  # the ImportJob kind of a waiting list
 
 
 def _import_waiting_list(
@@ -92,3 +105,15 @@ def run_waiting_list_import(job_id: int) -> None:
 
 
 on_worker_lost(run_waiting_list_import)(job_lost)
+
+
+def queue_waiting_list_import(user, allocation_round: AllocationRound, upload) -> ImportJob:
+    """The job of an uploaded waiting list, queued with it (:func:`queue_job`)."""
+    return queue_job(
+        run_waiting_list_import,
+        user=user,
+        kind=WAITING_LIST,
+        target=allocation_round.pk,
+        file_name=upload.name[:200],
+        content=upload.read(),
+    )

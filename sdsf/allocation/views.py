@@ -23,7 +23,7 @@ from sdsf.allocation.grids import points_lines, total
 from sdsf.allocation.indicators import round_indicators
 from sdsf.allocation.intake import IntakeError, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application
-from sdsf.allocation.tasks import WAITING_LIST, run_round, run_waiting_list_import
+from sdsf.allocation.tasks import WAITING_LIST, queue_run, queue_waiting_list_import
 from sdsf.audit.log import read_personal
 from sdsf.core.downloads import pdf_response
 from sdsf.offer.models import ImportJob, Structure
@@ -155,11 +155,9 @@ def round_run(request, round):
     """Queues the run in the background; the round page shows its progress."""
     item = _managed_round(request, round)
     try:
-        previous = rounds.start_run(item)
+        queue_run(item)
     except rounds.RoundError as error:
         messages.error(request, str(error))
-    else:
-        run_round.enqueue(item.pk, previous)
     return redirect("allocation:round", round=item.pk)
 
 
@@ -206,15 +204,7 @@ def round_import(request, round):
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            user=request.user,
-            kind=WAITING_LIST,
-            target=item.pk,
-            file_name=upload.name[:200],
-            content=upload.read(),
-        )
-        run_waiting_list_import.enqueue(job.pk)
+        job = queue_waiting_list_import(request.user, item, form.cleaned_data["file"])
         return redirect("allocation:round_import_job", round=item.pk, job=job.pk)
     return render(request, "allocation/import.html", {"item": item, "form": form})
 

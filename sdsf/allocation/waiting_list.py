@@ -23,7 +23,7 @@ from sdsf.core.imports import (
     parse_date,
     read_table,
 )
-from sdsf.offer.models import Section, Structure
+from sdsf.offer.models import SECTION_FILE_KEYS, Structure
 
 PROGRESS_EVERY = 2000
 
@@ -79,9 +79,11 @@ def import_waiting_list(
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress.rows(index, len(table.rows))
         reader = RowReader(row, errors)
-        section = reader.cell("section")
-        if section and section not in Section.values:
-            reader.error("section", f"section « {section} » inconnue ({', '.join(Section.values)})")
+        written = reader.cell("section")
+        section = SECTION_FILE_KEYS.stored(written) if written else written
+        if written and section is None:
+            known = ", ".join(SECTION_FILE_KEYS.values)
+            reader.error("section", f"section « {written} » inconnue ({known})")
         wishes = _items(row.get("voeux"))
         if not wishes:
             reader.error("voeux", "au moins un vœu est obligatoire")

@@ -20,12 +20,12 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from sdsf.accounts.models import User
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 
 SALT = "sdsf.audit.lockout-username"
 
@@ -63,7 +63,7 @@ def lockout_username(request, credentials: dict | None = None) -> str | None:
 
 def purge_lockout_attempts(now: datetime | None = None) -> int:
     """Deletes the lockout's rows whose cool-off is over; returns how many."""
-    limit = (now or timezone.now()) - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    limit = (now or clock.now()) - timedelta(hours=settings.AXES_COOLOFF_TIME)
     attempts, _ = AccessAttempt.objects.filter(attempt_time__lt=limit).delete()
     failures, _ = AccessFailureLog.objects.filter(attempt_time__lt=limit).delete()
     return attempts + failures

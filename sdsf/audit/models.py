@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sdsf.core import clock
 
 # The CNIL recommends keeping access logs between 6 months and a year: no purge may reach
 # events younger than the lower bound, whatever the setting says.
@@ -62,7 +63,7 @@ class AuditManager(models.Manager.from_queryset(EventQuerySet)):
         cannot be narrowed to chosen events, and refused for a cutoff within
         :data:`MINIMUM_RETENTION` of ``now``.
         """
-        if cutoff > (now or timezone.now()) - MINIMUM_RETENTION:
+        if cutoff > (now or clock.now()) - MINIMUM_RETENTION:
             raise AppendOnlyError("Audit events younger than the minimum retention are kept")
         expired = self.get_queryset().filter(at__lt=cutoff)
         with transaction.atomic():

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
 
 from sdsf.audit.log import record
 from sdsf.audit.logins import purge_lockout_attempts
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 
 MONTHS = range(6, 13)
 
@@ -40,7 +40,7 @@ class Purge:
 def purge(now: datetime | None = None, *, dry_run: bool = False) -> Purge:
     """Deletes the events past their period and the expired lockout rows (or counts the events
     only, with ``dry_run``); the purge itself is an event (a count, no territory)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     limit = cutoff(now)
     if dry_run:
         return Purge(AuditEvent.objects.filter(at__lt=limit).count(), 0)

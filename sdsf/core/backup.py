@@ -27,6 +27,8 @@ from django.db import connection
 from django.utils import timezone
 from psycopg import sql
 
+from sdsf.core import clock
+
 DUMP, DOCUMENTS, MANIFEST = "database.dump", "documents.tar", "manifest.json"
 PREFIX = "sdsf-"
 TABLES_SQL = """
@@ -110,7 +112,7 @@ def backup(destination: Path, keep_days: int | None = None) -> Path:
     dump: one added meanwhile is an extra file; the daily purge runs at another hour.
     """
     server = _server()
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
     target = destination / f"{PREFIX}{stamp}"
     target.mkdir(mode=0o700, parents=True)
     with psycopg.connect(**server) as snapshot, snapshot.cursor() as cursor:
@@ -133,7 +135,7 @@ def backup(destination: Path, keep_days: int | None = None) -> Path:
         for name in documents:
             archive.add(root / name, arcname=name)
     manifest = {
-        "created_at": timezone.now().isoformat(),
+        "created_at": clock.now().isoformat(),
         "database": server["dbname"],
         "tables": counts,
         "documents": documents,
@@ -149,7 +151,7 @@ def backup(destination: Path, keep_days: int | None = None) -> Path:
 def prune(destination: Path, keep_days: int) -> list[Path]:
     """Deletes the backups older than ``keep_days`` days (they hold personal data that the
     platform itself deletes after its retention periods)."""
-    limit = timezone.localtime() - timedelta(days=keep_days)
+    limit = clock.local_now() - timedelta(days=keep_days)
     removed = []
     for folder in sorted(destination.glob(f"{PREFIX}*")):
         try:

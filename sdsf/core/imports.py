@@ -20,6 +20,8 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from sdsf.core import formats
+
 MAX_REPORTED_ERRORS = 200
 
 
@@ -130,10 +132,9 @@ class _TableBuilder:
     def check_length(self, last_line: int) -> None:
         """Refuses a file whose last line is past the row limit (the header is line 1)."""
         if last_line - 1 > self.limits.rows:
-            limit = f"{self.limits.rows:,}".replace(",", "\u202f")
             self._fail(
-                f"le fichier dépasse {limit} lignes de données, la limite d'un import : "
-                "découpez-le",
+                f"le fichier dépasse {formats.number(self.limits.rows)} lignes de données, "
+                "la limite d'un import : découpez-le",
                 self.limits.rows + 2,
             )
 

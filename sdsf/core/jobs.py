@@ -24,9 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+
+from sdsf.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def _fail(result: DBTaskResult, worker: str) -> bool:
     return bool(
         DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.FAILED,
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
             return_value=None,
             exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
             traceback=f"WorkerLost: worker {worker} stopped while running this task.\n",

@@ -3,8 +3,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from sdsf.core import clock
 
 
 @never_cache
@@ -26,7 +27,7 @@ def security_txt(request):
         raise Http404
     if ":" not in contact:
         contact = f"mailto:{contact}"
-    expires = timezone.now() + timedelta(days=180)  # RFC 9116: less than a year ahead
+    expires = clock.now() + timedelta(days=180)  # RFC 9116: less than a year ahead
     lines = [
         f"Contact: {contact}",
         f"Expires: {expires:%Y-%m-%dT%H:%M:%SZ}",

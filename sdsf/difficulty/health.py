@@ -47,6 +47,8 @@ from fractions import Fraction
 
 import polars as pl
 
+from sdsf.core import formats
+
 SIGNALS: tuple[str, ...] = (
     "occupancy_low",
     "occupancy_falling",
@@ -367,24 +369,27 @@ def psu_ceiling(
     """
     if on < PSU_DEGRESSIVE_FROM:
         raise ValueError(
-            f"Le prix plafond dégressif s'applique à partir du 01/01/2025, pas le {on:%d/%m/%Y}."
+            "Le prix plafond dégressif s'applique à partir du "
+            f"{formats.date(PSU_DEGRESSIVE_FROM)}, pas le {formats.date(on)}."
         )
     rate = Decimal(invoicing_rate_pct)
     if not rate.is_finite() or rate < 0:
         raise ValueError("Le taux de facturation doit être un nombre positif.")
     low, high = PSU_FULL_PRICE_UP_TO_PCT, PSU_FLOOR_PRICE_FROM_PCT
+    shown_rate, shown_low, shown_high = (formats.number(v) for v in (rate, low, high))
     if rate <= low:
         weight = Fraction(1)
-        lines = [f"Taux de facturation {_fr(rate)} % ≤ {_fr(low)} % : prix plafond plein."]
+        lines = [f"Taux de facturation {shown_rate} % ≤ {shown_low} % : prix plafond plein."]
     elif rate >= high:
         weight = Fraction(0)
-        lines = [f"Taux de facturation {_fr(rate)} % ≥ {_fr(high)} % : prix plafond plancher."]
+        lines = [f"Taux de facturation {shown_rate} % ≥ {shown_high} % : prix plafond plancher."]
     else:
         weight = (Fraction(high) - Fraction(rate)) / (Fraction(high) - Fraction(low))
         lines = [
-            f"Taux de facturation {_fr(rate)} % entre {_fr(low)} % et {_fr(high)} % : le prix "
-            f"plafond décroît linéairement, poids du prix plein ({_fr(high)} − {_fr(rate)}) ÷ "
-            f"{_fr(high - low)} = {_fr(_decimal(weight, Decimal('0.0001')))}."
+            f"Taux de facturation {shown_rate} % entre {shown_low} % et {shown_high} % : le prix "
+            f"plafond décroît linéairement, poids du prix plein ({shown_high} − {shown_rate}) ÷ "
+            f"{formats.number(high - low)} = "
+            f"{formats.number(_decimal(weight, Decimal('0.0001')))}."
         ]
     price = None
     if full_price is not None and floor_price is not None:
@@ -392,9 +397,10 @@ def psu_ceiling(
         if floor > full:
             raise ValueError("Le prix plancher ne peut pas dépasser le prix plafond plein.")
         price = _decimal(Fraction(floor) + weight * (Fraction(full) - Fraction(floor)), CENT)
+        shown_floor = formats.number(floor)
         lines.append(
-            f"Prix plafond retenu : {_fr(floor)} + poids × ({_fr(full)} − {_fr(floor)}) = "
-            f"{_fr(price)} € de l'heure."
+            f"Prix plafond retenu : {shown_floor} + poids × ({formats.number(full)} − "
+            f"{shown_floor}) = {formats.number(price)} € de l'heure."
         )
     return PsuCeiling(rate, weight, price, tuple(lines))
 
@@ -403,7 +409,3 @@ def _decimal(value: Fraction, quantum: Decimal) -> Decimal:
     """A fraction rounded half up to ``quantum``, exactly."""
     exact = Decimal(value.numerator) / Decimal(value.denominator)
     return exact.quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def _fr(number: Decimal) -> str:
-    return f"{Decimal(number).normalize():f}".replace(".", ",")

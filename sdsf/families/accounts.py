@@ -13,11 +13,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from sdsf.accounts.models import User
+from sdsf.core import clock
 from sdsf.families.models import Family
 
 SALT = "sdsf.families.verify-email"
@@ -66,6 +66,6 @@ def verify(token: str) -> Family | None:
     if family is None or _address_digest(family.user.email) != digest:
         return None
     if not family.email_verified:
-        family.email_verified_at = timezone.now()
+        family.email_verified_at = clock.now()
         family.save(update_fields=["email_verified_at"])
     return family

@@ -23,10 +23,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sdsf.accounts.scope import Permission
+from sdsf.core import clock
 from sdsf.families import history
 from sdsf.families.commission import questions
 from sdsf.families.models import (
@@ -120,9 +120,7 @@ def create_draft(*, home_commune: Commune, family=None, filed_by=None, **fields)
         try:
             with transaction.atomic():
                 pre = PreApplication.objects.create(
-                    reference=_next_reference(
-                        home_commune.departement_id, timezone.localdate().year
-                    ),
+                    reference=_next_reference(home_commune.departement_id, clock.today().year),
                     departement_id=home_commune.departement_id,
                     home_commune=home_commune,
                     family=family,
@@ -430,7 +428,7 @@ def submit(pre: PreApplication, *, actor, by_agent: bool) -> None:
     if missing:
         raise ApplicationError(missing)
     check_not_duplicate(pre)
-    pre.submitted_at = pre.confirmed_at = timezone.now()
+    pre.submitted_at = pre.confirmed_at = clock.now()
     history.set_status(
         pre,
         Status_.RECEIVED,

@@ -7,8 +7,7 @@ the same domain functions as a family online.
 
 from datetime import date
 
-from django.utils import timezone
-
+from sdsf.core import clock
 from sdsf.families import applications
 from sdsf.families.commission import questions
 from sdsf.families.models import Family, PreApplication
@@ -39,7 +38,7 @@ def create_family(departement: Departement) -> list[str]:
         email, DEMO_PASSWORD, first_name="Camille", last_name="Famille-Démo"
     )
     family, _ = Family.objects.get_or_create(user=user)
-    family.email_verified_at = family.email_verified_at or timezone.now()
+    family.email_verified_at = family.email_verified_at or clock.now()
     family.save()
     # In the chef-lieu, where the demo commune agent works: its guichet unique sees the file.
     demo_crèches = (
@@ -62,7 +61,7 @@ def create_family(departement: Departement) -> list[str]:
         child_first_name="Enfant",
         child_last_name="Démo (fictif)",
         child_birth_date=date(2025, 9, 1),
-        wished_start=_next_september(timezone.localdate()),
+        wished_start=_next_september(clock.today()),
         days=[0, 1, 2, 3, 4],
         is_demo=True,
     )
@@ -72,7 +71,7 @@ def create_family(departement: Departement) -> list[str]:
     applications.update(
         pre, {"situation": sorted(asked & {"residence", "both_parents_working"})}, **actor
     )
-    pre.consent_at = timezone.now()
+    pre.consent_at = clock.now()
     pre.save(update_fields=["consent_at"])
     applications.submit(pre, **actor)
     return [

@@ -8,11 +8,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.forms import LoginForm
 from sdsf.accounts.models import User
+from sdsf.core import clock
 from sdsf.families.models import Document, PreApplication
 from sdsf.territories.models import Commune
 
@@ -224,7 +224,7 @@ class ChildForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
+        today = clock.today()
         if data.get("born") is True:
             data["expected_birth_date"] = None
             birth = data.get("child_birth_date")

@@ -16,8 +16,7 @@ a draft, cannot forget it. Creation is the one event of a draft: it opens the hi
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.utils import timezone
-
+from sdsf.core import clock
 from sdsf.families.models import Event, PreApplication
 
 Status = PreApplication.Status
@@ -40,7 +39,7 @@ def events(
     (a proposal's reminder, an answer while another proposal still waits): the history shows no
     state beside it.
     """
-    at = at or timezone.now()
+    at = at or clock.now()
     return [
         Event(
             pre_application=pre,
@@ -96,6 +95,7 @@ def set_status(
     """
     if (status == Status.CLOSED) != bool(closed_reason):
         raise ValueError("closed_reason goes with the closed status, and only with it")
+    PreApplication.TRANSITIONS.check(pre.status, status)
     fields = ["status", *extra_fields, "updated_at"]
     pre.status = status
     if pre.closed_reason != closed_reason:

@@ -29,9 +29,9 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdsf.core import clock
 from sdsf.core.links import public_url
 from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
@@ -121,7 +121,7 @@ class Run:
 
 def run(now: datetime | None = None, *, dry_run: bool = False) -> Run:
     """Asks, then archives (see module); with ``dry_run`` only says what it would do."""
-    now = now or timezone.now()
+    now = now or clock.now()
     result = Run(
         to_call=list(to_call(now).order_by("reference").values_list("reference", flat=True))
     )
@@ -172,7 +172,7 @@ def confirm(pre: PreApplication, *, actor=None, by_agent: bool = False) -> bool:
     """Records the family's confirmation; False when the pré-demande no longer waits."""
     if pre.status not in WAITING_STATUSES:
         return False
-    pre.confirmed_at = timezone.now()
+    pre.confirmed_at = clock.now()
     pre.save(update_fields=["confirmed_at", "updated_at"])
     history.record(pre, Event.Kind.CONFIRMED, actor=actor, by_agent=by_agent)
     return True

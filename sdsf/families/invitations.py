@@ -23,12 +23,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families import history
 from sdsf.families.applications import ApplicationError
 from sdsf.families.models import Event, Family, Invitation, PreApplication
@@ -90,7 +91,7 @@ def send(request, pre: PreApplication, language: str) -> Invitation:
     reason = refusal(pre)
     if reason:
         raise ApplicationError(reason)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         _expire_pending(pre, now)
         invitation = Invitation.objects.create(
@@ -126,7 +127,7 @@ def pending_for(family: Family) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         email=email,
         state=State.SENT,
-        expires_at__gt=timezone.now(),
+        expires_at__gt=clock.now(),
         pre_application__family__isnull=True,
         pre_application__email__iexact=email,
     ).select_related("pre_application__home_commune")
@@ -166,7 +167,7 @@ def _answer(invitation: Invitation, family: Family, state: str) -> Invitation:
         pk=invitation.pre_application_id
     )
     check_answerable(invitation, family)
-    invitation.state, invitation.answered_at = state, timezone.now()
+    invitation.state, invitation.answered_at = state, clock.now()
     invitation.answered_by = family.user
     invitation.save(update_fields=["state", "answered_at", "answered_by"])
     return invitation

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Role
 from sdsf.accounts.scope import Permission, holding, territory
+from sdsf.core import clock
+from sdsf.core.transitions import Transitions
 from sdsf.offer.models import Structure
 from sdsf.territories.models import Commune
 
@@ -128,11 +130,33 @@ class PreApplication(models.Model):
         REFUSED = "refused", _("place refusée")
         CLOSED = "closed", _("close")
 
+    # A proposal, then the family's answer to it.
+    ANSWERED = (Status.PROPOSED, Status.ACCEPTED, Status.REFUSED)
+
     class ClosedReason(models.TextChoices):
         WITHDRAWN = "withdrawn", _("retirée par la famille")
         ARCHIVED = "archived", _("archivée faute de confirmation de l'intérêt")
         MERGED = "merged", _("fusionnée avec une autre demande du même enfant")
         ENDED = "ended", _("terminée (enfant accueilli ou besoin passé)")
+
+    # Submitted, completed by its documents, taken by a commission, proposed a place (by one
+    # round or more), answered; closed from any state (withdrawn, merged, archived). A
+    # commission that proposes no place sends it back to waiting; a refused place waits for
+    # the next commission. The family's answer to a proposal decides whatever step the file
+    # showed. Every change goes through sdsf.families.history.set_status.
+    TRANSITIONS = Transitions(
+        "status",
+        {
+            Status.DRAFT: {Status.RECEIVED, Status.CLOSED},
+            Status.RECEIVED: {Status.COMPLETE, Status.IN_COMMISSION, *ANSWERED, Status.CLOSED},
+            Status.COMPLETE: {Status.RECEIVED, Status.IN_COMMISSION, *ANSWERED, Status.CLOSED},
+            Status.IN_COMMISSION: {Status.RECEIVED, Status.COMPLETE, *ANSWERED, Status.CLOSED},
+            Status.PROPOSED: {*ANSWERED, Status.CLOSED},
+            Status.REFUSED: {Status.IN_COMMISSION, *ANSWERED, Status.CLOSED},
+            Status.ACCEPTED: {Status.CLOSED},
+            Status.CLOSED: set(),
+        },
+    )
 
     reference = models.CharField(_("référence"), max_length=40, unique=True)
     departement = models.ForeignKey(
@@ -271,7 +295,7 @@ class Wish(models.Model):
 
 def document_path(document: "Document", filename: str) -> str:
     # The stored name never carries the family's original file name (personal data).
-    return f"families/{document.pre_application_id}/{timezone.now():%Y%m%d%H%M%S%f}"
+    return f"families/{document.pre_application_id}/{clock.now():%Y%m%d%H%M%S%f}"
 
 
 class Document(models.Model):
@@ -387,6 +411,6 @@ class Invitation(models.Model):
     @property
     def status(self) -> "Invitation.State":
         """The state now: a sent invitation past its date is expired."""
-        if self.state == self.State.SENT and self.expires_at <= timezone.now():
+        if self.state == self.State.SENT and self.expires_at <= clock.now():
             return self.State.EXPIRED
         return self.State(self.state)

@@ -25,10 +25,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families.models import Document, PreApplication
 
 Status = PreApplication.Status
@@ -59,7 +59,7 @@ def closed_before(limit: datetime) -> QuerySet:
 
 def expired(now: datetime | None = None) -> dict[str, QuerySet]:
     """What each retention period lets go today, by kind."""
-    now = now or timezone.now()
+    now = now or clock.now()
     periods = settings.SDSF_FAMILY_RETENTION
     closed = closed_before(now - _months(periods["closed_months"]))
     return {

@@ -34,9 +34,9 @@ from django.db import models
 from django.db.models import Exists, ExpressionWrapper, F, FloatField, Min, OuterRef, Q, Value
 from django.db.models.functions import Length
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sdsf.core import clock
 from sdsf.offer.importers.common import normalise
 from sdsf.offer.models import (
     AssistantMaternel,
@@ -155,7 +155,7 @@ class Filters:
     needed_from: time | None = None
     needed_to: time | None = None
     age_months: int | None = None
-    today: date = field(default_factory=timezone.localdate)
+    today: date = field(default_factory=clock.today)
 
     def wants(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
@@ -209,7 +209,7 @@ class Found:
 
     hits: list[Hit]
     more: bool  # more places within the radius than the limit: only the nearest are listed
-    today: date = field(default_factory=timezone.localdate)  # for the coming sessions
+    today: date = field(default_factory=clock.today)  # for the coming sessions
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -547,5 +547,5 @@ class SearchForm(forms.Form):
             needed_from=data["needed_from"],
             needed_to=data["needed_to"],
             age_months=data["age_months"],
-            today=today or timezone.localdate(),
+            today=today or clock.today(),
         )

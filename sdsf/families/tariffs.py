@@ -8,7 +8,7 @@ The lines and errors are French texts marked for gettext (:mod:`sdsf.core.transl
 translates through Django's gettext in the running platform without this module importing Django),
 read in the active language: French on the command line (the default language), English or Arabic
 on the family pages.
-Amounts keep the French format (``1 234,56 €``) in every language.
+Amounts keep the French format (``1 234,56 €``, :mod:`sdsf.core.formats`) in every language.
 
 Data is read from the repository's ``data/`` directory at first use and never from anywhere else:
 
@@ -35,6 +35,7 @@ from pathlib import Path
 
 import yaml
 
+from sdsf.core import formats
 from sdsf.core.translation import _, gettext_lazy, ngettext
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -109,10 +110,10 @@ class PsuScaleRow:
     @property
     def period_label(self) -> str:
         if self.period_end is None:
-            return _("du %(start)s sans date de fin") % {"start": _fr_date(self.period_start)}
+            return _("du %(start)s sans date de fin") % {"start": formats.date(self.period_start)}
         return _("du %(start)s au %(end)s") % {
-            "start": _fr_date(self.period_start),
-            "end": _fr_date(self.period_end),
+            "start": formats.date(self.period_start),
+            "end": formats.date(self.period_end),
         }
 
 
@@ -132,10 +133,10 @@ class PsuScale:
                         "Le barème PSU commence le %(start)s : "
                         "aucun tarif n'est disponible pour le %(date)s."
                     )
-                    % {"start": _fr_date(first_start), "date": _fr_date(on)}
+                    % {"start": formats.date(first_start), "date": formats.date(on)}
                 )
             raise TariffError(
-                _("Aucun barème PSU n'est en vigueur le %(date)s.") % {"date": _fr_date(on)}
+                _("Aucun barème PSU n'est en vigueur le %(date)s.") % {"date": formats.date(on)}
             )
         for row in in_force:
             if row.covers(counted_children):
@@ -208,8 +209,8 @@ class PsuEstimate:
     @property
     def lines(self) -> tuple[str, ...]:
         row = self.scale_row
-        floor, ceiling = fr_eur(row.resources_floor), fr_eur(row.resources_ceiling)
-        rate, price = _fr_pct(self.hourly_rate_pct), fr_eur(self.hourly_price)
+        floor, ceiling = formats.euros(row.resources_floor), formats.euros(row.resources_ceiling)
+        rate, price = formats.percent(self.hourly_rate_pct), formats.euros(self.hourly_price)
         lines = [
             _(
                 "Barème national des participations familiales (PSU, accueil collectif) "
@@ -228,7 +229,7 @@ class PsuEstimate:
             )
         lines.append(
             _("Ressources mensuelles déclarées : %(amount)s.")
-            % {"amount": fr_eur(self.declared_resources)}
+            % {"amount": formats.euros(self.declared_resources)}
         )
         if self.bound_applied is ResourcesBound.FLOOR:
             lines.append(
@@ -240,7 +241,7 @@ class PsuEstimate:
                 _("Elles dépassent le plafond : le plafond de %(ceiling)s est retenu.")
                 % {"ceiling": ceiling}
             )
-        used = fr_eur(self.resources_used)
+        used = formats.euros(self.resources_used)
         lines += [
             _("Ressources retenues : %(used)s (plancher %(floor)s, plafond %(ceiling)s).")
             % {"used": used, "floor": floor, "ceiling": ceiling},
@@ -254,7 +255,7 @@ class PsuEstimate:
                 % {
                     "price": price,
                     "hours": _fr_hours(self.hours_per_month),
-                    "monthly": fr_eur(self.monthly_price),
+                    "monthly": formats.euros(self.monthly_price),
                 }
             )
         lines.append(str(ESTIMATE_NOTE))
@@ -398,7 +399,7 @@ def _cmg_effort_rate(
     family_part = counted_cost * resources * row.hourly_rate_pct / divisor
     cmg = _round_cent(max(Decimal(0), counted_cost - family_part))
     remaining = monthly_cost - cmg
-    reference, rate = fr_eur(CMG_REFERENCE_HOURLY_COST), _fr_pct(row.hourly_rate_pct)
+    reference, rate = formats.euros(CMG_REFERENCE_HOURLY_COST), formats.percent(row.hourly_rate_pct)
     counted_children = _fr_children(children + int(disabled_child))
     rate_line = (
         _(
@@ -417,25 +418,31 @@ def _cmg_effort_rate(
             "taux d'effort ÷ coût horaire de référence de %(reference)s) "
             "(art. D531-18 du code de la sécurité sociale, décret 2025-515)."
         )
-        % {"date": _fr_date(on), "reference": reference},
+        % {"date": formats.date(on), "reference": reference},
         rate_line % {"rate": rate, "period": row.period_label, "children": counted_children},
         _(
             "Ressources mensuelles : %(resources)s (le plancher et le plafond de ressources "
             "propres au CMG ne sont pas appliqués : leurs montants n'ont pas été trouvés)."
         )
-        % {"resources": fr_eur(resources)},
+        % {"resources": formats.euros(resources)},
         _(
             "Part du coût retenu laissée à la famille : %(resources)s × %(rate)s ÷ "
             "%(reference)s = %(share)s."
         )
         % {
-            "resources": fr_eur(resources),
+            "resources": formats.euros(resources),
             "rate": rate,
             "reference": reference,
-            "share": _fr_pct(_round_cent(resources * row.hourly_rate_pct / divisor * HUNDRED)),
+            "share": formats.percent(
+                _round_cent(resources * row.hourly_rate_pct / divisor * HUNDRED)
+            ),
         },
         _("Coût mensuel de la garde : %(hours)s × %(wage)s = %(cost)s.")
-        % {"hours": _fr_hours(hours), "wage": fr_eur(wage), "cost": fr_eur(monthly_cost)},
+        % {
+            "hours": _fr_hours(hours),
+            "wage": formats.euros(wage),
+            "cost": formats.euros(monthly_cost),
+        },
     ]
     if wage > CMG_HOURLY_COST_CAP:
         lines.append(
@@ -445,10 +452,10 @@ def _cmg_effort_rate(
                 "famille."
             )
             % {
-                "cap": fr_eur(CMG_HOURLY_COST_CAP),
+                "cap": formats.euros(CMG_HOURLY_COST_CAP),
                 "hours": _fr_hours(hours),
-                "counted_hourly": fr_eur(counted_hourly),
-                "counted_cost": fr_eur(_round_cent(counted_cost)),
+                "counted_hourly": formats.euros(counted_hourly),
+                "counted_cost": formats.euros(_round_cent(counted_cost)),
             }
         )
     lines += _cmg_closing_lines(cmg, remaining)
@@ -478,7 +485,7 @@ def _cmg_fixed_amounts(
     if on < CMG_FIXED_AMOUNTS_START:
         raise TariffError(
             _("Le calcul du CMG n'est disponible qu'à partir du %(start)s.")
-            % {"start": _fr_date(CMG_FIXED_AMOUNTS_START)}
+            % {"start": formats.date(CMG_FIXED_AMOUNTS_START)}
         )
     annual_income = resources * 12
     first_ceiling = _cmg_ceiling("first", on, children)
@@ -498,10 +505,10 @@ def _cmg_fixed_amounts(
     cmg = min(amount, cap)
     remaining = monthly_cost - cmg
     amount_values = {
-        "coefficient": _fr_number(bracket_coefficient),
-        "factor": _fr_number(age_factor),
-        "bmaf": fr_eur(bmaf),
-        "amount": fr_eur(amount),
+        "coefficient": formats.number(bracket_coefficient),
+        "factor": formats.number(age_factor),
+        "bmaf": formats.euros(bmaf),
+        "amount": formats.euros(amount),
     }
     amount_line = (
         _(
@@ -518,20 +525,20 @@ def _cmg_fixed_amounts(
             "Règle en vigueur le %(date)s : montants forfaitaires du CMG par tranche de "
             "revenus (art. D531-18 du code de la sécurité sociale avant le décret 2025-515)."
         )
-        % {"date": _fr_date(on)},
+        % {"date": formats.date(on)},
         _(
             "Revenus annuels retenus : %(resources)s × 12 = %(income)s "
             "(hypothèse : la CAF retient les revenus de l'année N-2)."
         )
-        % {"resources": fr_eur(resources), "income": fr_eur(annual_income)},
+        % {"resources": formats.euros(resources), "income": formats.euros(annual_income)},
         _(
             "Plafonds de revenus pour %(children)s à charge : %(first)s et %(second)s ; "
             "tranche %(bracket)s."
         )
         % {
             "children": _fr_children(children),
-            "first": fr_eur(first_ceiling),
-            "second": fr_eur(second_ceiling),
+            "first": formats.euros(first_ceiling),
+            "second": formats.euros(second_ceiling),
             "bracket": bracket,
         },
         amount_line % amount_values,
@@ -541,9 +548,9 @@ def _cmg_fixed_amounts(
         )
         % {
             "hours": _fr_hours(hours),
-            "wage": fr_eur(wage),
-            "cost": fr_eur(monthly_cost),
-            "cap": fr_eur(cap),
+            "wage": formats.euros(wage),
+            "cost": formats.euros(monthly_cost),
+            "cap": formats.euros(cap),
         },
     ]
     lines += _cmg_closing_lines(cmg, remaining)
@@ -554,7 +561,7 @@ def _cmg_closing_lines(cmg: Decimal, remaining: Decimal) -> list[str]:
     """The last lines of both CMG rules: the result, what it leaves out, the estimate warning."""
     return [
         _("CMG estimé : %(cmg)s ; reste à la charge de la famille : %(remaining)s.")
-        % {"cmg": fr_eur(cmg), "remaining": fr_eur(remaining)},
+        % {"cmg": formats.euros(cmg), "remaining": formats.euros(remaining)},
         _("Les cotisations sociales, prises en charge à part par le CMG, ne sont pas comptées."),
         str(ESTIMATE_NOTE),
     ]
@@ -588,7 +595,7 @@ def _parameter_on(relative_path: str, on: date) -> Decimal:
         value = start_value
     if value is None:
         raise TariffError(
-            _("Aucun paramètre du CMG n'est en vigueur le %(date)s.") % {"date": _fr_date(on)}
+            _("Aucun paramètre du CMG n'est en vigueur le %(date)s.") % {"date": formats.date(on)}
         )
     return value
 
@@ -614,26 +621,9 @@ def _round_cent(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _fr_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def _fr_number(number: Decimal) -> str:
-    return f"{number.normalize():f}".replace(".", ",")
-
-
 def _fr_children(count: int) -> str:
     return ngettext("%(count)s enfant", "%(count)s enfants", count) % {"count": count}
 
 
-def fr_eur(amount: Decimal) -> str:
-    """``1 234,56 €``: public, so that the cost pages show their figures as the lines do."""
-    return f"{amount:,.2f} €".replace(",", " ").replace(".", ",")
-
-
-def _fr_pct(rate_pct: Decimal) -> str:
-    return f"{_fr_number(rate_pct)} %"
-
-
 def _fr_hours(hours: Decimal) -> str:
-    return f"{_fr_number(hours)} h"
+    return f"{formats.number(hours)} h"

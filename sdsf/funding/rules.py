@@ -44,6 +44,8 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+from sdsf.core import formats
+
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "funding"
 MIXITE_FILE = DATA_DIR / "bonus_mixite_sociale.csv"
 INCLUSION_FILE = DATA_DIR / "bonus_inclusion_handicap.csv"
@@ -104,10 +106,10 @@ class Period:
         if self.start is None and self.end is None:
             return "sans date de début ni de fin publiée"
         if self.end is None:
-            return f"depuis le {fr_date(self.start)}"
+            return f"depuis le {formats.date(self.start)}"
         if self.start is None:
-            return f"jusqu'au {fr_date(self.end)}"
-        return f"du {fr_date(self.start)} au {fr_date(self.end)}"
+            return f"jusqu'au {formats.date(self.end)}"
+        return f"du {formats.date(self.start)} au {formats.date(self.end)}"
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,10 @@ class Interval:
         parts = []
         if self.lower is not None:
             word = "au moins" if self.lower_inclusive else "plus de"
-            parts.append(f"{word} {fr_number(self.lower)} {unit}")
+            parts.append(f"{word} {formats.number(self.lower)} {unit}")
         if self.upper is not None:
             word = "au plus" if self.upper_inclusive else "moins de"
-            parts.append(f"{word} {fr_number(self.upper)} {unit}")
+            parts.append(f"{word} {formats.number(self.upper)} {unit}")
         return " et ".join(parts)
 
 
@@ -260,7 +262,7 @@ def load_difficulty_aid_rules() -> tuple[DifficultyAidRule, ...]:
 def _in_force(rows: Sequence[_Dated], on: date, scheme: str) -> list[_Dated]:
     found = [row for row in rows if row.period.covers(on)]
     if not found:
-        raise RuleError(f"Aucun paramètre de « {scheme} » n'est en vigueur le {fr_date(on)}.")
+        raise RuleError(f"Aucun paramètre de « {scheme} » n'est en vigueur le {formats.date(on)}.")
     return found
 
 
@@ -285,13 +287,17 @@ def bonus_mixite_sociale(
     tiers = sorted(_in_force(load_mixite_tiers(), on, MIXITE), key=lambda t: t.tier)
     reference = tiers[0].reference
     lines = [
-        Line(f"Paramètres en vigueur le {fr_date(on)} ({tiers[0].period.label}).", None, reference)
+        Line(
+            f"Paramètres en vigueur le {formats.date(on)} ({tiers[0].period.label}).",
+            None,
+            reference,
+        )
     ]
     if not psu_funded:
         return _not_eligible(MIXITE, on, lines, reference)
     lines.append(
         Line(
-            f"Participation familiale horaire moyenne : {fr_eur(contribution)}.",
+            f"Participation familiale horaire moyenne : {formats.euros(contribution)}.",
             None,
             "Montant horaire moyen des participations familiales perçues par la structure.",
         )
@@ -303,7 +309,7 @@ def bonus_mixite_sociale(
                 "Au-delà de la dernière tranche : pas de bonus.",
                 ZERO,
                 f"{reference} : bonus pour une participation moyenne d'au plus "
-                f"{fr_number(tiers[-1].interval.upper)} € de l'heure.",
+                f"{formats.number(tiers[-1].interval.upper)} € de l'heure.",
             )
         )
         return RuleResult(MIXITE, on, ZERO, tuple(lines))
@@ -311,12 +317,13 @@ def bonus_mixite_sociale(
     lines += [
         Line(
             f"Tranche {tier.tier} ({tier.interval.label('€ de l’heure')}) : "
-            f"{fr_eur(tier.amount_per_place)} par place et par an.",
+            f"{formats.euros(tier.amount_per_place)} par place et par an.",
             tier.amount_per_place,
             reference,
         ),
         Line(
-            f"Bonus : {fr_eur(tier.amount_per_place)} × {places} places = {fr_eur(amount)}.",
+            f"Bonus : {formats.euros(tier.amount_per_place)} × {places} places = "
+            f"{formats.euros(amount)}.",
             amount,
             f"{reference} : le bonus s'applique à toutes les places de la structure.",
         ),
@@ -354,7 +361,9 @@ def bonus_inclusion_handicap(
     first = tiers[0]
     lines = [
         Line(
-            f"Paramètres en vigueur le {fr_date(on)} ({first.period.label}).", None, first.reference
+            f"Paramètres en vigueur le {formats.date(on)} ({first.period.label}).",
+            None,
+            first.reference,
         )
     ]
     if not psu_funded:
@@ -363,7 +372,7 @@ def bonus_inclusion_handicap(
     lines.append(
         Line(
             f"Enfants comptés : {children_with_disability} sur {children_enrolled} inscrits, "
-            f"soit {fr_number(_round(Decimal(share.numerator) / share.denominator, CENT))} %.",
+            f"soit {formats.percent(_round(Decimal(share.numerator) / share.denominator, CENT))}.",
             None,
             f"{first.reference} : {first.children_counted}.",
         )
@@ -384,14 +393,14 @@ def bonus_inclusion_handicap(
     amount = per_place * places
     lines += [
         Line(
-            f"Prix de revient par place : {fr_eur(costs)} ÷ {places} places = "
-            f"{fr_eur(cost_per_place)}.",
+            f"Prix de revient par place : {formats.euros(costs)} ÷ {places} places = "
+            f"{formats.euros(cost_per_place)}.",
             cost_per_place,
             INCLUSION_COST_BASE,
         ),
         Line(
             f"Tranche {tier.tier} ({tier.interval.label('%')} d'enfants) : taux de "
-            f"{fr_number(tier.funding_rate_pct)} %, soit {fr_eur(uncapped)} par place.",
+            f"{formats.percent(tier.funding_rate_pct)}, soit {formats.euros(uncapped)} par place.",
             uncapped,
             tier.reference,
         ),
@@ -399,14 +408,14 @@ def bonus_inclusion_handicap(
     if uncapped > tier.cap_per_place:
         lines.append(
             Line(
-                f"Plafonné à {fr_eur(tier.cap_per_place)} par place et par an.",
+                f"Plafonné à {formats.euros(tier.cap_per_place)} par place et par an.",
                 tier.cap_per_place,
                 tier.reference,
             )
         )
     lines.append(
         Line(
-            f"Bonus : {fr_eur(per_place)} × {places} places = {fr_eur(amount)}.",
+            f"Bonus : {formats.euros(per_place)} × {places} places = {formats.euros(amount)}.",
             amount,
             f"{tier.reference} : le bonus s'applique à toutes les places de la structure.",
         )
@@ -441,19 +450,19 @@ def exceptional_closure_aid(on: date, category: str, closed_places: int, days: i
     if rate is None:
         known = ", ".join(sorted(r.category for r in rates))
         raise RuleError(
-            f"Catégorie « {category} » inconnue le {fr_date(on)} (catégories : {known})."
+            f"Catégorie « {category} » inconnue le {formats.date(on)} (catégories : {known})."
         )
     amount = rate.amount_per_place_day * closed_places * days
     lines = (
         Line(
-            f"{rate.label} : {fr_eur(rate.amount_per_place_day)} par place et par jour "
+            f"{rate.label} : {formats.euros(rate.amount_per_place_day)} par place et par jour "
             f"(en vigueur {rate.period.label}).",
             rate.amount_per_place_day,
             rate.reference,
         ),
         Line(
-            f"Aide : {fr_eur(rate.amount_per_place_day)} × {closed_places} places × {days} jours "
-            f"= {fr_eur(amount)}.",
+            f"Aide : {formats.euros(rate.amount_per_place_day)} × {closed_places} places × "
+            f"{days} jours = {formats.euros(amount)}.",
             amount,
             rate.reference,
         ),
@@ -511,8 +520,8 @@ def structures_in_difficulty_aid(
     ceiling = _round(budget * rule.max_share_of_plan_pct / HUNDRED, CENT)
     lines.append(
         Line(
-            f"Plafond : {fr_number(rule.max_share_of_plan_pct)} % du budget du plan d'action "
-            f"({fr_eur(budget)}) = {fr_eur(ceiling)}.",
+            f"Plafond : {formats.percent(rule.max_share_of_plan_pct)} du budget du plan d'action "
+            f"({formats.euros(budget)}) = {formats.euros(ceiling)}.",
             ceiling,
             reference,
         )
@@ -521,7 +530,8 @@ def structures_in_difficulty_aid(
     if wanted is not None:
         lines.append(
             Line(
-                f"Montant demandé : {fr_eur(wanted)} ; aide retenue : {fr_eur(amount)}.",
+                f"Montant demandé : {formats.euros(wanted)} ; "
+                f"aide retenue : {formats.euros(amount)}.",
                 amount,
                 reference,
             )
@@ -562,16 +572,3 @@ def _non_negative(value: Decimal | int, what: str) -> Decimal:
 
 def _round(amount: Decimal, quantum: Decimal) -> Decimal:
     return amount.quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def fr_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def fr_number(number: Decimal) -> str:
-    return f"{number.normalize():f}".replace(".", ",")
-
-
-def fr_eur(amount: Decimal) -> str:
-    """``1 234,56 €``, the French way."""
-    return f"{amount:,.2f} €".replace(",", " ").replace(".", ",")

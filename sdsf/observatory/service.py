@@ -29,6 +29,7 @@ import polars as pl
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from sdsf.core import formats
 from sdsf.observatory import conf, coverage
 from sdsf.observatory.coverage import CHILDREN, COMPONENTS, COVERAGE_RATE, TOTAL_PLACES
 from sdsf.observatory.models import (
@@ -579,27 +580,18 @@ def export_rows(frame: pl.DataFrame) -> list[dict]:
     return frame.select(*ROW_COLUMNS, "is_demo").to_dicts()
 
 
-def format_count(value: float | None) -> str:
-    """A count as written in exports: whole when whole, else one decimal; empty when unknown."""
-    if value is None:
-        return ""
-    rounded = round(value, 1)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
-
-
-def format_rate(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
 def text_row(row: dict) -> dict[str, str]:
-    """A row of :func:`export_rows` as the command prints it (one decimal, empty if unknown)."""
+    """A row of :func:`export_rows` as the command prints it, empty if unknown: rates with one
+    decimal, counts whole when whole (else one decimal)."""
     text = {}
     for column in ROW_COLUMNS:
         value = row[column]
-        if column in (COVERAGE_RATE, "published_coverage_rate"):
-            text[column] = format_rate(value)
+        if value is None:
+            text[column] = ""
+        elif column in (COVERAGE_RATE, "published_coverage_rate"):
+            text[column] = formats.plain(value, 1)
         elif column in (CHILDREN, *COMPONENTS, TOTAL_PLACES):
-            text[column] = format_count(value)
+            text[column] = formats.plain(value, 1, trim=True)
         else:
-            text[column] = "" if value is None else str(value)
+            text[column] = str(value)
     return text

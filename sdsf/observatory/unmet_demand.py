@@ -21,12 +21,14 @@ from datetime import date
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.families.models import ACTIVE_STATUSES, PreApplication
 from sdsf.observatory.service import Territory
-from sdsf.offer.models import Section
+from sdsf.offer.models import SECTION_FILE_KEYS, Section
 from sdsf.offer.sections import child_section
 
 SMALL_COUNT = 5
 SECTIONS = (Section.BABIES, Section.MIDDLE, Section.OLDER)
-COLUMNS = ("level", "code", "name", "quarter", *SECTIONS, "total")
+# Rows and the CSV name the sections as files do (bebes, moyens, grands).
+SECTION_COLUMNS = tuple(SECTION_FILE_KEYS.public(s) for s in SECTIONS)
+COLUMNS = ("level", "code", "name", "quarter", *SECTION_COLUMNS, "total")
 HIDDEN = "< 5"
 
 
@@ -56,7 +58,7 @@ def _row(level: str, code: str, name: str, period: str, counts: Counter) -> dict
         "code": code,
         "name": name,
         "quarter": period,
-        **cells,
+        **{SECTION_FILE_KEYS.public(s): cells[s] for s in SECTIONS},
         "total": None if len(hidden) == 1 else _hide(total),
     }
 

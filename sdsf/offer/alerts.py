@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from sdsf.core import formats
 from sdsf.offer.models import ACTIVE_STATUSES, AssistantMaternel
 
 ALERT_MONTHS = 6
@@ -47,11 +48,11 @@ class Digest:
     def text(self, today: datetime.date) -> str:
         lines = [
             f"{self.territory} : {len(self.assistants)} agrément(s) arrivant à échéance "
-            f"d'ici le {horizon(today):%d/%m/%Y}"
+            f"d'ici le {formats.date(horizon(today))}"
         ]
         lines += [
-            f"- {a.agrement_expiry:%d/%m/%Y} · {a.identifier} · {a.last_name} {a.first_name} · "
-            f"{a.commune.name} ({a.agrement_places} enfant(s))"
+            f"- {formats.date(a.agrement_expiry)} · {a.identifier} · {a.last_name} "
+            f"{a.first_name} · {a.commune.name} ({a.agrement_places} enfant(s))"
             for a in self.assistants
         ]
         return "\n".join(lines)

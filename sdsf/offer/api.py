@@ -3,9 +3,12 @@ from ninja import Query, Router, Schema
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
 from sdsf.core.api import ERRORS
+from sdsf.core.choices import FileKeys
 from sdsf.offer.models import Structure
 
 router = Router(tags=["offre"])
+# The API keeps the funding keys it has always returned (the stored key of "autre" is "other").
+FUNDING_KEYS = FileKeys(Structure.Funding.values, {Structure.Funding.OTHER: "autre"})
 
 
 class StructureOut(Schema):
@@ -35,10 +38,12 @@ def offer_structures(
         rows = rows.filter(commune_id=commune)
     if kind:
         rows = rows.filter(kind=kind)
+    computed = ("commune_code", "funding")
     return [
         StructureOut(
             commune_code=s.commune_id,
-            **{f: getattr(s, f) for f in StructureOut.model_fields if f != "commune_code"},
+            funding=FUNDING_KEYS.public(s.funding),
+            **{f: getattr(s, f) for f in StructureOut.model_fields if f not in computed},
         )
         for s in rows
     ]

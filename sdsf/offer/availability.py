@@ -19,10 +19,11 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sdsf.core import clock, formats
 from sdsf.core.links import public_url
 from sdsf.offer.models import ACTIVE_STATUSES, AssistantMaternel, Status, Structure
 
@@ -43,7 +44,7 @@ def _max_age() -> timedelta:
 
 def active_assistants(today=None):
     """Childminders whose agrément is in force today (granted or renewed, not expired)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return AssistantMaternel.objects.filter(
         agrement_status__in=ACTIVE_STATUSES, agrement_start__lte=today, agrement_expiry__gte=today
     )
@@ -82,7 +83,7 @@ def max_places(item: Holder) -> int:
 
 
 def _record(item: Holder, fields: list[str], event: str) -> None:
-    item.availability_updated_at = timezone.now()
+    item.availability_updated_at = clock.now()
     item.save(update_fields=[*fields, "availability_updated_at", "updated_at"])
     log.info("availability %s %s %s", event, type(item).__name__, item.identifier)
 
@@ -142,7 +143,7 @@ def _message(item: Holder) -> tuple[str, str]:
             "places": item.available_places
         }
         if item.available_from:
-            current += _(" à partir du %(date)s") % {"date": f"{item.available_from:%d/%m/%Y}"}
+            current += _(" à partir du %(date)s") % {"date": formats.date(item.available_from)}
         current += "."
     else:
         current = _("Vous n'avez déclaré aucune place disponible.")

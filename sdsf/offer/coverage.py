@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from sdsf.core import clock
 from sdsf.offer.models import Status, Structure
 
 
@@ -43,7 +44,7 @@ def rpe_laep_coverage(departement_code: str, on: datetime.date | None = None) ->
     """Per EPCI of the département (by name): has_rpe, has_laep, population covered by an RPE."""
     from sdsf.territories.models import Commune
 
-    on = on or datetime.date.today()
+    on = on or clock.today()
     communes = list(
         Commune.objects.filter(departement_id=departement_code, epci__isnull=False)
         .select_related("epci")

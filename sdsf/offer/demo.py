@@ -14,8 +14,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from django.utils import timezone
-
+from sdsf.core import clock
 from sdsf.offer.models import (
     Agrement,
     AgrementStatus,
@@ -169,7 +168,7 @@ def _contact(structure: Structure) -> None:
 
 
 def _declared_at(rng) -> datetime:
-    return timezone.now() - timedelta(days=rng.randint(0, 60))
+    return clock.now() - timedelta(days=rng.randint(0, 60))
 
 
 def _pick_commune(rng, communes):
@@ -214,7 +213,7 @@ def _eaje(rng, departement, communes, count, manager) -> int:
             structure.avip_share = 30
         if rng.random() < 0.2:
             structure.available_places = rng.randint(1, 3)
-            structure.available_from = date(date.today().year + 1, 1, 5)
+            structure.available_from = date(clock.today().year + 1, 1, 5)
             structure.availability_updated_at = _declared_at(rng)
         _place(structure, commune)
         _contact(structure)
@@ -334,7 +333,7 @@ def _rpe_and_laep(rng, departement, communes) -> tuple[int, int]:
 
 def _assistants(rng, departement, communes, count, mams) -> int:
     assistants, history = [], []
-    today = date.today()  # dates relative to the loading day, so every agrément is current
+    today = clock.today()  # dates relative to the loading day, so every agrément is current
     mam_members = {m.pk: 0 for m in mams}
     for index in range(count):
         commune = _pick_commune(rng, communes)
@@ -416,7 +415,7 @@ def _years_later(day: date, years: int) -> date:
 
 def _parenting(rng, departement, communes) -> int:
     actions, fundings, events = [], [], []
-    today = date.today()
+    today = clock.today()
     for index in range(max(5, len(communes) // 3)):
         commune = _pick_commune(rng, communes)
         action = ParentingAction(

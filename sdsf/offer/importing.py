@@ -10,6 +10,7 @@ from typing import IO
 from django.apps import apps
 from django.db import connection
 
+from sdsf.core import clock
 from sdsf.core.imports import ImportResult, apply, read_table
 from sdsf.offer.importers.assistants import AssistantImporter
 from sdsf.offer.importers.common import Context, Progress
@@ -67,7 +68,7 @@ def import_offer(
     table = read_table(file, source)
     table.require(*importer.required_columns)
     ctx = Context.load(
-        today=today or date.today(), allowed_communes=allowed_communes, progress=progress
+        today=today or clock.today(), allowed_communes=allowed_communes, progress=progress
     )
     plan = importer.validate(table, ctx)
     if progress is not None:

@@ -13,11 +13,13 @@ from operator import or_
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role
 from sdsf.accounts.scope import Permission, can, holding, territory
+from sdsf.core import clock
+from sdsf.core.choices import FileKeys
+from sdsf.core.transitions import Transitions
 from sdsf.territories.models import Commune
 
 
@@ -93,7 +95,7 @@ class Structure(models.Model):
     class Funding(models.TextChoices):
         PSU = "psu", _("PSU")
         PAJE = "paje", _("PAJE")
-        OTHER = "autre", _("autre")
+        OTHER = "other", _("autre")
 
     identifier = models.CharField(_("identifiant"), max_length=40, unique=True)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, db_index=True)
@@ -179,10 +181,23 @@ PUBLIC_KINDS = (Structure.Kind.EAJE, Structure.Kind.MAM, Structure.Kind.RPE, Str
 class Section(models.TextChoices):
     """Age sections of an EAJE. ``all`` is a capacity not split by age ("toutes sections")."""
 
-    ALL = "toutes", _("toutes sections")
-    BABIES = "bebes", _("bébés (moins de 18 mois)")
-    MIDDLE = "moyens", _("moyens (18 mois à 2 ans)")
-    OLDER = "grands", _("grands (plus de 2 ans)")
+    ALL = "all", _("toutes sections")
+    BABIES = "babies", _("bébés (moins de 18 mois)")
+    MIDDLE = "middle", _("moyens (18 mois à 2 ans)")
+    OLDER = "older", _("grands (plus de 2 ans)")
+
+
+# The section keys that files and exports write (a waiting list's ``section``, the columns of
+# the unmet demand, docs/imports.md): the French names of the sections, kept for their users.
+SECTION_FILE_KEYS = FileKeys(
+    Section.values,
+    {
+        Section.ALL: "toutes",
+        Section.BABIES: "bebes",
+        Section.MIDDLE: "moyens",
+        Section.OLDER: "grands",
+    },
+)
 
 
 class Capacity(models.Model):
@@ -240,7 +255,7 @@ class AssistantQuerySet(models.QuerySet):
     def public(self, today=None):
         """Childminders anyone sees on the families' pages: only while their agrément is in
         force today and they declare free places."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.filter(
             agrement_status__in=ACTIVE_STATUSES,
             agrement_start__lte=today,
@@ -517,6 +532,19 @@ class ImportJob(models.Model):
         WRITING = "writing", _("enregistrement")
         DONE = "done", _("terminé")
         FAILED = "failed", _("refusé")
+
+    # Rows checked (with progress), then written in one transaction; a dry run or a refused file
+    # ends after the check, a lost worker or an unexpected error at any point (offer.tasks).
+    TRANSITIONS = Transitions(
+        "state",
+        {
+            State.PENDING: {State.VALIDATING, State.WRITING, State.DONE, State.FAILED},
+            State.VALIDATING: {State.WRITING, State.DONE, State.FAILED},
+            State.WRITING: {State.DONE, State.FAILED},
+            State.DONE: set(),
+            State.FAILED: set(),
+        },
+    )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offer_imports"

@@ -9,11 +9,13 @@ import io
 from collections.abc import Callable
 from typing import IO
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission
+from sdsf.core import clock
 from sdsf.core.imports import ImportFailed, ImportResult
 from sdsf.core.jobs import on_worker_lost
 from sdsf.offer.importing import import_offer
@@ -27,16 +29,30 @@ class JobProgress:
         self.job_id = job_id
 
     def rows(self, done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=self.job_id).update(
-            state=ImportJob.State.VALIDATING, rows_done=done, rows_total=total
+        ImportJob.TRANSITIONS.change_all(
+            ImportJob.objects.filter(pk=self.job_id),
+            ImportJob.State.VALIDATING,
+            rows_done=done,
+            rows_total=total,
         )
 
     def writing(self) -> None:
-        ImportJob.objects.filter(pk=self.job_id).update(state=ImportJob.State.WRITING)
+        ImportJob.TRANSITIONS.change_all(
+            ImportJob.objects.filter(pk=self.job_id), ImportJob.State.WRITING
+        )
 
 
 Written = Callable[[ImportResult], None]
 Importer = Callable[[ImportJob, IO[bytes], JobProgress, Written], ImportResult]
+
+
+def queue_job(job_task, **fields) -> ImportJob:
+    """Creates a job and queues ``job_task`` for it in one transaction: a task that cannot be
+    queued leaves no job pending forever: the request fails and nothing is left behind."""
+    with transaction.atomic():
+        job = ImportJob.objects.create(**fields)
+        job_task.enqueue(job.pk)
+    return job
 
 
 def run_job(job_id: int, importer: Importer) -> None:
@@ -106,6 +122,12 @@ on_worker_lost(run_import)(job_lost)
 def _finish(job_id: int, state: str, report: str) -> None:
     """Records the outcome of a job not finished yet and empties the stored file (it may hold
     personal data)."""
-    ImportJob.objects.filter(pk=job_id).exclude(
-        state__in=(ImportJob.State.DONE, ImportJob.State.FAILED)
-    ).update(state=state, report=report, content=b"", finished_at=timezone.now())
+    ImportJob.TRANSITIONS.change_all(
+        ImportJob.objects.filter(pk=job_id).exclude(
+            state__in=(ImportJob.State.DONE, ImportJob.State.FAILED)
+        ),
+        state,
+        report=report,
+        content=b"",
+        finished_at=clock.now(),
+    )

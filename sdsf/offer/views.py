@@ -6,13 +6,13 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import read_personal, record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock, formats
 from sdsf.core.downloads import TABLE_FORMATS
 from sdsf.offer.alerts import ALERT_MONTHS, expiring, horizon
 from sdsf.offer.availability import declare
@@ -27,7 +27,7 @@ from sdsf.offer.models import (
     Section,
     Structure,
 )
-from sdsf.offer.tasks import run_import
+from sdsf.offer.tasks import queue_job, run_import
 
 PAGE_SIZE = 50
 MAP_LIMIT = 5000
@@ -52,7 +52,7 @@ def _query_string(request) -> str:
 def index(request):
     form, structures = _filtered_structures(request)
     page = Paginator(structures, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     coverage = [(d, rpe_laep_coverage(d.code, today)) for d in scope.departements(request.user)]
     query = _query_string(request)
     return render(
@@ -98,7 +98,7 @@ def structures_geojson(request):
 @permission_required(Permission.OFFER_EXPORT)
 def structures_export(request):
     _, structures = _filtered_structures(request)
-    today = timezone.localdate()
+    today = clock.today()
     structures = list(structures.prefetch_related("capacities"))
     header = [
         "Identifiant",
@@ -113,7 +113,7 @@ def structures_export(request):
         "Longitude",
         "Position approchée",
         "Financement",
-        f"Places au {today:%d/%m/%Y}",
+        f"Places au {formats.date(today)}",
         "Label AVIP",
         "Statut",
         "Date d'ouverture",
@@ -163,7 +163,7 @@ def structure(request, identifier):
     history: dict = {}
     for row in capacities:
         history.setdefault(row.start, []).append(row)
-    today = timezone.localdate()
+    today = clock.today()
     sections = dict(Section.choices)
     return render(
         request,
@@ -289,7 +289,7 @@ def assistants_export(request):
 
 @permission_required(Permission.AGREMENT_ALERTS)
 def alerts(request):
-    today = timezone.localdate()
+    today = clock.today()
     visible = AssistantMaternel.objects.visible_to(request.user, Permission.AGREMENT_ALERTS)
     rows = list(expiring(visible, today))
     read_personal(request, rows)
@@ -326,14 +326,14 @@ def import_file(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
+        job = queue_job(
+            run_import,
             user=request.user,
             kind=form.cleaned_data["kind"],
             file_name=upload.name[:200],
             content=upload.read(),
             dry_run=form.cleaned_data["dry_run"],
         )
-        run_import.enqueue(job.pk)
         return redirect("offer:import_job", job=job.pk)
     jobs = ImportJob.objects.visible_to(request.user).filter(target=None).defer("content")[:10]
     return render(request, "offer/import.html", {"form": form, "jobs": jobs})

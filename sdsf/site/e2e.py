@@ -32,11 +32,11 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.http import Http404, JsonResponse
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from sdsf.accounts.models import INSTITUTION_KIND_OF_ROLE, Assignment, Institution, Role, User
+from sdsf.core import clock
 from sdsf.core.imports import ImportFailed
 from sdsf.territories.models import Commune, Level
 
@@ -114,7 +114,7 @@ def family(
 
     account = sign_up(email=email, password=password, first_name=first_name, last_name=last_name)
     if verified:
-        account.email_verified_at = timezone.now()
+        account.email_verified_at = clock.now()
         account.save(update_fields=["email_verified_at"])
     return {"id": account.pk, "user_id": account.user_id, "email": email, "password": password}
 
@@ -133,7 +133,7 @@ def structure(
     longitude: float | None = None,
 ) -> dict:
     """An open EAJE with its capacity by age section (``places``: section value → places,
-    ``{"toutes": 20}`` by default), at the commune's centre unless placed."""
+    ``{"all": 20}`` by default), at the commune's centre unless placed."""
     from sdsf.offer.models import Capacity, Section, Structure
 
     town = Commune.objects.get(code=commune)

@@ -5,18 +5,23 @@ them). Every text put into the SVG is escaped; callers give the same data as a t
 import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from sdsf.core import formats
+
 # DSFR-like colours: planned, in progress, done, delayed, ended
 STATUS_COLOURS = {
-    "prevue": "#929292",
-    "en_cours": "#000091",
-    "realisee": "#18753c",
-    "retardee": "#b34000",
-    "arretee": "#3a3a3a",
+    "planned": "#929292",
+    "in_progress": "#000091",
+    "done": "#18753c",
+    "delayed": "#b34000",
+    "ended": "#3a3a3a",
 }
+# A figure on a chart, as the plan pages write it: up to two decimals, none trailing.
+_figure = partial(formats.number, places=2, trim=True)
 MAP_COLOURS = ["#f5f5fe", "#cacafb", "#8585f6", "#313178"]
 
 
@@ -79,8 +84,8 @@ def trajectory(
     body = [
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" '
         'stroke="#666"/>',
-        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{_fmt(high)}</text>',
-        f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end">{_fmt(low)}</text>',
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{_figure(high)}</text>',
+        f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end">{_figure(low)}</text>',
     ]
     for year in all_years:
         x, _ = xy(year, low)
@@ -91,20 +96,15 @@ def trajectory(
         body.append(f'<polyline points="{path}" fill="none" stroke="#000091" stroke-width="2"/>')
     for (x, y), (_, v) in zip(coords, points, strict=True):
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#000091"/>')
-        body.append(f'<text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle">{_fmt(v)}</text>')
+        body.append(f'<text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle">{_figure(v)}</text>')
     if target:
         x, y = xy(target[0], float(target[1]))
         body.append(
             f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#b34000"/>'
             f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" fill="#b34000">'
-            f"cible {_fmt(target[1])}</text>"
+            f"cible {_figure(target[1])}</text>"
         )
     return _svg(width, height, body, label)
-
-
-def _fmt(value) -> str:
-    number = float(value)
-    return f"{number:,.0f}".replace(",", " ") if number.is_integer() else f"{number:.2f}"
 
 
 def _rings(geometry: dict) -> list[list]:

@@ -8,6 +8,7 @@ indicator never shows demo figures as the scheme's results).
 import datetime
 from decimal import Decimal
 
+from sdsf.core import clock
 from sdsf.steering.bindings import register
 
 
@@ -44,7 +45,7 @@ def epci_with_rpe_and_laep_share(departement_code: str, year: int) -> Decimal | 
     from sdsf.offer.coverage import rpe_laep_coverage
     from sdsf.offer.models import Structure
 
-    today = datetime.date.today()
+    today = clock.today()
     if year > today.year:
         return None
     if not _registry_is_real(departement_code, [Structure.Kind.RPE, Structure.Kind.LAEP]):
@@ -67,7 +68,7 @@ def places_created(departement_code: str, year: int) -> Decimal | None:
     from sdsf.offer.counts import offer_counts
     from sdsf.offer.models import Structure
 
-    if datetime.date(year + 1, 1, 1) > datetime.date.today():
+    if datetime.date(year + 1, 1, 1) > clock.today():
         return None
     if not _registry_is_real(departement_code, [Structure.Kind.EAJE]):
         return None

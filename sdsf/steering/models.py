@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import Institution
 from sdsf.accounts.scope import Permission, departements, holding, territory
+from sdsf.core import formats
 from sdsf.territories.models import Commune, Departement, Level
 
 
@@ -85,11 +86,11 @@ class IndicatorQuerySet(InSchemeQuerySet):
 class Field(models.TextChoices):
     """Fields a scheme may cover (circular of 22 January 2015)."""
 
-    EARLY_CHILDHOOD = "petite_enfance", _("Petite enfance")
-    PARENTING = "parentalite", _("Parentalité")
-    CHILDHOOD = "enfance", _("Enfance")
-    YOUTH = "jeunesse", _("Jeunesse")
-    SOCIAL_LIFE = "animation_vie_sociale", _("Animation de la vie sociale")
+    EARLY_CHILDHOOD = "early_childhood", _("Petite enfance")
+    PARENTING = "parenting", _("Parentalité")
+    CHILDHOOD = "childhood", _("Enfance")
+    YOUTH = "youth", _("Jeunesse")
+    SOCIAL_LIFE = "social_life", _("Animation de la vie sociale")
 
 
 class Scheme(models.Model):
@@ -209,11 +210,11 @@ class Action(models.Model):
     audit_departement = "scheme__departement"  # see sdsf.audit.territory
 
     class Status(models.TextChoices):
-        PLANNED = "prevue", _("Prévue")
-        IN_PROGRESS = "en_cours", _("En cours")
-        DONE = "realisee", _("Réalisée")
-        DELAYED = "retardee", _("Retardée")
-        ENDED = "arretee", _("Arrêtée")
+        PLANNED = "planned", _("Prévue")
+        IN_PROGRESS = "in_progress", _("En cours")
+        DONE = "done", _("Réalisée")
+        DELAYED = "delayed", _("Retardée")
+        ENDED = "ended", _("Arrêtée")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="actions")
     axis = models.ForeignKey(Axis, on_delete=models.CASCADE, related_name="actions")
@@ -257,8 +258,8 @@ class Actor(models.Model):
     """
 
     class Part(models.TextChoices):
-        PILOT = "pilote", _("Pilote")
-        PARTNER = "partenaire", _("Partenaire")
+        PILOT = "pilot", _("Pilote")
+        PARTNER = "partner", _("Partenaire")
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="actors")
     part = models.CharField(max_length=12, choices=Part.choices)
@@ -465,9 +466,9 @@ class Body(models.Model):
 
     class Kind(models.TextChoices):
         COMMISSION = "commission", _("Commission départementale")
-        STEERING_COMMITTEE = "comite_pilotage", _("Comité de pilotage")
-        WORKING_GROUP = "groupe_travail", _("Groupe de travail")
-        OTHER = "autre", _("Autre instance")
+        STEERING_COMMITTEE = "steering_committee", _("Comité de pilotage")
+        WORKING_GROUP = "working_group", _("Groupe de travail")
+        OTHER = "other", _("Autre instance")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="bodies")
     position = models.PositiveSmallIntegerField(default=0)
@@ -495,7 +496,7 @@ class Meeting(models.Model):
         ordering = ["held_on"]
 
     def __str__(self):
-        return f"{self.body} — {self.held_on:%d/%m/%Y}"
+        return f"{self.body} — {formats.date(self.held_on)}"
 
 
 class Decision(models.Model):
@@ -531,10 +532,10 @@ class Survey(models.Model):
 
 class Question(models.Model):
     class Kind(models.TextChoices):
-        SINGLE = "choix_unique", _("Choix unique")
-        MULTIPLE = "choix_multiple", _("Choix multiples")
-        NUMBER = "nombre", _("Nombre")
-        TEXT = "texte", _("Texte libre")
+        SINGLE = "single", _("Choix unique")
+        MULTIPLE = "multiple", _("Choix multiples")
+        NUMBER = "number", _("Nombre")
+        TEXT = "text", _("Texte libre")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(default=0)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from sdsf.accounts.models import Institution
+from sdsf.core.choices import FileKeys
 from sdsf.core.imports import ImportFailed, ImportResult, RowError, apply, decode_utf8
 from sdsf.steering.models import (
     Action,
@@ -42,6 +43,40 @@ from sdsf.steering.models import (
 from sdsf.territories.models import Departement, Level
 
 FORMAT = "sdsf-plan/1"
+# The file keeps the French keys it was published with (docs/imports.md); the stored keys are
+# English (docs/decisions/0004-stored-choice-keys.md).
+FIELD_KEYS = FileKeys(
+    Field.values,
+    {
+        Field.EARLY_CHILDHOOD: "petite_enfance",
+        Field.PARENTING: "parentalite",
+        Field.CHILDHOOD: "enfance",
+        Field.YOUTH: "jeunesse",
+        Field.SOCIAL_LIFE: "animation_vie_sociale",
+    },
+)
+STATUS_KEYS = FileKeys(
+    Action.Status.values,
+    {
+        Action.Status.PLANNED: "prevue",
+        Action.Status.IN_PROGRESS: "en_cours",
+        Action.Status.DONE: "realisee",
+        Action.Status.DELAYED: "retardee",
+        Action.Status.ENDED: "arretee",
+    },
+)
+BODY_KEYS = FileKeys(
+    Body.Kind.values,
+    {
+        Body.Kind.STEERING_COMMITTEE: "comite_pilotage",
+        Body.Kind.WORKING_GROUP: "groupe_travail",
+        Body.Kind.OTHER: "autre",
+    },
+)
+INSTITUTION_KEYS = FileKeys(
+    Institution.Kind.values,
+    {Institution.Kind.STATE: "etat", Institution.Kind.MANAGER: "gestionnaire"},
+)
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -79,7 +114,7 @@ def _indicator(indicator: Indicator) -> dict:
 
 
 def _actor(actor: Actor) -> dict:
-    return {"label": actor.label, "kind": actor.kind or None}
+    return {"label": actor.label, "kind": INSTITUTION_KEYS.public(actor.kind) or None}
 
 
 def _action(action: Action) -> dict:
@@ -88,7 +123,7 @@ def _action(action: Action) -> dict:
         "code": action.code,
         "title": action.title,
         "description": action.description,
-        "status": action.status,
+        "status": STATUS_KEYS.public(action.status),
         "progress": action.progress,
         "start_year": action.start_year,
         "end_year": action.end_year,
@@ -133,7 +168,7 @@ def export_plan(scheme: Scheme) -> dict[str, Any]:
             {
                 "code": axis.code,
                 "title": axis.title,
-                "field": axis.field or None,
+                "field": FIELD_KEYS.public(axis.field) or None,
                 "objectives": [
                     {"code": o.code, "title": o.title, "actions": actions_of(axis, o)}
                     for o in axis.objectives.all()
@@ -151,12 +186,12 @@ def export_plan(scheme: Scheme) -> dict[str, Any]:
         "end_year": scheme.end_year,
         "signed_on": _date(scheme.signed_on),
         "source": scheme.source,
-        "fields": list(scheme.fields),
+        "fields": [FIELD_KEYS.public(f) for f in scheme.fields],
         "threads": list(scheme.threads),
         "signatories": [
             {
                 "label": s.label,
-                "kind": s.kind or None,
+                "kind": INSTITUTION_KEYS.public(s.kind) or None,
                 "represented_by": s.represented_by,
                 "signed_on": _date(s.signed_on),
             }
@@ -180,7 +215,7 @@ def export_plan(scheme: Scheme) -> dict[str, Any]:
         ],
         "governance": [
             {
-                "kind": body.kind,
+                "kind": BODY_KEYS.public(body.kind),
                 "name": body.name,
                 "chair": body.chair,
                 "members": body.members,
@@ -306,12 +341,14 @@ class _Reader:
             return None
 
     def choice(self, data: dict, key: str, path: str, choices, *, required=False) -> str:
+        """The stored key of a choice written in the file (its file key for a :class:`FileKeys`)."""
         text = self.text(data, key, path, required=required)
-        allowed = [str(c) for c in choices]
-        if text and text not in allowed:
-            self.error(f"{path}.{key}", f"« {text} » inconnu (valeurs : {', '.join(allowed)})")
+        keys = choices if isinstance(choices, FileKeys) else FileKeys(choices, {})
+        if text and keys.stored(text) is None:
+            allowed = ", ".join(keys.values)
+            self.error(f"{path}.{key}", f"« {text} » inconnu (valeurs : {allowed})")
             return ""
-        return text
+        return keys.stored(text) if text else text
 
     def strings(self, data: dict, key: str, path: str) -> list[str]:
         raw = data.get(key) or []
@@ -364,7 +401,7 @@ def _read_actors(r: _Reader, d: dict, key: str, path: str) -> list[dict]:
     return [
         {
             "label": r.text(a, "label", apath, required=True, max_length=200),
-            "kind": r.choice(a, "kind", apath, Institution.Kind.values),
+            "kind": r.choice(a, "kind", apath, INSTITUTION_KEYS),
         }
         for apath, a in r.items(d, key, path)
     ]
@@ -389,7 +426,7 @@ def _read_action(r: _Reader, d: dict, path: str, ctx: dict) -> dict:
         "code": code,
         "title": r.text(d, "title", path, required=True, max_length=400),
         "description": r.text(d, "description", path, max_length=10000),
-        "status": r.choice(d, "status", path, Action.Status.values) or Action.Status.PLANNED,
+        "status": r.choice(d, "status", path, STATUS_KEYS) or Action.Status.PLANNED,
         "progress": r.integer(d, "progress", path, high=100),
         "start_year": r.year(d, "start_year", path),
         "end_year": r.year(d, "end_year", path),
@@ -450,7 +487,7 @@ def _read_governance(r: _Reader, doc: dict, action_codes: dict) -> list[dict]:
             )
         bodies.append(
             {
-                "kind": r.choice(b, "kind", bpath, Body.Kind.values, required=True),
+                "kind": r.choice(b, "kind", bpath, BODY_KEYS, required=True),
                 "name": r.text(b, "name", bpath, required=True),
                 "chair": r.text(b, "chair", bpath, max_length=200),
                 "members": members,
@@ -485,7 +522,7 @@ def read_plan(data: Any, source: str = "") -> dict:
             {
                 "code": code,
                 "title": r.text(a, "title", apath, required=True, max_length=400),
-                "field": r.choice(a, "field", apath, Field.values),
+                "field": r.choice(a, "field", apath, FIELD_KEYS),
                 "objectives": [
                     {
                         "code": r.text(o, "code", opath, max_length=20),
@@ -502,10 +539,10 @@ def read_plan(data: Any, source: str = "") -> dict:
                 ],
             }
         )
-    fields = r.strings(doc, "fields", "")
-    for f in fields:
-        if f not in Field.values:
-            r.error("fields", f"champ « {f} » inconnu (valeurs : {', '.join(Field.values)})")
+    written = r.strings(doc, "fields", "")
+    fields = [FIELD_KEYS.stored(f) for f in written]
+    for f in [f for f in written if FIELD_KEYS.stored(f) is None]:
+        r.error("fields", f"champ « {f} » inconnu (valeurs : {', '.join(FIELD_KEYS.values)})")
     plan = {
         "reference": r.text(doc, "reference", "", required=True, max_length=60),
         "departement": departement,
@@ -520,7 +557,7 @@ def read_plan(data: Any, source: str = "") -> dict:
         "signatories": [
             {
                 "label": r.text(s, "label", spath, required=True, max_length=200),
-                "kind": r.choice(s, "kind", spath, Institution.Kind.values),
+                "kind": r.choice(s, "kind", spath, INSTITUTION_KEYS),
                 "represented_by": r.text(s, "represented_by", spath),
                 "signed_on": r.day(s, "signed_on", spath),
             }

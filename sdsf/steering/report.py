@@ -9,9 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
-from sdsf.core import downloads
+from sdsf.core import clock, downloads
 from sdsf.steering import bindings, charts
 from sdsf.steering.indicators import trajectory, yearly_values
 from sdsf.steering.models import Action, Axis, Indicator, Meeting, Scheme
@@ -136,7 +135,7 @@ def context(scheme: Scheme) -> dict:
     nodes = tree(scheme, scheme.actions.prefetch_related("actors", "markers"))
     return {
         "scheme": scheme,
-        "generated_at": timezone.localtime(),
+        "generated_at": clock.local_now(),
         "tree": nodes,
         "status_chart": charts.status_bars(status_counts(scheme), "Actions par axe et par statut"),
         "status_counts": status_counts(scheme),

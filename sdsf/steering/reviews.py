@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from sdsf.core import clock
 from sdsf.steering.indicators import yearly_values
 from sdsf.steering.models import Action, Indicator, Review, ReviewComment, Scheme
 
@@ -104,7 +104,7 @@ def freeze(review: Review, user) -> Review:
     if review.frozen:
         raise ReviewFrozen
     review.snapshot = live_content(review)
-    review.validated_at = timezone.now()
+    review.validated_at = clock.now()
     review.validated_by = user
     review.save(update_fields=["snapshot", "validated_at", "validated_by"])
     return review

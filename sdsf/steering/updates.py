@@ -8,9 +8,9 @@ and what is pending.
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from sdsf.accounts.scope import Permission
+from sdsf.core import clock
 from sdsf.steering.indicators import record_value
 from sdsf.steering.models import Action, ActionUpdate, Indicator, IndicatorValue, Scheme
 
@@ -31,7 +31,7 @@ def submit_update(action: Action, user, status: str, progress: int | None, comme
         status=status,
         progress=progress,
         comment=comment,
-        validated_at=timezone.now() if coordinator else None,
+        validated_at=clock.now() if coordinator else None,
         validated_by=user if coordinator else None,
     )
     action.status, action.progress = status, progress
@@ -52,7 +52,7 @@ def submit_value(indicator: Indicator, year: int, value: Decimal, source: str, u
 def validate(action: Action, user) -> None:
     """The coordinator validates everything pending on the action."""
     action.updates.filter(validated_at__isnull=True).update(
-        validated_at=timezone.now(), validated_by=user
+        validated_at=clock.now(), validated_by=user
     )
     IndicatorValue.objects.filter(indicator__action=action, validated=False).update(validated=True)
     action.awaiting_validation = False

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.db.models import Max
 
 from sdsf.steering.models import Action, PlanVersion, Scheme
-from sdsf.steering.planio import export_plan
+from sdsf.steering.planio import STATUS_KEYS, export_plan
+
+ENDED = STATUS_KEYS.public(Action.Status.ENDED)  # versions hold plan files, with their keys
 
 # What a yearly adjustment may change on an action, with the French name shown in the diff.
 COMPARED = {
@@ -62,7 +64,7 @@ def compare(before: dict | None, after: dict) -> Diff:
         if previous is None:
             diff.added.append(action)
             continue
-        if action["status"] == Action.Status.ENDED and previous["status"] != Action.Status.ENDED:
+        if action["status"] == ENDED and previous["status"] != ENDED:
             diff.ended.append(action)
         changes = [label for key, label in COMPARED.items() if previous[key] != action[key]]
         if changes:

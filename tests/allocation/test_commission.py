@@ -8,16 +8,18 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django_tasks.backends.immediate import ImmediateBackend
 
 from sdsf.accounts.models import Role
 from sdsf.allocation import answers, rounds
 from sdsf.allocation.intake import IntakeError, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application, PointsGrid
+from sdsf.allocation.tasks import queue_run, queue_waiting_list_import
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families.models import Event, PreApplication
-from sdsf.offer.models import Section, Structure
+from sdsf.offer.models import ImportJob, Section, Structure
 from sdsf.offer.sections import child_section
 from sdsf.territories.models import Level
 from tests.allocation.test_rounds import COMMUNE, EXAMPLE, START, _grid, _structure
@@ -25,7 +27,15 @@ from tests.factories import make_pre_application, make_user
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+NOW = clock.now()
+TODAY = clock.today()
+
+
+@pytest.fixture(autouse=True)
+def _one_today(time_machine):
+    """Every test starts at the instant the module was read: a run that crosses midnight keeps
+    the TODAY its rounds and deadlines were computed from."""
+    time_machine.move_to(NOW)
 
 
 def _round(name="Commission de juin", starts_on=START, grid=None, **fields) -> AllocationRound:
@@ -69,8 +79,8 @@ def test_child_section_from_age_on_start_date():
 
 @pytest.fixture
 def commune_offer():
-    lilas = _structure("EAJE-LILAS", {"bebes": 1, "grands": 1})
-    roses = _structure("EAJE-ROSES", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1, "older": 1})
+    roses = _structure("EAJE-ROSES", {"babies": 1})
     other = Structure.objects.create(
         identifier="EAJE-AILLEURS", kind=Structure.Kind.EAJE, name="Ailleurs", commune_id="93066"
     )
@@ -144,7 +154,7 @@ def test_intake_button_on_the_round_page(client, commune_offer):
 
 
 def test_run_reports_each_stage():
-    _structure("EAJE-LILAS", {"bebes": 1})
+    _structure("EAJE-LILAS", {"babies": 1})
     allocation_round = _round()
     _application(allocation_round, "A", ["EAJE-LILAS"], 10)
     stages = []
@@ -154,7 +164,7 @@ def test_run_reports_each_stage():
 
 
 def test_run_in_background_with_progress_and_french_error(client):
-    _structure("EAJE-LILAS", {"bebes": 1})
+    _structure("EAJE-LILAS", {"babies": 1})
     allocation_round = _round()
     _application(allocation_round, "A", ["EAJE-LILAS"], 10)
     client.force_login(make_user(Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE))
@@ -178,7 +188,7 @@ def test_run_in_background_with_progress_and_french_error(client):
 
 
 def test_a_running_round_cannot_start_twice():
-    _structure("EAJE-LILAS", {"bebes": 1})
+    _structure("EAJE-LILAS", {"babies": 1})
     allocation_round = _round()
     _application(allocation_round, "A", ["EAJE-LILAS"], 10)
     assert rounds.start_run(allocation_round) == AllocationRound.Status.PUBLISHED
@@ -196,7 +206,7 @@ def _validated_first_round(rf, lilas):
 
 
 def test_places_follow_from_earlier_rounds(rf):
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
     held = _validated_first_round(rf, lilas)
     assert held.answer == Answer.PENDING
     later = START + datetime.timedelta(days=60)
@@ -213,7 +223,7 @@ def test_places_follow_from_earlier_rounds(rf):
 
 
 def test_a_refused_place_is_offered_in_the_next_round(rf):
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
     held = _validated_first_round(rf, lilas)
     answers.refuse(_request(rf), held, "Nous avons déménagé.", by_agent=True, today=TODAY)
     second = _round("Commission 2", starts_on=START + datetime.timedelta(days=60))
@@ -222,7 +232,7 @@ def test_a_refused_place_is_offered_in_the_next_round(rf):
 
 
 def test_an_accepted_place_is_not_offered_until_vacated(rf):
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
     held = _validated_first_round(rf, lilas)
     answers.accept(_request(rf), held, by_agent=True, today=TODAY)
     second = _round("Commission 2", starts_on=START + datetime.timedelta(days=60))
@@ -270,7 +280,7 @@ def test_validation_proposes_and_tells_the_families(
 
 
 def test_agent_records_the_answer_of_a_family_without_account(client, rf):
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
     held = _validated_first_round(rf, lilas)
     client.force_login(make_user(Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE))
     url = reverse(
@@ -339,3 +349,35 @@ def test_waiting_list_refuses_a_reference_taken_online(commune_offer):
         import_waiting_list(allocation_round, io.BytesIO(csv.encode()), "liste.csv")
     assert "Ligne 2" in failure.value.report() and "pré-demande en ligne" in failure.value.report()
     assert allocation_round.applications.get().pre_application == pre
+
+
+class QueueDown(Exception):
+    """The task queue refusing a task (its table locked, its service down)."""
+
+
+def _queue_down(*args, **kwargs):
+    raise QueueDown
+
+
+def test_a_run_that_cannot_be_queued_leaves_the_round_as_it_was(monkeypatch):
+    _structure("EAJE-LILAS", {"babies": 1})
+    allocation_round = _round()
+    _application(allocation_round, "A", ["EAJE-LILAS"], 10)
+    monkeypatch.setattr(ImmediateBackend, "enqueue", _queue_down)
+    with pytest.raises(QueueDown):
+        queue_run(allocation_round)
+    allocation_round.refresh_from_db()
+    assert allocation_round.status == AllocationRound.Status.PUBLISHED
+    monkeypatch.undo()
+    queue_run(allocation_round)  # the next click runs it
+    allocation_round.refresh_from_db()
+    assert allocation_round.status == AllocationRound.Status.RUN
+
+
+def test_a_waiting_list_that_cannot_be_queued_leaves_no_job(monkeypatch):
+    allocation_round = _round()
+    monkeypatch.setattr(ImmediateBackend, "enqueue", _queue_down)
+    user = make_user(Role.COMMUNE_AGENT, Level.COMMUNE, COMMUNE)
+    with EXAMPLE.open("rb") as upload, pytest.raises(QueueDown):
+        queue_waiting_list_import(user, allocation_round, upload)
+    assert not ImportJob.objects.exists()

@@ -66,8 +66,8 @@ def _structure(identifier, places, avip_share=None) -> Structure:
 
 @pytest.fixture
 def allocation_round():
-    _structure("EAJE-LILAS", {"bebes": 1}, avip_share=20)
-    _structure("EAJE-ROSES", {"bebes": 1, "grands": 1})
+    _structure("EAJE-LILAS", {"babies": 1}, avip_share=20)
+    _structure("EAJE-ROSES", {"babies": 1, "older": 1})
     return AllocationRound.objects.create(
         commune_id=COMMUNE,
         name="Commission de septembre",
@@ -241,8 +241,8 @@ def test_commission_member_cannot_manage(client, allocation_round):
 
 
 def test_create_and_import_through_pages(client):
-    _structure("EAJE-LILAS", {"bebes": 1}, avip_share=20)
-    _structure("EAJE-ROSES", {"bebes": 1, "grands": 1})
+    _structure("EAJE-LILAS", {"babies": 1}, avip_share=20)
+    _structure("EAJE-ROSES", {"babies": 1, "older": 1})
     grid = _grid()
     client = _agent(client)
     created = client.post(
@@ -350,7 +350,7 @@ def test_waiting_list_upload_is_parsed_by_the_worker_and_reports_in_french(
     bad = "reference;section;date_demande;insertion;voeux;criteres\nA1;lune;2026-01-01;non;X;\n"
     url = reverse("allocation:round_import", kwargs={"round": allocation_round.pk})
     answer = client.post(url, {"file": SimpleUploadedFile("liste.csv", bad.encode())})
-    job = ImportJob.objects.get(kind="attente", target=allocation_round.pk)
+    job = ImportJob.objects.get(kind="waitlist", target=allocation_round.pk)
     assert job.state == ImportJob.State.FAILED and "Ligne 2, colonne « section »" in job.report
     progress = reverse(
         "allocation:round_import_progress", kwargs={"round": allocation_round.pk, "job": job.pk}

@@ -7,11 +7,11 @@ from axes.models import AccessAttempt
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import models
-from django.utils import timezone
 
 from sdsf.audit import retention
 from sdsf.audit.logins import purge_lockout_attempts
 from sdsf.audit.models import AppendOnlyError, AuditEvent, EventDepartement
+from sdsf.core import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def event_aged(days: int, detail: str) -> AuditEvent:
     EventDepartement.objects.create(event=item, departement="93")
     # Tests only: write the date into the past (the log itself offers no way to).
     models.QuerySet.update(
-        AuditEvent.objects.filter(pk=item.pk), at=timezone.now() - timedelta(days=days)
+        AuditEvent.objects.filter(pk=item.pk), at=clock.now() - timedelta(days=days)
     )
     return item
 
@@ -45,7 +45,7 @@ def test_events_past_the_period_go_with_their_territory(settings):
 def test_no_purge_reaches_events_younger_than_six_months():
     event_aged(100, "young")
     with pytest.raises(AppendOnlyError):
-        AuditEvent.objects.purge_before(timezone.now() - timedelta(days=100))
+        AuditEvent.objects.purge_before(clock.now() - timedelta(days=100))
     assert AuditEvent.objects.count() == 1
 
 
@@ -68,6 +68,6 @@ def test_lockout_rows_go_after_their_cool_off(settings):
     fields = {"user_agent": "", "http_accept": "", "path_info": "/", "failures_since_start": 1}
     recent = AccessAttempt.objects.create(username="a", ip_address="127.0.0.1", **fields)
     old = AccessAttempt.objects.create(username="b", ip_address="127.0.0.1", **fields)
-    AccessAttempt.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - timedelta(hours=2))
+    AccessAttempt.objects.filter(pk=old.pk).update(attempt_time=clock.now() - timedelta(hours=2))
     assert purge_lockout_attempts() == 1
     assert list(AccessAttempt.objects.all()) == [recent]

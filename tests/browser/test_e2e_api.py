@@ -43,8 +43,8 @@ def _status(url, data=None):
 
 
 def test_fixtures_create_accounts_and_reset_keeps_the_territories(e2e, page):
-    agent = e2e.create("staff_user", role="agent_commune", level="commune", code="93008")
-    structure = e2e.create("structure", commune="93008", places={"bebes": 10, "grands": 12})
+    agent = e2e.create("staff_user", role="commune_agent", level="commune", code="93008")
+    structure = e2e.create("structure", commune="93008", places={"babies": 10, "older": 12})
     e2e.create("allocation_round", commune="93008")
     log_in(page, agent)
     assert "Agent petite enfance de commune" in page.content()
@@ -55,7 +55,7 @@ def test_fixtures_create_accounts_and_reset_keeps_the_territories(e2e, page):
     log_in(page, agent)  # the account is gone
     assert "incorrect" in page.get_by_role("alert").inner_text()
     # Territories are kept: a new agent of the same commune sees it again.
-    again = e2e.create("staff_user", role="agent_commune", level="commune", code="93008")
+    again = e2e.create("staff_user", role="commune_agent", level="commune", code="93008")
     assert again["email"] == agent["email"]
 
 

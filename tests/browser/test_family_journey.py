@@ -9,9 +9,9 @@ import re
 from datetime import timedelta
 from email.header import decode_header, make_header
 
-from django.utils import timezone
 from playwright.sync_api import expect
 
+from sdsf.core import clock
 from tests.browser.axe import assert_accessible
 from tests.browser.support import log_in
 from tests.factories import PDF
@@ -39,10 +39,10 @@ def _family_applies(page, tmp_path) -> str:
     _tick(page, "Oui")
     page.get_by_label(re.compile(r"^Prénom de l'enfant")).fill("Lou")
     page.get_by_label(re.compile(r"^Nom de l'enfant")).fill("Martin")
-    birth = timezone.localdate() - timedelta(days=150)
+    birth = clock.today() - timedelta(days=150)
     page.get_by_label(re.compile(r"^Date de naissance(?! prévue)")).fill(birth.isoformat())
     _continue(page)
-    start = timezone.localdate() + timedelta(days=60)
+    start = clock.today() + timedelta(days=60)
     page.get_by_label(re.compile(r"^Date d'accueil souhaitée")).fill(start.isoformat())
     for day in ("lundi", "mardi", "jeudi"):
         _tick(page, day)
@@ -85,9 +85,9 @@ def test_a_family_finds_applies_and_accepts_a_place(e2e, page, desktop_page, tmp
             "structure",
             commune=BOBIGNY,
             name=name,
-            places={"bebes": 10, "moyens": 10, "grands": 10},
+            places={"babies": 10, "middle": 10, "older": 10},
         )
-    today = timezone.localdate()
+    today = clock.today()
     allocation_round = e2e.create(
         "allocation_round",
         commune=BOBIGNY,
@@ -96,7 +96,7 @@ def test_a_family_finds_applies_and_accepts_a_place(e2e, page, desktop_page, tmp
         ends_on=(today + timedelta(days=400)).isoformat(),
     )
     family = e2e.create("family")
-    agent = e2e.create("staff_user", role="agent_commune", level="commune", code=BOBIGNY)
+    agent = e2e.create("staff_user", role="commune_agent", level="commune", code=BOBIGNY)
 
     # Find the offer, without an account.
     page.goto("/familles/")

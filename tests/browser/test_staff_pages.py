@@ -9,7 +9,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def test_login_page_is_accessible_and_logs_in(e2e, page):
-    agent = e2e.create("staff_user", role="agent_pmi", level="departement", code="93")
+    agent = e2e.create("staff_user", role="pmi_agent", level="departement", code="93")
     page.goto("/compte/connexion/")
     assert_accessible(page)
 
@@ -25,7 +25,7 @@ def test_login_page_is_accessible_and_logs_in(e2e, page):
 
 def test_offer_import_from_the_web_reaches_done(e2e, desktop_page):
     page = desktop_page
-    log_in(page, e2e.create("staff_user", role="agent_pmi", level="departement", code="93"))
+    log_in(page, e2e.create("staff_user", role="pmi_agent", level="departement", code="93"))
     page.goto("/offre/import/")
     page.get_by_label("Type de fichier").select_option("eaje")
     page.locator("input[type=file]").set_input_files(EXAMPLES / "eaje.csv")
@@ -44,7 +44,7 @@ def test_offer_import_of_a_wrong_file_is_refused_with_its_line(e2e, desktop_page
     wrong = tmp_path / "eaje.csv"
     lines = (EXAMPLES / "eaje.csv").read_text(encoding="utf-8").splitlines()
     wrong.write_text("\n".join([lines[0], lines[1].replace(";93008;", ";99999;")]) + "\n")
-    log_in(page, e2e.create("staff_user", role="agent_pmi", level="departement", code="93"))
+    log_in(page, e2e.create("staff_user", role="pmi_agent", level="departement", code="93"))
     page.goto("/offre/import/")
     page.get_by_label("Type de fichier").select_option("eaje")
     page.locator("input[type=file]").set_input_files(wrong)

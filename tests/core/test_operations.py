@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from sdsf.accounts.models import Role
+from sdsf.core import clock
 from tests.factories import make_family, make_user
 from tests.processes import REPO
 
@@ -250,11 +251,10 @@ def test_deploy_units_run_commands_that_exist(settings):
 
 
 def test_old_backups_are_pruned_and_others_kept(tmp_path):
-    from django.utils import timezone
 
     from sdsf.core.backup import MANIFEST, prune
 
-    now = timezone.localtime()
+    now = clock.local_now()
 
     def folder(days_ago: int, manifest: bool = True):
         stamp = (now - datetime.timedelta(days=days_ago)).strftime("%Y%m%d-%H%M%S")

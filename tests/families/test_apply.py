@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid
+from sdsf.core import clock
 from sdsf.families import applications, commission
 from sdsf.families.models import Document, Event, PreApplication
 from tests.factories import PDF, make_family, make_pre_application, make_structure, make_user
@@ -89,7 +90,7 @@ def test_family_files_a_pre_application_step_by_step(client):
         commune_id="93008",
         name="Commission",
         grid=PointsGrid.objects.get(commune="93008"),
-        meets_on=date.today() + timedelta(days=20),
+        meets_on=clock.today() + timedelta(days=20),
         starts_on=date(2026, 9, 1),
         ends_on=date(2027, 8, 31),
         status=AllocationRound.Status.PUBLISHED,

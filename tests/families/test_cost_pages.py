@@ -10,7 +10,8 @@ from django.utils import translation
 from django.utils.html import escape
 
 from sdsf.accounts.models import Role
-from sdsf.families.tariffs import estimate_cmg_assistant_maternel, estimate_psu_price, fr_eur
+from sdsf.core.formats import euros as fr_eur
+from sdsf.families.tariffs import estimate_cmg_assistant_maternel, estimate_psu_price
 from sdsf.territories.models import Level
 from tests.factories import make_user
 
@@ -66,7 +67,7 @@ def test_psu_result_shows_the_calculator_lines_and_the_estimate_warning(client):
     assert fr_eur(estimate.monthly_price) in html
     for line in estimate.lines:
         assert escape(line) in html
-    assert "le plafond de 8 500,00 € est retenu" in html  # the ceiling applied, explained
+    assert "le plafond de 8\u00a0500,00 € est retenu" in html  # the ceiling applied, explained
     assert "Ceci est une estimation" in html
     assert "lettre-circulaire 2019-005" in html  # the source of the barème
 

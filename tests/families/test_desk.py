@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from sdsf.accounts.models import Role
 from sdsf.allocation.models import PointsGrid
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families.applications import add_document
 from sdsf.families.models import Event, PreApplication
 from sdsf.territories.models import Level
@@ -109,7 +109,7 @@ def test_duplicate_outside_the_territory_is_named_by_reference_only(client, agen
 
 
 def test_duplicates_are_listed_and_merged_with_confirmation(client, agent):
-    now = timezone.now()
+    now = clock.now()
     first = make_pre_application(submitted_at=now - timedelta(days=3), child_last_name="Lefèvre")
     second = make_pre_application(submitted_at=now, child_last_name="LEFEVRE")
     assert first.reference in client.get(reverse("families:desk")).content.decode()

@@ -4,11 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families import duplicates
 from sdsf.families.applications import ApplicationError, add_document
 from sdsf.families.models import Event, PreApplication
@@ -90,7 +90,7 @@ def test_merge_keeps_the_first_submitted(settings):
     a, b, c = make_structure(), make_structure(), make_structure()
     agent = make_user()
     family = make_family()
-    now = timezone.now()
+    now = clock.now()
     first = _pre(wishes=[a, b], submitted_at=now - timedelta(days=10), email="")
     second = _pre(
         wishes=[b, c, "93008"], submitted_at=now, family=family, email="p@x.org", phone="0102"

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
 
+from sdsf.core import clock
 from sdsf.families import interest
 from sdsf.families.models import Event, PreApplication
 from tests.factories import make_pre_application
@@ -18,7 +18,7 @@ Status = PreApplication.Status
 
 
 def _old(days=100, **fields):
-    at = timezone.now() - timedelta(days=days)
+    at = clock.now() - timedelta(days=days)
     return make_pre_application(submitted_at=at, confirmed_at=at, **fields)
 
 
@@ -27,7 +27,7 @@ def test_ask_then_archive_after_notice(settings, django_capture_on_commit_callba
     settings.SDSF_FAMILY_CONFIRMATION_NOTICE_DAYS = 30
     old, recent = _old(), _old(days=10)
     in_commission = _old(status=Status.IN_COMMISSION)
-    now = timezone.now()
+    now = clock.now()
 
     result = interest.run(now)
     assert result.asked == [old.reference] and result.archived == []
@@ -53,7 +53,7 @@ def test_ask_then_archive_after_notice(settings, django_capture_on_commit_callba
 
 def test_the_link_confirms_and_prevents_archiving(client):
     pre = _old()
-    now = timezone.now()
+    now = clock.now()
     interest.run(now)
     link = re.search(r"http\S+", mail.outbox[0].body).group(0)
     response = client.get(link.split("localhost:8000", 1)[1])
@@ -67,7 +67,7 @@ def test_the_link_confirms_and_prevents_archiving(client):
 
 def test_families_without_email_are_listed_not_archived():
     pre = _old(email="")
-    now = timezone.now()
+    now = clock.now()
     assert interest.run(now).to_call == [pre.reference]
     later = interest.run(now + timedelta(days=200))
     assert later.archived == [] and later.to_call == [pre.reference]

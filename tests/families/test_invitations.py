@@ -12,9 +12,9 @@ import pytest
 from django.core import mail, signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families import invitations
 from sdsf.families.applications import add_document
 from sdsf.families.models import Event, Invitation, PreApplication
@@ -168,7 +168,7 @@ def test_the_family_declines(client, agent, desk_file):
 def test_an_expired_invitation_attaches_nothing(client, agent, desk_file):
     invite(client, desk_file)
     link = link_of(mail.outbox[0])
-    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.objects.update(expires_at=clock.now() - timedelta(minutes=1))
     family = make_family(email="famille.a@example.org")
     as_family(client, family)
     assert "vous attend" not in client.get(reverse("families:space")).content.decode()
@@ -187,7 +187,7 @@ def test_a_link_older_than_its_validity_is_refused(settings, desk_file):
         pre_application=desk_file,
         email=desk_file.email,
         language="fr",
-        expires_at=timezone.now() + timedelta(days=30),
+        expires_at=clock.now() + timedelta(days=30),
     )
     old = signing.b62_encode(int(time.time()) - (settings.SDSF_FAMILY_INVITATION_DAYS + 1) * 86400)
     with mock.patch.object(signing.TimestampSigner, "timestamp", return_value=old):

@@ -4,13 +4,13 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from sdsf.accounts.models import Role
 from sdsf.allocation import rounds
 from sdsf.allocation.intake import take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families.models import Event, PreApplication
 from sdsf.territories.models import Level
 from tests.allocation.test_rounds import COMMUNE, START, _grid, _structure
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def proposal(rf):
     """A validated round: the family's first wish was full, its second is proposed."""
-    lilas = _structure("EAJE-LILAS", {"bebes": 1})
-    roses = _structure("EAJE-ROSES", {"bebes": 1})
+    lilas = _structure("EAJE-LILAS", {"babies": 1})
+    roses = _structure("EAJE-ROSES", {"babies": 1})
     allocation_round = AllocationRound.objects.create(
         commune_id=COMMUNE,
         name="Commission",
@@ -101,7 +101,7 @@ def test_acceptance_closes_the_application_for_other_rounds(client, proposal):
 
 
 def test_no_answer_after_the_deadline(client, proposal):
-    proposal.answer_deadline = timezone.localdate() - datetime.timedelta(days=1)
+    proposal.answer_deadline = clock.today() - datetime.timedelta(days=1)
     proposal.save()
     client.force_login(proposal.pre_application.family.user)
     answered = client.post(_url("accept", proposal), follow=True)

@@ -5,9 +5,9 @@ from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from sdsf.accounts.models import Role
+from sdsf.core import clock
 from sdsf.offer.models import (
     AgrementStatus,
     Capacity,
@@ -35,20 +35,14 @@ def crèche():
         closes_at=time(18, 30),
         avip=True,
         available_places=2,
-        available_from=timezone.localdate() + timedelta(days=30),
-        availability_updated_at=timezone.now(),
+        available_from=clock.today() + timedelta(days=30),
+        availability_updated_at=clock.now(),
         phone="01 99 00 00 01",
         email="lucioles@example.org",
     )
-    Capacity.objects.create(
-        structure=item, section=Section.BABIES, places=10, start=timezone.localdate()
-    )
-    Capacity.objects.create(
-        structure=item, section=Section.OLDER, places=15, start=timezone.localdate()
-    )
-    Capacity.objects.create(
-        structure=item, section=Section.MIDDLE, places=12, start=timezone.localdate()
-    )
+    Capacity.objects.create(structure=item, section=Section.BABIES, places=10, start=clock.today())
+    Capacity.objects.create(structure=item, section=Section.OLDER, places=15, start=clock.today())
+    Capacity.objects.create(structure=item, section=Section.MIDDLE, places=12, start=clock.today())
     return item
 
 
@@ -166,7 +160,7 @@ def test_assistants_without_places_or_active_agrément_are_not_public(client):
     make_assistant(
         identifier="AM-EXPIRED",
         available_places=2,
-        agrement_expiry=timezone.localdate() - timedelta(days=1),
+        agrement_expiry=clock.today() - timedelta(days=1),
     )
     for identifier in ("AM-NONE", "AM-UNDECLARED", "AM-SUSPENDED", "AM-EXPIRED"):
         assert client.get(reverse("families:assistant", args=[identifier])).status_code == 404
@@ -179,7 +173,7 @@ def test_parenting_action_page_lists_coming_sessions(client):
         promoter="Centre social Le Pont",
         commune_id="93008",
     )
-    today = timezone.localdate()
+    today = clock.today()
     ParentingEvent.objects.create(action=action, title="Séance passée", date=today - timedelta(1))
     ParentingEvent.objects.create(
         action=action, title="Séance à venir", date=today + timedelta(7), starts_at=time(9, 30)

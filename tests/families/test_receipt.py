@@ -1,7 +1,7 @@
 """The receipt: a PDF and an e-mail with the points so far and the next commission date; no child
 data in the e-mail's subject."""
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,10 +10,17 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid
+from sdsf.core import clock
 from sdsf.families import receipt
 from tests.factories import make_family, make_pre_application
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _just_after_midnight_in_paris(time_machine):
+    """23:30 UTC is already the next day in Paris: the receipt must use the site's date."""
+    time_machine.move_to(datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -31,9 +38,9 @@ def pre():
         commune_id="93008",
         name="Commission",
         grid=grid,
-        meets_on=date.today() + timedelta(days=10),
-        starts_on=date.today(),
-        ends_on=date.today(),
+        meets_on=clock.today() + timedelta(days=10),
+        starts_on=clock.today(),
+        ends_on=clock.today(),
         status=AllocationRound.Status.PUBLISHED,
     )
     return make_pre_application(
@@ -52,7 +59,7 @@ def test_receipt_email(pre):
     assert pre.reference in message.subject
     assert "Zoé" not in message.subject and "Synthétique" not in message.subject
     assert "Parent seul : 30" in message.body
-    commission = (date.today() + timedelta(days=10)).strftime("%d/%m/%Y")
+    commission = (clock.today() + timedelta(days=10)).strftime("%d/%m/%Y")
     assert commission in message.body
     assert reverse("families:application", args=[pre.reference]) in message.body
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
 
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.families import retention
 from sdsf.families.applications import add_document
 from sdsf.families.models import Document, Event, PreApplication
@@ -30,7 +30,7 @@ def _closed(days_ago: int, with_document=True):
         pre_application=pre,
         kind=Event.Kind.STATUS,
         status=Status.CLOSED,
-        at=timezone.now() - timedelta(days=days_ago),
+        at=clock.now() - timedelta(days=days_ago),
     )
     return pre, document
 
@@ -45,9 +45,7 @@ def test_periods(settings, django_capture_on_commit_callbacks):
     middle, middle_document = _closed(days_ago=100)
     recent, recent_document = _closed(days_ago=10)
     draft = make_pre_application(status=Status.DRAFT)
-    PreApplication.objects.filter(pk=draft.pk).update(
-        updated_at=timezone.now() - timedelta(days=91)
-    )
+    PreApplication.objects.filter(pk=draft.pk).update(updated_at=clock.now() - timedelta(days=91))
     fresh_draft = make_pre_application(status=Status.DRAFT)
     active = make_pre_application()
     storage = old_document.file.storage

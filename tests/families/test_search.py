@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from sdsf.core import clock
 from sdsf.families.search import (
     EARTH_RADIUS_KM,
     RADIUS_CHOICES,
@@ -105,7 +105,7 @@ def test_radius_sorting_and_what_is_public(bobigny):
         first_name="Expire",
         last_name="X",
         available_places=1,
-        agrement_expiry=timezone.localdate() - timedelta(days=1),
+        agrement_expiry=clock.today() - timedelta(days=1),
         **at(bobigny, 2),
     )
     make_assistant(
@@ -158,7 +158,7 @@ def test_hours_filter_keeps_structures_open_over_the_needed_hours(bobigny):
 
 
 def test_age_filter_uses_the_sections_in_force(bobigny):
-    today = timezone.localdate()
+    today = clock.today()
     by_section = make_structure(name="Grands seulement", category="creche_collective")
     Capacity.objects.create(
         structure=by_section, section=Section.BABIES, places=0, start=today - timedelta(days=9)
@@ -298,7 +298,7 @@ def test_parenting_actions_with_their_next_session(bobigny):
     action = ParentingAction.objects.create(
         identifier="PAR-T-1", title="Café des parents", promoter="Centre social", commune=bobigny
     )
-    today = timezone.localdate()
+    today = clock.today()
     ParentingEvent.objects.create(action=action, title="passée", date=today - timedelta(days=3))
     ParentingEvent.objects.create(action=action, title="suivante", date=today + timedelta(days=5))
     ParentingEvent.objects.create(action=action, title="après", date=today + timedelta(days=9))

@@ -59,7 +59,7 @@ def test_cmg_json_gives_the_cnaf_example():
 def test_text_is_the_default_and_explains_in_french():
     text = _run(*PSU)
     assert "Taux d'effort horaire : 0,0516 % des ressources mensuelles." in text
-    assert "Prix horaire : 3 000,00 € × 0,0516 % = 1,55 € (arrondi au centime)." in text
+    assert "Prix horaire : 3\u00a0000,00 € × 0,0516 % = 1,55 € (arrondi au centime)." in text
     assert "CMG estimé : 374,13 € ; reste à la charge de la famille : 232,12 €." in _run(*CMG)
 
 

@@ -96,7 +96,7 @@ def test_inclusion_is_capped_at_1300_per_place():
     result = bonus_inclusion_handicap(IN_2021, 20, 40, 4, Decimal("400000"))
     # 20,000 EUR a place × 45 % = 9,000 EUR, capped at 1,300 EUR.
     assert result.amount == Decimal("26000.00")
-    assert any("Plafonné à 1 300,00 €" in line.label for line in result.lines)
+    assert any("Plafonné à 1\u00a0300,00 €" in line.label for line in result.lines)
 
 
 def test_inclusion_cost_per_place_is_the_base_and_rounds_per_place():

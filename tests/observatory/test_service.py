@@ -85,7 +85,7 @@ def _eaje(identifier: str, commune: str, funding: str, places: int) -> None:
         opened_on=datetime.date(2015, 1, 1),
     )
     Capacity.objects.create(
-        structure=structure, section="toutes", places=places, start=datetime.date(2015, 1, 1)
+        structure=structure, section="all", places=places, start=datetime.date(2015, 1, 1)
     )
 
 

@@ -63,7 +63,7 @@ def test_counts_sections_quarters_and_hiding():
     Application.objects.create(
         round=round_,
         reference=placed.reference,
-        section="bebes",
+        section="babies",
         submitted_on=START,
         points=Decimal(0),
         pre_application=placed,

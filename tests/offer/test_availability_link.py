@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Role
+from sdsf.core import clock
 from sdsf.offer.availability import make_token
 from sdsf.offer.models import AgrementStatus, Status, Structure
 from tests.factories import make_assistant, make_structure, make_user
@@ -29,7 +29,7 @@ def test_reminders_go_to_active_childminders_and_open_structures_with_an_email(s
     make_assistant(
         identifier="AM-EXPIRED",
         email="old@example.org",
-        agrement_expiry=timezone.localdate() - timedelta(days=1),
+        agrement_expiry=clock.today() - timedelta(days=1),
     )
     make_structure(identifier="EAJE-1", email="eaje@example.org")
     make_structure(identifier="EAJE-CLOSED", email="closed@example.org", status=Status.CLOSED)

@@ -2,12 +2,14 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django_tasks.backends.immediate import ImmediateBackend
 from openpyxl import load_workbook
 
 from sdsf.accounts import scope
 from sdsf.accounts.models import Institution, Role
 from sdsf.accounts.scope import Permission
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.offer.models import AssistantMaternel, ImportJob, Structure
 from tests.factories import give_structure_role, make_institution, make_user
 from tests.offer.conftest import EXAMPLES
@@ -117,11 +119,10 @@ def test_demo_rows_are_labelled(client, registry):
 
 
 def test_alerts_page_and_command(client, load, write_csv, capsys):
-    from django.utils import timezone
 
     from sdsf.offer.alerts import horizon
 
-    today = timezone.localdate()
+    today = clock.today()
     soon, later = horizon(today, 2), horizon(today, 9)
     load(
         "am",
@@ -187,3 +188,16 @@ def test_demo_step_is_deterministic_and_labelled(settings):
     )
     assert not Structure.objects.filter(is_demo=False).exists()
     assert Structure.objects.filter(kind="eaje").count() == 55
+
+
+def test_an_import_that_cannot_be_queued_leaves_no_job_pending(client, monkeypatch):
+    """The job and its task are written in one transaction."""
+
+    def queue_down(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(ImmediateBackend, "enqueue", queue_down)
+    client.force_login(make_user(Role.PMI_AGENT))
+    with (EXAMPLES / "eaje.csv").open("rb") as upload, pytest.raises(ConnectionError):
+        client.post(reverse("offer:import"), {"kind": "eaje", "file": upload})
+    assert not ImportJob.objects.exists()

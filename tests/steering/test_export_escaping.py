@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_survey_answer_export_escapes_an_anonymous_formula(client, ssd):
     survey = Survey.objects.create(scheme=ssd, title="Enquête")
-    question = Question.objects.create(survey=survey, position=1, text="Remarques", kind="texte")
+    question = Question.objects.create(survey=survey, position=1, text="Remarques", kind="text")
     recipients = RecipientList.objects.create(
         survey=survey,
         name="@liste",

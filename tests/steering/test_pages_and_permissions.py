@@ -52,16 +52,16 @@ def test_a_pilot_edits_their_actions_only(client, plan_with_pilot):
     assert "Mettre à jour l'action" in page
     answer = client.post(
         reverse("steering:action_update", kwargs={"action": own.pk}),
-        {"status": "en_cours", "progress": "40", "comment": "Rencontre préparée"},
+        {"status": "in_progress", "progress": "40", "comment": "Rencontre préparée"},
     )
     assert answer.status_code == 302
     own.refresh_from_db()
-    assert (own.status, own.progress, own.awaiting_validation) == ("en_cours", 40, True)
+    assert (own.status, own.progress, own.awaiting_validation) == ("in_progress", 40, True)
     refused = client.post(
-        reverse("steering:action_update", kwargs={"action": other.pk}), {"status": "realisee"}
+        reverse("steering:action_update", kwargs={"action": other.pk}), {"status": "done"}
     )
     assert refused.status_code == 403
-    assert Action.objects.get(pk=other.pk).status == "prevue"
+    assert Action.objects.get(pk=other.pk).status == "planned"
     page = client.get(reverse("steering:action", kwargs={"action": other.pk})).content.decode()
     assert "Mettre à jour l'action" not in page
 
@@ -72,7 +72,7 @@ def test_a_colleague_of_another_institution_cannot_edit(client, plan_with_pilot)
     commune_agent = make_user(Role.COMMUNE_AGENT, "commune", "93008")
     client.force_login(commune_agent)
     url = reverse("steering:action_update", kwargs={"action": action.pk})
-    assert client.post(url, {"status": "realisee"}).status_code == 403
+    assert client.post(url, {"status": "done"}).status_code == 403
 
 
 def test_coordinator_validates_pilot_update_and_values(client, plan_with_pilot):
@@ -123,7 +123,7 @@ def test_coordinator_adds_an_action_with_a_pilot(client, ssd):
     Assignment.objects.filter(user=person).update(institution=caf)
     client.force_login(person)
     update = reverse("steering:action_update", kwargs={"action": action.pk})
-    assert client.post(update, {"status": "en_cours"}).status_code == 302
+    assert client.post(update, {"status": "in_progress"}).status_code == 302
     assert ActionUpdate.objects.filter(action=action).count() == 1
 
 

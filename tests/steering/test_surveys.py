@@ -20,20 +20,20 @@ def survey(ssd):
         survey=survey,
         position=1,
         text="Étiez-vous en activité ?",
-        kind="choix_unique",
+        kind="single",
         choices=["Oui", "Non"],
     )
     Question.objects.create(
         survey=survey,
         position=2,
         text="Lieux fréquentés",
-        kind="choix_multiple",
+        kind="multiple",
         choices=["RAM", "MAM", "PMI"],
         required=False,
     )
-    Question.objects.create(survey=survey, position=3, text="Enfants accueillis", kind="nombre")
+    Question.objects.create(survey=survey, position=3, text="Enfants accueillis", kind="number")
     Question.objects.create(
-        survey=survey, position=4, text="Remarques", kind="texte", required=False
+        survey=survey, position=4, text="Remarques", kind="text", required=False
     )
     return survey
 
@@ -120,12 +120,12 @@ def test_builder_pages_and_export(client, survey):
         url,
         {
             "text": "Avez-vous une MAM ?",
-            "kind": "choix_unique",
+            "kind": "single",
             "choices_text": "Oui\nNon",
             "required": "on",
         },
     )
-    client.post(url, {"text": "Choix sans réponses", "kind": "choix_unique", "choices_text": ""})
+    client.post(url, {"text": "Choix sans réponses", "kind": "single", "choices_text": ""})
     assert list(survey.questions.values_list("text", flat=True))[-1] == "Avez-vous une MAM ?"
     client.post(
         reverse("steering:recipients_add", kwargs={"survey": survey.pk}),

@@ -70,7 +70,11 @@ def test_review_is_frozen_once_validated_and_compared_with_previous_year(ssd):
     indicator.values.create(year=2021, value=Decimal("85"))
     frozen = reviews.content(review_2020)
     row = next(a for a in frozen["actions"] if a["code"] == "7")
-    assert (row["status"], row["progress"], row["indicators"][0]["value"]) == ("en_cours", 30, 60)
+    assert (row["status"], row["progress"], row["indicators"][0]["value"]) == (
+        "in_progress",
+        30,
+        60,
+    )
     assert row["comment"] == "Rencontre du 24 novembre préparée"
     with pytest.raises(reviews.ReviewFrozen):
         reviews.set_comment(review_2020, action, "trop tard")

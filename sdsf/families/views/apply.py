@@ -11,12 +11,12 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import read_personal
+from sdsf.core import clock
 from sdsf.families import applications, commission, receipt
 from sdsf.families.access import family_of, family_required
 from sdsf.families.applications import ApplicationError
@@ -251,7 +251,7 @@ def _review_step(request, mode: Mode, pre: PreApplication):
     form = ConsentForm(request.POST or None, desk=mode.desk)
     if draft and request.method == "POST" and form.is_valid():
         try:
-            pre.consent_at = pre.consent_at or timezone.now()
+            pre.consent_at = pre.consent_at or clock.now()
             pre.save(update_fields=["consent_at", "updated_at"])
             applications.submit(pre, **_actor(request, mode))
         except ApplicationError as error:

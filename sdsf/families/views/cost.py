@@ -9,17 +9,15 @@ page's language.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from sdsf.core import clock, formats
 from sdsf.families.tariffs import (
     TariffError,
     estimate_cmg_assistant_maternel,
     estimate_psu_price,
-    fr_eur,
 )
 
 
@@ -80,9 +78,9 @@ class PsuForm(FamilyForm):
             hours_per_month=data["hours"],
             disabled_child=data["disabled_child"],
         )
-        figures = [(_("Prix horaire"), fr_eur(estimate.hourly_price))]
+        figures = [(_("Prix horaire"), formats.euros(estimate.hourly_price))]
         if estimate.monthly_price is not None:
-            figures.append((_("Participation mensuelle"), fr_eur(estimate.monthly_price)))
+            figures.append((_("Participation mensuelle"), formats.euros(estimate.monthly_price)))
         return {"figures": figures, "lines": estimate.lines}
 
 
@@ -118,9 +116,9 @@ class CmgForm(FamilyForm):
             child_aged_3_to_6=data["child_aged_3_to_6"],
         )
         figures = [
-            (_("Coût mensuel de la garde"), fr_eur(estimate.monthly_cost)),
-            (_("CMG estimé"), fr_eur(estimate.cmg)),
-            (_("Reste à votre charge"), fr_eur(estimate.remaining_cost)),
+            (_("Coût mensuel de la garde"), formats.euros(estimate.monthly_cost)),
+            (_("CMG estimé"), formats.euros(estimate.cmg)),
+            (_("Reste à votre charge"), formats.euros(estimate.remaining_cost)),
         ]
         return {"figures": figures, "lines": estimate.lines}
 
@@ -163,7 +161,7 @@ def cost(request):
         if key == chosen:
             form = form_class(request.GET, prefix=key)
         else:
-            form = form_class(prefix=key, initial={"on": date.today().isoformat()})
+            form = form_class(prefix=key, initial={"on": clock.today().isoformat()})
         result = None
         if form.is_bound and form.is_valid():
             try:

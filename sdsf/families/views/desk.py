@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import read_personal
+from sdsf.core import clock
 from sdsf.families import applications, commission, duplicates, interest, invitations
 from sdsf.families.applications import ApplicationError
 from sdsf.families.labels import day_labels, document_labels
@@ -70,7 +70,7 @@ def _search(queryset, data: dict):
     if data.get("status"):
         queryset = queryset.filter(status=data["status"])
     if data.get("to_call"):
-        queryset = interest.to_call(timezone.now(), queryset)
+        queryset = interest.to_call(clock.now(), queryset)
     return queryset
 
 

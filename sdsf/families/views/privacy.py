@@ -5,8 +5,8 @@ signed link is the credential, valid for the notice period)."""
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from sdsf.core import clock
 from sdsf.families import interest
 from sdsf.families.access import family_of, family_required
 from sdsf.families.models import Family, PreApplication
@@ -123,7 +123,7 @@ def family_data(family: Family) -> dict:
         .order_by("created_at")
     )
     return {
-        "generated_at": _date(timezone.now()),
+        "generated_at": _date(clock.now()),
         "account": {
             "email": user.email,
             "first_name": user.first_name,

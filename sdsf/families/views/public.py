@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from sdsf.core import clock
 from sdsf.families.search import (
     Found,
     Kind,
@@ -94,7 +94,7 @@ def structure(request, identifier):
         Structure.objects.public().select_related("commune").prefetch_related("capacities"),
         identifier=identifier,
     )
-    today = timezone.localdate()
+    today = clock.today()
     places = capacity_on(item, today)
     kind = (
         (Kind.MICRO_CRECHE if item.category == Structure.Category.MICRO else Kind.CRECHE)
@@ -153,5 +153,5 @@ def parenting_action(request, identifier):
     return render(
         request,
         "families/public/parenting_action.html",
-        {"item": item, "events": item.events.filter(date__gte=timezone.localdate())},
+        {"item": item, "events": item.events.filter(date__gte=clock.today())},
     )

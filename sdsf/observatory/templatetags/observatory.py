@@ -1,31 +1,34 @@
-"""French number formats for observatory figures: "n.d." where a figure is unknown."""
+"""Observatory figures on its pages and PDFs: "n.d." where a figure is unknown.
+
+The formats are the platform's (:mod:`sdsf.core.templatetags.formats`); only the mark of an
+unknown figure is the observatory's own.
+"""
 
 from django import template
+
+from sdsf.core.templatetags import formats
 
 register = template.Library()
 UNKNOWN = "n.d."
 
 
+def _known(value) -> bool:
+    return value is not None and value != ""
+
+
 @register.filter
 def rate(value) -> str:
     """31.25 → "31,3" (one decimal, a comma)."""
-    if value is None or value == "":
-        return UNKNOWN
-    return f"{float(value):.1f}".replace(".", ",")
+    return formats.decimal(value, 1) if _known(value) else UNKNOWN
 
 
 @register.filter
 def count(value) -> str:
-    """12345.6 → "12 346" (whole, grouped by thousands with a non-breaking space)."""
-    if value is None or value == "":
-        return UNKNOWN
-    return f"{round(float(value)):,}".replace(",", "\u00a0")
+    """12345.6 → "12 346" (whole, grouped by thousands with a no-break space)."""
+    return formats.count(value) if _known(value) else UNKNOWN
 
 
 @register.filter
 def signed(value) -> str:
     """Gap in points: +2,4 or −1,0."""
-    if value is None:
-        return UNKNOWN
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return f"{sign}{abs(float(value)):.1f}".replace(".", ",")
+    return formats.signed(value, 1) if _known(value) else UNKNOWN

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils import timezone
-
+from sdsf.core import clock, formats
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -207,9 +206,10 @@ class AssistantImporter:
             if item.agrement.effective_from < current.agrement_since:
                 errors.append(
                     RowError(
-                        f"changement d'agrément daté du {item.agrement.effective_from:%d/%m/%Y}, "
-                        f"antérieur au dernier changement enregistré "
-                        f"({current.agrement_since:%d/%m/%Y})",
+                        "changement d'agrément daté du "
+                        f"{formats.date(item.agrement.effective_from)}, "
+                        "antérieur au dernier changement enregistré "
+                        f"({formats.date(current.agrement_since)})",
                         line=item.line,
                         column=EFFECTIVE,
                     )
@@ -248,7 +248,7 @@ class AssistantImporter:
     def write(self, plan: Plan) -> ImportResult:
         """Plain INSERT/UPDATE statements (see :func:`insert_rows`): files of 100,000 rows."""
         result = ImportResult()
-        now = timezone.now()
+        now = clock.now()
         upserts = Upserts(UPSERT_FIELDS)
         changed = [upserts.add(p.assistant, p.current) for p in plan.parsed]
         columns = [*UPSERT_FIELDS, "updated_at"]

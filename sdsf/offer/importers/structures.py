@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from sdsf.accounts.models import Institution
+from sdsf.core import formats
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -337,8 +338,8 @@ class EajeImporter(StructureImporter):
             if last and start < last:
                 errors.append(
                     RowError(
-                        f"changement de places daté du {start:%d/%m/%Y}, antérieur au dernier "
-                        f"changement enregistré ({last:%d/%m/%Y})",
+                        f"changement de places daté du {formats.date(start)}, antérieur au dernier "
+                        f"changement enregistré ({formats.date(last)})",
                         line=item.line,
                         column=CAPACITY_DATE,
                     )

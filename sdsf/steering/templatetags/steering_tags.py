@@ -1,18 +1,6 @@
-from decimal import Decimal
-
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def number(value) -> str:
-    """French number: 26 000 000, 31,26 (no scientific notation, no trailing zeros)."""
-    if value is None or value == "":
-        return "—"
-    value = Decimal(str(value))
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 @register.filter
@@ -30,6 +18,9 @@ def may(context, action: str) -> bool:
 
 @register.filter
 def status_label(code: str) -> str:
+    """The label of an action status as a plan version holds it (the plan file's key)."""
     from sdsf.steering.models import Action
+    from sdsf.steering.planio import STATUS_KEYS
 
-    return str(Action.Status(code).label) if code in Action.Status.values else code
+    stored = STATUS_KEYS.stored(code)
+    return str(Action.Status(stored).label) if stored else code

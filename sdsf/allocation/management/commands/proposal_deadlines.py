@@ -9,9 +9,9 @@ from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from sdsf.allocation import answers
+from sdsf.core import clock
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        today = timezone.localdate()
+        today = clock.today()
         if options["date"]:
             try:
                 today = date.fromisoformat(options["date"])

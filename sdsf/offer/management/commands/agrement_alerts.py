@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from sdsf.accounts.models import Role, User
 from sdsf.accounts.scope import Permission
+from sdsf.core import clock
 from sdsf.offer.alerts import ALERT_MONTHS, Digest, digests, expiring
 from sdsf.offer.models import AssistantMaternel
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        today = timezone.localdate()
+        today = clock.today()
         if options["email"]:
             self._send(today)
             return

@@ -1,7 +1,6 @@
 from pathlib import Path
 
-from django.utils import timezone
-
+from sdsf.core import clock
 from sdsf.core.commands import ImportCommand
 from sdsf.offer.importing import IMPORTERS, KIND_LABELS, import_offer
 
@@ -22,5 +21,5 @@ class Command(ImportCommand):
             options["kind"],
             options["file"],
             dry_run=options["dry_run"],
-            today=timezone.localdate(),
+            today=clock.today(),
         )

@@ -1,8 +1,8 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from sdsf.core import clock
 from sdsf.core.downloads import write_csv
 from sdsf.core.imports import parse_date
 from sdsf.offer.counts import COUNT_COLUMNS, LEVELS, offer_counts
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            on = parse_date(options["date"]) if options["date"] else timezone.localdate()
+            on = parse_date(options["date"]) if options["date"] else clock.today()
         except ValueError as exc:
             raise CommandError(f"--date : {exc}") from None
         rows = offer_counts(options["level"], options["code"], on)
