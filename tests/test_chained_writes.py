@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role
 from sdsf.allocation.models import AllocationRound, Application, Criterion, PointsGrid
+from sdsf.allocation.tasks import WAITING_LIST
 from sdsf.families.models import PreApplication
 from sdsf.offer.models import AssistantMaternel, ImportJob, Structure
 from sdsf.steering.models import Action, Actor, Axis, RecipientList, Scheme, Survey
@@ -126,7 +127,7 @@ def test_a_waiting_list_of_bobigny_may_not_wish_a_drome_creche(client):
     )
     url = reverse("allocation:round_import", args=[item.pk])
     page = client.post(url, {"file": upload}, follow=True)
-    job = ImportJob.objects.get(kind="attente", target=item.pk)
+    job = ImportJob.objects.get(kind=WAITING_LIST, target=item.pk)
     assert page.redirect_chain == [
         (reverse("allocation:round_import_job", args=[item.pk, job.pk]), 302)
     ]

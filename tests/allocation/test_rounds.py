@@ -17,6 +17,7 @@ from sdsf.accounts.models import Role
 from sdsf.allocation import rounds
 from sdsf.allocation.grids import load_grid, points_lines, total
 from sdsf.allocation.models import AllocationRound, Application, Criterion, PointsGrid
+from sdsf.allocation.tasks import WAITING_LIST
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.audit.models import AuditEvent
 from sdsf.core.imports import ImportFailed
@@ -369,7 +370,7 @@ def test_a_waiting_list_job_answers_only_under_its_own_round(client, allocation_
     url = reverse("allocation:round_import", kwargs={"round": allocation_round.pk})
     csv = b"reference,section,date_demande,insertion,voeux,criteres\n"
     client.post(url, {"file": SimpleUploadedFile("liste.csv", csv)})
-    job = ImportJob.objects.get(kind="attente", target=allocation_round.pk)
+    job = ImportJob.objects.get(kind=WAITING_LIST, target=allocation_round.pk)
     other = AllocationRound.objects.create(
         commune_id=COMMUNE,
         name="Commission de janvier",
