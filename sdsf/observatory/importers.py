@@ -22,6 +22,7 @@ import polars as pl
 from django.db.models import Q
 from django.utils.text import slugify
 
+from sdsf.core.codes import normalise_departement_code, parse_commune_code
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -49,7 +50,6 @@ from sdsf.observatory.models import (
 )
 from sdsf.territories.models import Commune
 
-COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 FIRST_YEAR, LAST_YEAR = 1960, 2100
 MAX_LISTED_UNKNOWN = 10
 
@@ -104,16 +104,6 @@ def parse_count(text: str) -> float:
 
 def parse_rate(text: str) -> float:
     return float(parse_decimal(text, minimum=0))
-
-
-def normalise_commune_code(text: str) -> str:
-    """INSEE code with its leading zero restored (spreadsheets turn "01001" into 1001)."""
-    code = text.strip().upper()
-    if code.isdigit() and len(code) == 4:
-        code = code.zfill(5)
-    if not COMMUNE_CODE.match(code):
-        raise ValueError(f"code commune INSEE à 5 caractères attendu, reçu « {text} »")
-    return code
 
 
 def _first_present(table: Table, *candidates: str) -> str:
@@ -224,7 +214,7 @@ def import_population(file: str | Path | IO[bytes], year: int, *, dry_run=False)
     objects = []
     for row in table.rows:
         cells = RowReader(row, errors)
-        code = cells.cell("CODGEO", normalise_commune_code)
+        code = cells.cell("CODGEO", parse_commune_code)
         children = cells.cell(children_column, parse_count)
         population = (
             cells.cell(population_column, parse_count, required=False) if has_population else None
@@ -264,7 +254,7 @@ def import_births(file: str | Path | IO[bytes], year: int, *, dry_run=False) -> 
     objects = []
     for row in table.rows:
         cells = RowReader(row, errors)
-        code = cells.cell("CODGEO", normalise_commune_code)
+        code = cells.cell("CODGEO", parse_commune_code)
         births = cells.cell(births_column, parse_count)
         if code:
             keys.check((code,), row, errors)
@@ -299,7 +289,7 @@ def import_capacity(file: str | Path | IO[bytes], *, dry_run=False) -> ImportRes
     objects = []
     for row in table.rows:
         cells = RowReader(row, errors)
-        code = cells.cell("code_commune", normalise_commune_code)
+        code = cells.cell("code_commune", parse_commune_code)
         year = cells.cell("annee", parse_year)
         places = {
             field: cells.cell(column, parse_count, required=False)
@@ -344,10 +334,10 @@ def _published_code(cells: RowReader, column: str, level: str) -> str | None:
     if level == PublishedLevel.FRANCE:
         return FRANCE_CODE
     if level == PublishedLevel.COMMUNE:
-        return cells.cell(column, normalise_commune_code)
+        return cells.cell(column, parse_commune_code)
     code = cells.cell(column)
     if code and level == PublishedLevel.DEPARTEMENT:
-        code = code.upper().zfill(2)
+        code = normalise_departement_code(code)
     return code
 
 
@@ -555,7 +545,7 @@ def import_indicator(
     rows = []
     for row in table.rows:
         cells = RowReader(row, errors)
-        code = cells.cell(code_column, normalise_commune_code)
+        code = cells.cell(code_column, parse_commune_code)
         if pooled:
             figures = {
                 "numerator": cells.cell("numerateur", parse_count),

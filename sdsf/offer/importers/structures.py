@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from sdsf.accounts.models import Institution
+from sdsf.core.codes import normalise_commune_code
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -370,7 +371,7 @@ class RpeImporter(StructureImporter):
 
     def parse_extra(self, cells, ctx, item):
         text = cells.cell("Communes couvertes", required=False, default="")
-        codes = [c.upper().zfill(5) for c in re.split(r"[\s,;|]+", text) if c]
+        codes = [normalise_commune_code(c) for c in re.split(r"[\s,;|]+", text) if c]
         unknown = [c for c in codes if c not in ctx.centroids]
         if unknown:
             cells.error("Communes couvertes", f"commune(s) inconnue(s) : {', '.join(unknown)}")
