@@ -1,14 +1,16 @@
 """What childcare costs a family: the PSU crèche price and the CMG for an assistant maternel.
 
 The families' one-stop shop must let parents compare a crèche place with a childminder before they
-apply. Both estimates follow national rules, so they live here as pure functions (no Django, no
-database) that the web views, the ``tariff`` command and the tests share. Every result carries the
-lines that explain it: a family (and art. L311-3-1 CRPA) is owed the rule, not just a number.
+apply. Both estimates follow national rules, so they live here as pure functions (no database;
+of Django only translations and the data directory's setting) that the web views, the ``tariff``
+command and the tests share. Every result carries the lines that explain it: a family (and
+art. L311-3-1 CRPA) is owed the rule, not just a number.
 The lines and errors are French texts marked for Django's gettext, read in the active language:
 French on the command line (the default language), English or Arabic on the family pages.
 Amounts keep the French format (``1 234,56 €``) in every language.
 
-Data is read from the repository's ``data/`` directory at first use and never from anywhere else:
+Data is read from the data directory (``settings.DATA_DIR``, the repository's ``data/``) at first
+use and never from anywhere else:
 
 - ``data/psu/bareme_participations_familiales_accueil_collectif.csv``: the CNAF barème of family
   participations in PSU crèches (accueil collectif), by period and number of dependent children.
@@ -32,12 +34,14 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-PSU_SCALE_FILE = DATA_DIR / "psu" / "bareme_participations_familiales_accueil_collectif.csv"
-CMG_PARAMETERS_DIR = DATA_DIR / "openfisca_paje_cmg"
+PSU_SCALE_FILE = Path("psu") / "bareme_participations_familiales_accueil_collectif.csv"
+CMG_PARAMETERS_DIR = Path("openfisca_paje_cmg")
+"""Both relative to ``settings.DATA_DIR``, read when a tariff is computed (not at import): an
+installation or a test that moves the data directory is obeyed."""
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -148,10 +152,15 @@ class PsuScale:
         )
 
 
-@cache
 def load_psu_scale() -> PsuScale:
-    """Read the barème CSV once; brackets are written ``1`` or ``4-7`` in the file."""
-    with PSU_SCALE_FILE.open(encoding="utf-8", newline="") as handle:
+    """The barème of the data directory in force; brackets are written ``1`` or ``4-7``."""
+    return _psu_scale(Path(settings.DATA_DIR) / PSU_SCALE_FILE)
+
+
+@cache
+def _psu_scale(path: Path) -> PsuScale:
+    """Read each barème file once."""
+    with path.open(encoding="utf-8", newline="") as handle:
         rows = tuple(_psu_row_from_csv(record) for record in csv.DictReader(handle))
     return PsuScale(rows)
 
@@ -566,10 +575,14 @@ def _cmg_ceiling(which: str, on: date, children: int) -> Decimal:
     return base + max(children - 2, 0) * extra
 
 
-@cache
 def _openfisca_series(relative_path: str) -> tuple[tuple[date, Decimal | None], ...]:
     """An OpenFisca parameter as (start date, value) pairs; a null value means 'not in force'."""
-    document = yaml.safe_load((CMG_PARAMETERS_DIR / relative_path).read_text(encoding="utf-8"))
+    return _read_openfisca_series(Path(settings.DATA_DIR) / CMG_PARAMETERS_DIR / relative_path)
+
+
+@cache
+def _read_openfisca_series(path: Path) -> tuple[tuple[date, Decimal | None], ...]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
     series = []
     for start, entry in document["values"].items():
         start_date = start if isinstance(start, date) else date.fromisoformat(str(start))
