@@ -22,7 +22,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "dsfr",
     "django_htmx",
-    "leaflet",
     "axes",
     "ninja",
     "sdsf.core",  # before django_tasks_db: its db_worker command replaces the library's
