@@ -359,10 +359,16 @@ def _optional_text(column: str, name: str) -> Column:
     return Column(column, name, required=False, in_file=False, default="")
 
 
-def _cnaf_spec(model, level: str, columns: list[Column], unique_column: str, **options) -> Spec:
-    """A CNAF file of one level: its rows keyed by territory code and year."""
-    code = {"code": FRANCE_CODE} if level == PublishedLevel.FRANCE else {}
-    fixed = {"level": level, **code, **options.pop("fixed", {})}
+def _cnaf_spec(
+    model, level: str, columns: list[Column], unique_column: str, *, year=None, **options
+) -> Spec:
+    """A CNAF file of one level: its rows keyed by territory code and year (``year`` when the
+    file gives it for every row)."""
+    fixed = {"level": level}
+    if level == PublishedLevel.FRANCE:
+        fixed["code"] = FRANCE_CODE
+    if year is not None:
+        fixed["year"] = year
     return Spec(
         model,
         columns,
@@ -473,10 +479,9 @@ def import_caf_coverage(
     require_columns(table, [*code, *rates])  # before the year: a wrong file says so first
     file_year = _coverage_year(table, year)
     year_cell = [Column("annee", "year", parse_year)] if file_year is None else []
-    fixed = {} if file_year is None else {"year": file_year}
     columns = [*code, *year_cell, *rates, _optional_text(name_column, "name")]
     unique_column = key_column if level != PublishedLevel.FRANCE else "annee"
-    spec = _cnaf_spec(PublishedCoverage, level, columns, unique_column, fixed=fixed)
+    spec = _cnaf_spec(PublishedCoverage, level, columns, unique_column, year=file_year)
     return _run(spec, table, dry_run=dry_run)
 
 
