@@ -18,7 +18,6 @@ from sdsf.offer.models import SECTION_FILE_KEYS, Capacity, Section
 from sdsf.territories.models import Departement
 
 DEMO_LABEL = "Données de démonstration"
-GRID_FILE = settings.DATA_DIR / "grids" / "pessac-2022.json"
 
 
 def _waiting_list(offer: dict[str, tuple[list[str], int]], seed: int) -> bytes:
@@ -86,7 +85,8 @@ def create_round(departement: Departement) -> list[str]:
     commune, offer = _sectioned_offer(departement)
     if commune is None:
         return ["Attribution : aucune crèche de démonstration avec des places par section."]
-    pessac = load_grid(GRID_FILE)  # the real published grid, shipped with its source
+    # the real published grid, shipped with its source (read where DATA_DIR is when called)
+    pessac = load_grid(settings.DATA_DIR / "grids" / "pessac-2022.json")
     grid, _ = PointsGrid.objects.update_or_create(
         commune=commune,
         name=f"Grille de démonstration ({pessac.name})",

@@ -7,9 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Socle"
 
     def ready(self):
+        from django.conf import settings
         from django.utils.translation import gettext, ngettext
 
-        from sdsf.core import translation
+        from sdsf.core import datadir, translation
 
-        # Pure cores translate through sdsf.core.translation: Django's functions from now on.
+        # Pure cores translate through sdsf.core.translation and find shipped data through
+        # sdsf.core.datadir: Django's functions and settings from now on.
         translation.install(gettext, ngettext)
+        datadir.install(lambda: settings.DATA_DIR)

@@ -400,6 +400,48 @@ class RowReader:
         self.errors.append(RowError(message, line=self.row.line, column=column))
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of a file and the field it fills: a :meth:`RowReader.cell` call declared once,
+    so an importer can describe its file as a list of columns."""
+
+    name: str
+    field: str
+    parse: Callable[[str], Any] = str
+    required: bool = True  # an empty cell is an error
+    in_file: bool = True  # the file must have the column (an absent one reads as empty cells)
+    default: Any = None  # the value of an empty cell
+
+    def read(self, cells: RowReader) -> Any:
+        return cells.cell(self.name, self.parse, required=self.required, default=self.default)
+
+
+def require_columns(table: Table, columns: Iterable[Column]) -> None:
+    """:meth:`Table.require` for the columns a file must have."""
+    table.require(*(c.name for c in columns if c.in_file))
+
+
+class Repeats:
+    """Reports a key (one value or several, e.g. commune and year) already met in the file,
+    with the line of its first occurrence, in ``column``."""
+
+    def __init__(self, column: str):
+        self.column = column
+        self.seen: dict[tuple, int] = {}
+
+    def check(self, key: tuple, row: Row, errors: list[RowError]) -> None:
+        if key in self.seen:
+            errors.append(
+                RowError(
+                    f"{' '.join(map(str, key))} en double (déjà à la ligne {self.seen[key]})",
+                    line=row.line,
+                    column=self.column,
+                )
+            )
+        else:
+            self.seen[key] = row.line
+
+
 def check_unique(table: Table, column: str, errors: list[RowError]) -> None:
     """Reports every repeated identifier with the line of its first occurrence."""
     first_seen: dict[str, int] = {}

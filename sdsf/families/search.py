@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.core import clock
+from sdsf.core.codes import COMMUNE_CODE_PATTERN, is_commune_code
 from sdsf.offer.importers.common import normalise
 from sdsf.offer.models import (
     AssistantMaternel,
@@ -115,8 +116,7 @@ def _in_box(box, lat: str = "latitude", lon: str = "longitude") -> Q:
 
 # --- communes -------------------------------------------------------------------------------
 
-_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
-_WITH_CODE = re.compile(r"^.*\((\d{5}|2[AB]\d{3})\)\s*$")
+_WITH_CODE = re.compile(rf"^.*\(({COMMUNE_CODE_PATTERN})\)\s*$")
 
 
 def find_communes(text: str) -> list[Commune]:
@@ -129,7 +129,7 @@ def find_communes(text: str) -> list[Commune]:
     match = _WITH_CODE.match(text)
     code = (match[1] if match else text).upper()
     rows = Commune.objects.all()
-    if _CODE.match(code):
+    if is_commune_code(code):
         found = list(rows.filter(code=code))
         if found:
             return found

@@ -10,7 +10,8 @@ read in the active language: French on the command line (the default language), 
 on the family pages.
 Amounts keep the French format (``1 234,56 €``, :mod:`sdsf.core.formats`) in every language.
 
-Data is read from the repository's ``data/`` directory at first use and never from anywhere else:
+Data is read from the data directory (:func:`sdsf.core.datadir.data_dir`: ``settings.DATA_DIR``,
+the repository's ``data/``) at first use and never from anywhere else:
 
 - ``data/psu/bareme_participations_familiales_accueil_collectif.csv``: the CNAF barème of family
   participations in PSU crèches (accueil collectif), by period and number of dependent children.
@@ -36,11 +37,13 @@ from pathlib import Path
 import yaml
 
 from sdsf.core import formats
+from sdsf.core.datadir import data_dir
 from sdsf.core.translation import _, gettext_lazy, ngettext
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-PSU_SCALE_FILE = DATA_DIR / "psu" / "bareme_participations_familiales_accueil_collectif.csv"
-CMG_PARAMETERS_DIR = DATA_DIR / "openfisca_paje_cmg"
+PSU_SCALE_FILE = Path("psu") / "bareme_participations_familiales_accueil_collectif.csv"
+CMG_PARAMETERS_DIR = Path("openfisca_paje_cmg")
+"""Both relative to the data directory (``sdsf.core.datadir``), read when a tariff is computed
+(not at import): an installation or a test that moves the data directory is obeyed."""
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -151,10 +154,15 @@ class PsuScale:
         )
 
 
-@cache
 def load_psu_scale() -> PsuScale:
-    """Read the barème CSV once; brackets are written ``1`` or ``4-7`` in the file."""
-    with PSU_SCALE_FILE.open(encoding="utf-8", newline="") as handle:
+    """The barème of the data directory in force; brackets are written ``1`` or ``4-7``."""
+    return _psu_scale(data_dir() / PSU_SCALE_FILE)
+
+
+@cache
+def _psu_scale(path: Path) -> PsuScale:
+    """Read each barème file once."""
+    with path.open(encoding="utf-8", newline="") as handle:
         rows = tuple(_psu_row_from_csv(record) for record in csv.DictReader(handle))
     return PsuScale(rows)
 
@@ -575,10 +583,14 @@ def _cmg_ceiling(which: str, on: date, children: int) -> Decimal:
     return base + max(children - 2, 0) * extra
 
 
-@cache
 def _openfisca_series(relative_path: str) -> tuple[tuple[date, Decimal | None], ...]:
     """An OpenFisca parameter as (start date, value) pairs; a null value means 'not in force'."""
-    document = yaml.safe_load((CMG_PARAMETERS_DIR / relative_path).read_text(encoding="utf-8"))
+    return _read_openfisca_series(data_dir() / CMG_PARAMETERS_DIR / relative_path)
+
+
+@cache
+def _read_openfisca_series(path: Path) -> tuple[tuple[date, Decimal | None], ...]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
     series = []
     for start, entry in document["values"].items():
         start_date = start if isinstance(start, date) else date.fromisoformat(str(start))

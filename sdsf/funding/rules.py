@@ -45,12 +45,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from sdsf.core import formats
+from sdsf.core.datadir import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "funding"
-MIXITE_FILE = DATA_DIR / "bonus_mixite_sociale.csv"
-INCLUSION_FILE = DATA_DIR / "bonus_inclusion_handicap.csv"
-EXCEPTIONAL_AID_FILE = DATA_DIR / "aide_exceptionnelle_places_fermees.csv"
-DIFFICULTY_AID_FILE = DATA_DIR / "aide_structures_fragilisees_caf29.csv"
+# Relative to the data directory (sdsf.core.datadir), read when a rule is applied.
+MIXITE_FILE = "funding/bonus_mixite_sociale.csv"
+INCLUSION_FILE = "funding/bonus_inclusion_handicap.csv"
+EXCEPTIONAL_AID_FILE = "funding/aide_exceptionnelle_places_fermees.csv"
+DIFFICULTY_AID_FILE = "funding/aide_structures_fragilisees_caf29.csv"
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -182,9 +183,14 @@ class DifficultyAidRule:
 _Dated = TypeVar("_Dated", MixiteTier, InclusionTier, ExceptionalAidRate, DifficultyAidRule)
 
 
-def _records(path: Path) -> list[dict[str, str]]:
+def _records(relative_path: str) -> tuple[dict[str, str], ...]:
+    return _read_records(data_dir() / relative_path)
+
+
+@cache
+def _read_records(path: Path) -> tuple[dict[str, str], ...]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return tuple(csv.DictReader(handle))
 
 
 def _money(text: str) -> Decimal:
@@ -207,7 +213,6 @@ def _interval(record: dict[str, str], lower: str, upper: str) -> Interval:
     )
 
 
-@cache
 def load_mixite_tiers() -> tuple[MixiteTier, ...]:
     return tuple(
         MixiteTier(
@@ -221,7 +226,6 @@ def load_mixite_tiers() -> tuple[MixiteTier, ...]:
     )
 
 
-@cache
 def load_inclusion_tiers() -> tuple[InclusionTier, ...]:
     return tuple(
         InclusionTier(
@@ -237,7 +241,6 @@ def load_inclusion_tiers() -> tuple[InclusionTier, ...]:
     )
 
 
-@cache
 def load_exceptional_aid_rates() -> tuple[ExceptionalAidRate, ...]:
     return tuple(
         ExceptionalAidRate(
@@ -251,7 +254,6 @@ def load_exceptional_aid_rates() -> tuple[ExceptionalAidRate, ...]:
     )
 
 
-@cache
 def load_difficulty_aid_rules() -> tuple[DifficultyAidRule, ...]:
     return tuple(
         DifficultyAidRule(_period(r), Decimal(r["max_share_of_plan_pct"]), r["reference"])

@@ -1,31 +1,36 @@
 """Importers of the observatory's files: INSEE population and births, capacity, CNAF open data,
 any per-commune indicator.
 
-Each reads its file with :func:`sdsf.core.imports.read_table` under its published column names
-(extra columns are ignored), reports every bad cell in French with line and column, and writes
-all or nothing through :func:`sdsf.core.imports.apply` (``dry_run`` rolls back). Commune codes
-of another COG vintage than the platform's (merged communes...) are not errors of the file:
-they are skipped and listed in the report. A real import of a kind of figure removes the demo's
-figures of that kind for the communes it covers, so demonstration data never mixes with real
-data in one series.
+Each file is described once, as a :class:`Spec`: the model it fills, its columns (name, field,
+parser), the values every row shares, the key a file may not repeat and the natural key a stored
+row is matched on. :func:`_run` does the rest for all of them: it reads the file with
+:func:`sdsf.core.imports.read_table` under its published column names (extra columns are
+ignored), reports every bad cell in French with line and column, and writes all or nothing
+through :func:`sdsf.core.imports.apply` (``dry_run`` rolls back). Commune codes of another COG
+vintage than the platform's (merged communes...) are not errors of the file: they are skipped and
+listed in the report. A real import of a kind of figure removes the demo's figures of that kind
+for the communes it covers, so demonstration data never mixes with real data in one series.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import polars as pl
+from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
 
+from sdsf.core.codes import normalise_departement_code, parse_commune_code
 from sdsf.core.imports import (
+    Column,
     ImportFailed,
     ImportResult,
-    Row,
+    Repeats,
     RowError,
     RowReader,
     Table,
@@ -33,6 +38,7 @@ from sdsf.core.imports import (
     parse_decimal,
     parse_int,
     read_table,
+    require_columns,
     upsert,
 )
 from sdsf.observatory.coverage import other_communes_residual
@@ -49,7 +55,6 @@ from sdsf.observatory.models import (
 )
 from sdsf.territories.models import Commune
 
-COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 FIRST_YEAR, LAST_YEAR = 1960, 2100
 MAX_LISTED_UNKNOWN = 10
 
@@ -87,7 +92,7 @@ CAF_COVERAGE_COLUMNS = {
 FRANCE_CODE = "FR"
 
 
-# --- shared parsing -------------------------------------------------------------------------
+# --- cell parsers ---------------------------------------------------------------------------
 
 
 def parse_year(text: str) -> int:
@@ -106,45 +111,39 @@ def parse_rate(text: str) -> float:
     return float(parse_decimal(text, minimum=0))
 
 
-def normalise_commune_code(text: str) -> str:
-    """INSEE code with its leading zero restored (spreadsheets turn "01001" into 1001)."""
-    code = text.strip().upper()
-    if code.isdigit() and len(code) == 4:
-        code = code.zfill(5)
-    if not COMMUNE_CODE.match(code):
-        raise ValueError(f"code commune INSEE à 5 caractères attendu, reçu « {text} »")
-    return code
+def parse_value(text: str) -> float:
+    return float(parse_decimal(text))
 
 
-def _first_present(table: Table, *candidates: str) -> str:
-    """The first of several accepted names for a column; fails on line 1 when none is there."""
-    for column in candidates:
-        if column in table.columns:
-            return column
-    raise ImportFailed(
-        [RowError(f"colonne obligatoire absente ({' ou '.join(candidates)})", line=1)],
-        table.source,
-    )
+def _counts(columns: Mapping[str, str]) -> list[Column]:
+    """Optional cells of counts, ``{column: field}``."""
+    return [Column(c, f, parse_count, required=False) for c, f in columns.items()]
 
 
-@dataclass
-class _Keys:
-    """Detects repeated keys (e.g. commune and year) with the line of their first occurrence."""
+# --- the spec and its reader ----------------------------------------------------------------
 
-    column: str
-    seen: dict[tuple, int]
 
-    def check(self, key: tuple, row: Row, errors: list[RowError]) -> None:
-        if key in self.seen:
-            errors.append(
-                RowError(
-                    f"{' '.join(map(str, key))} en double (déjà à la ligne {self.seen[key]})",
-                    line=row.line,
-                    column=self.column,
-                )
-            )
-        else:
-            self.seen[key] = row.line
+@dataclass(frozen=True)
+class Spec:
+    """What one kind of file holds and where it goes."""
+
+    model: type[models.Model]
+    columns: list[Column]
+    unique_column: str  # where a repeated ``unique`` is reported
+    unique: tuple[str, ...] = ("commune_id",)  # the fields whose values a file may not repeat
+    keys: tuple[str, ...] = ("commune_id", "year")  # a stored row's natural key (upsert)
+    fixed: dict[str, Any] = field(default_factory=dict)  # what every row shares (its year...)
+    source: str | None = None  # "INSEE": every row's source is "INSEE <file name>"
+    communes: bool = False  # rows of communes unknown to the platform are skipped and listed
+    replaces_demo: bool = False  # the demo's rows of the file's communes are removed
+    also_replaced: tuple[str, ...] = ()  # stored fields this file lacks, emptied on update
+    check: Callable[[RowReader], None] | None = None  # a rule across the row's cells
+
+    def fields(self) -> list[str]:
+        """The stored fields a re-import compares and replaces."""
+        read = [c.field for c in self.columns if c.field not in self.keys]
+        extra = ["source", "is_demo"] if self.source else []
+        return list(dict.fromkeys([*read, *self.also_replaced, *extra]))
 
 
 class _CommuneFilter:
@@ -173,9 +172,27 @@ class _CommuneFilter:
         )
 
 
-def _fail_if(errors: list[RowError], source: str) -> None:
+def _read(spec: Spec, table: Table) -> tuple[list[models.Model], _CommuneFilter | None]:
+    """The file's rows as unsaved objects, or :class:`ImportFailed` with every bad cell."""
+    require_columns(table, spec.columns)
+    errors: list[RowError] = []
+    communes = _CommuneFilter() if spec.communes else None
+    repeats = Repeats(spec.unique_column)
+    source = {"source": f"{spec.source} {table.source}"} if spec.source else {}
+    objects = []
+    for row in table.rows:
+        cells = RowReader(row, errors)
+        values = spec.fixed | {c.field: c.read(cells) for c in spec.columns}
+        if spec.check is not None:
+            spec.check(cells)
+        key = tuple(values[name] for name in spec.unique)
+        if all(key):
+            repeats.check(key, row, errors)
+        if communes is None or communes.accepts(values["commune_id"]):
+            objects.append(spec.model(**values, **source))
     if errors:
-        raise ImportFailed(errors, source)
+        raise ImportFailed(errors, table.source)
+    return objects, communes
 
 
 def _save(model, objects: list, keys: tuple[str, ...], fields: list[str], result) -> None:
@@ -200,11 +217,47 @@ def _remove_demo(model, commune_codes: Iterable[str], result: ImportResult) -> N
         )
 
 
-def _finish(result: ImportResult, communes: _CommuneFilter | None = None) -> ImportResult:
-    if communes is not None:
-        communes.note(result)
-    DataVersion.bump()
-    return result
+Hook = Callable[[list, ImportResult], None]
+
+
+def _run(
+    spec: Spec,
+    table: Table,
+    *,
+    dry_run: bool,
+    before: Hook | None = None,
+    after: Hook | None = None,
+) -> ImportResult:
+    """Reads the whole file, then writes it in one transaction: ``before`` and ``after`` run
+    there, around the upsert, for what one kind of file adds (its indicator, a check)."""
+    objects, communes = _read(spec, table)
+
+    def write() -> ImportResult:
+        result = ImportResult()
+        if spec.replaces_demo:
+            _remove_demo(spec.model, [o.commune_id for o in objects], result)
+        if before is not None:
+            before(objects, result)
+        _save(spec.model, objects, spec.keys, spec.fields(), result)
+        if after is not None:
+            after(objects, result)
+        if communes is not None:
+            communes.note(result)
+        DataVersion.bump()
+        return result
+
+    return apply(write, dry_run=dry_run)
+
+
+def _first_present(table: Table, *candidates: str) -> str:
+    """The first of several accepted names for a column; fails on line 1 when none is there."""
+    for column in candidates:
+        if column in table.columns:
+            return column
+    raise ImportFailed(
+        [RowError(f"colonne obligatoire absente ({' ou '.join(candidates)})", line=1)],
+        table.source,
+    )
 
 
 # --- INSEE population and births ------------------------------------------------------------
@@ -213,116 +266,67 @@ def _finish(result: ImportResult, communes: _CommuneFilter | None = None) -> Imp
 def import_population(file: str | Path | IO[bytes], year: int, *, dry_run=False) -> ImportResult:
     """INSEE ``base-ic-evol-struct-pop-YYYY``: ``CODGEO``, ``PYY_POP0002`` (children aged 0-2)
     and, when present, ``PYY_POP`` (population), YY being the census year's last two digits."""
-    table = read_table(file)
     yy = f"{year % 100:02d}"
-    children_column, population_column = f"P{yy}_POP0002", f"P{yy}_POP"
-    table.require("CODGEO", children_column)
-    has_population = population_column in table.columns
-    errors: list[RowError] = []
-    communes = _CommuneFilter()
-    keys = _Keys("CODGEO", {})
-    objects = []
-    for row in table.rows:
-        cells = RowReader(row, errors)
-        code = cells.cell("CODGEO", normalise_commune_code)
-        children = cells.cell(children_column, parse_count)
-        population = (
-            cells.cell(population_column, parse_count, required=False) if has_population else None
-        )
-        if code:
-            keys.check((code,), row, errors)
-        if communes.accepts(code):
-            objects.append(
-                PopulationCount(
-                    commune_id=code,
-                    year=year,
-                    children_under_3=children,
-                    population=population,
-                    source=f"INSEE {table.source}",
-                )
-            )
-    _fail_if(errors, table.source)
-
-    def write() -> ImportResult:
-        result = ImportResult()
-        _remove_demo(PopulationCount, [o.commune_id for o in objects], result)
-        fields = ["children_under_3", "population", "source", "is_demo"]
-        _save(PopulationCount, objects, ("commune_id", "year"), fields, result)
-        return _finish(result, communes)
-
-    return apply(write, dry_run=dry_run)
+    spec = Spec(
+        PopulationCount,
+        [
+            Column("CODGEO", "commune_id", parse_commune_code),
+            Column(f"P{yy}_POP0002", "children_under_3", parse_count),
+            Column(f"P{yy}_POP", "population", parse_count, required=False, in_file=False),
+        ],
+        unique_column="CODGEO",
+        fixed={"year": year},
+        source="INSEE",
+        communes=True,
+        replaces_demo=True,
+    )
+    return _run(spec, read_table(file), dry_run=dry_run)
 
 
 def import_births(file: str | Path | IO[bytes], year: int, *, dry_run=False) -> ImportResult:
     """INSEE births by commune of residence: ``CODGEO`` and ``NAISDYY`` for the year."""
-    table = read_table(file)
-    births_column = f"NAISD{year % 100:02d}"
-    table.require("CODGEO", births_column)
-    errors: list[RowError] = []
-    communes = _CommuneFilter()
-    keys = _Keys("CODGEO", {})
-    objects = []
-    for row in table.rows:
-        cells = RowReader(row, errors)
-        code = cells.cell("CODGEO", normalise_commune_code)
-        births = cells.cell(births_column, parse_count)
-        if code:
-            keys.check((code,), row, errors)
-        if communes.accepts(code) and births is not None:
-            objects.append(
-                BirthCount(
-                    commune_id=code, year=year, births=births, source=f"INSEE {table.source}"
-                )
-            )
-    _fail_if(errors, table.source)
-
-    def write() -> ImportResult:
-        result = ImportResult()
-        _remove_demo(BirthCount, [o.commune_id for o in objects], result)
-        fields = ["births", "source", "is_demo"]
-        _save(BirthCount, objects, ("commune_id", "year"), fields, result)
-        return _finish(result, communes)
-
-    return apply(write, dry_run=dry_run)
+    spec = Spec(
+        BirthCount,
+        [
+            Column("CODGEO", "commune_id", parse_commune_code),
+            Column(f"NAISD{year % 100:02d}", "births", parse_count),
+        ],
+        unique_column="CODGEO",
+        fixed={"year": year},
+        source="INSEE",
+        communes=True,
+        replaces_demo=True,
+    )
+    return _run(spec, read_table(file), dry_run=dry_run)
 
 
 # --- capacity -------------------------------------------------------------------------------
 
 
+def _some_places(cells: RowReader) -> None:
+    if not any(cells.row.get(column) for column in CAPACITY_COLUMNS):
+        cells.error(None, "aucune place renseignée sur la ligne")
+
+
+CAPACITY = Spec(
+    CapacityCount,
+    [
+        Column("code_commune", "commune_id", parse_commune_code),
+        Column("annee", "year", parse_year),
+        *_counts(CAPACITY_COLUMNS),
+    ],
+    unique_column="annee",
+    unique=("commune_id", "year"),
+    source="Import",
+    communes=True,
+    replaces_demo=True,
+    check=_some_places,
+)
+
+
 def import_capacity(file: str | Path | IO[bytes], *, dry_run=False) -> ImportResult:
     """Places per commune and year by component; an empty cell leaves the registry's count."""
-    table = read_table(file)
-    table.require("code_commune", "annee", *CAPACITY_COLUMNS)
-    errors: list[RowError] = []
-    communes = _CommuneFilter()
-    keys = _Keys("annee", {})
-    objects = []
-    for row in table.rows:
-        cells = RowReader(row, errors)
-        code = cells.cell("code_commune", normalise_commune_code)
-        year = cells.cell("annee", parse_year)
-        places = {
-            field: cells.cell(column, parse_count, required=False)
-            for column, field in CAPACITY_COLUMNS.items()
-        }
-        if not any(row.get(column) for column in CAPACITY_COLUMNS):
-            cells.error(None, "aucune place renseignée sur la ligne")
-        if code and year:
-            keys.check((code, year), row, errors)
-        if communes.accepts(code) and year:
-            objects.append(
-                CapacityCount(commune_id=code, year=year, source=f"Import {table.source}", **places)
-            )
-    _fail_if(errors, table.source)
-
-    def write() -> ImportResult:
-        result = ImportResult()
-        _remove_demo(CapacityCount, [o.commune_id for o in objects], result)
-        fields = [*CAPACITY_COLUMNS.values(), "source", "is_demo"]
-        _save(CapacityCount, objects, ("commune_id", "year"), fields, result)
-        return _finish(result, communes)
-
-    return apply(write, dry_run=dry_run)
+    return _run(CAPACITY, read_table(file), dry_run=dry_run)
 
 
 # --- CNAF open data -------------------------------------------------------------------------
@@ -340,15 +344,41 @@ def _cnaf_suffix(table: Table, patterns: Iterable[str], suffixes: Iterable[str])
     )
 
 
-def _published_code(cells: RowReader, column: str, level: str) -> str | None:
+def _published_code(column: str, level: str) -> list[Column]:
+    """The territory's code cell, checked as the level's codes are (none for France)."""
     if level == PublishedLevel.FRANCE:
-        return FRANCE_CODE
-    if level == PublishedLevel.COMMUNE:
-        return cells.cell(column, normalise_commune_code)
-    code = cells.cell(column)
-    if code and level == PublishedLevel.DEPARTEMENT:
-        code = code.upper().zfill(2)
-    return code
+        return []
+    parse = {
+        PublishedLevel.COMMUNE: parse_commune_code,
+        PublishedLevel.DEPARTEMENT: normalise_departement_code,
+    }.get(level, str)
+    return [Column(column, "code", parse)]
+
+
+def _optional_text(column: str, name: str) -> Column:
+    return Column(column, name, required=False, in_file=False, default="")
+
+
+def _cnaf_spec(
+    model, level: str, columns: list[Column], unique_column: str, *, year=None, **options
+) -> Spec:
+    """A CNAF file of one level: its rows keyed by territory code and year (``year`` when the
+    file gives it for every row)."""
+    fixed = {"level": level}
+    if level == PublishedLevel.FRANCE:
+        fixed["code"] = FRANCE_CODE
+    if year is not None:
+        fixed["year"] = year
+    return Spec(
+        model,
+        columns,
+        unique_column=unique_column,
+        unique=("code", "year"),
+        keys=("level", "code", "year"),
+        fixed=fixed,
+        source="CNAF",
+        **options,
+    )
 
 
 def import_caf_places(file: str | Path | IO[bytes], *, dry_run=False) -> ImportResult:
@@ -359,49 +389,25 @@ def import_caf_places(file: str | Path | IO[bytes], *, dry_run=False) -> ImportR
     """
     table = read_table(file)
     suffix = _cnaf_suffix(table, CAF_PLACES_COLUMNS, ("com", "epci", "dep"))
-    level = CNAF_LEVELS[suffix]
-    key_column, name_column = f"num{suffix}", f"nom{suffix}"
-    table.require("annee", key_column, *(c.format(s=suffix) for c in CAF_PLACES_COLUMNS))
-    errors: list[RowError] = []
-    keys = _Keys(key_column, {})
-    objects = []
-    for row in table.rows:
-        cells = RowReader(row, errors)
-        code = _published_code(cells, key_column, level)
-        year = cells.cell("annee", parse_year)
-        counts = {
-            field: cells.cell(column.format(s=suffix), parse_count, required=False)
-            for column, field in CAF_PLACES_COLUMNS.items()
-        }
-        if code and year:
-            keys.check((code, year), row, errors)
-        parent = cells.cell("numepci", required=False, default="") if suffix == "com" else ""
-        objects.append(
-            PublishedPlaces(
-                level=level,
-                code=code,
-                year=year,
-                name=cells.cell(name_column, required=False, default=""),
-                parent_code=parent,
-                source=f"CNAF {table.source}",
-                **counts,
-            )
-        )
-    _fail_if(errors, table.source)
-
-    def write() -> ImportResult:
-        result = ImportResult()
-        fields = ["name", "parent_code", *CAF_PLACES_COLUMNS.values(), "source", "is_demo"]
-        _save(PublishedPlaces, objects, ("level", "code", "year"), fields, result)
-        _note_inconsistent_residuals({o.year for o in objects}, result)
-        return _finish(result)
-
-    return apply(write, dry_run=dry_run)
+    key_column = f"num{suffix}"
+    places = {c.format(s=suffix): f for c, f in CAF_PLACES_COLUMNS.items()}
+    parent = [_optional_text("numepci", "parent_code")] if suffix == "com" else []
+    columns = [
+        *_published_code(key_column, CNAF_LEVELS[suffix]),
+        Column("annee", "year", parse_year),
+        *_counts(places),
+        *parent,
+        _optional_text(f"nom{suffix}", "name"),
+    ]
+    spec = _cnaf_spec(
+        PublishedPlaces, CNAF_LEVELS[suffix], columns, key_column, also_replaced=("parent_code",)
+    )
+    return _run(spec, table, dry_run=dry_run, after=_note_inconsistent_residuals)
 
 
-def _note_inconsistent_residuals(years: set[int], result: ImportResult) -> None:
+def _note_inconsistent_residuals(objects: list[PublishedPlaces], result: ImportResult) -> None:
     """EPCI whose listed communes hold more places than the EPCI: the files disagree."""
-    residuals = caf_residuals(years=years)
+    residuals = caf_residuals(years={o.year for o in objects})
     wrong = residuals.filter(~pl.col("is_consistent"))
     if wrong.height:
         listed = ", ".join(
@@ -451,54 +457,32 @@ def import_caf_coverage(
     """CNAF ``txcouv_pe_com|epci|dep|nat`` files, and the older yearly ``TAUXCOUV20xx.csv``.
 
     The older files have no ``annee`` column: the year comes from ``year`` or the file name.
+    They give the global rate only; a file with any ``txcouv_`` column is of the newer kind.
     """
     table = read_table(file)
     if "txcouv_com" in table.columns or any(c.startswith("txcouv_") for c in table.columns):
         suffix = _cnaf_suffix(table, ["txcouv_{s}"], CNAF_LEVELS)
         key_column, name_column = f"num{suffix}", f"nom{suffix}"
-        rate_columns = {c.format(s=suffix): f for c, f in CAF_COVERAGE_COLUMNS.items()}
+        global_column = f"txcouv_{suffix}"
     else:
         suffix = _cnaf_suffix(table, ["tauxcouv_{s}"], ("com", "epci", "dep"))
         key_column, name_column = f"NUM_{suffix.upper()}", f"NOM_{suffix.upper()}"
-        rate_columns = {f"tauxcouv_{suffix}": "coverage_rate"}
+        global_column = f"tauxcouv_{suffix}"
     level = CNAF_LEVELS[suffix]
-    global_column = next(c for c, f in rate_columns.items() if f == "coverage_rate")
-    required = [global_column] if level == PublishedLevel.FRANCE else [key_column, global_column]
-    table.require(*required)
+    rates = [
+        Column(global_column, f, parse_rate, required=False)
+        if f == "coverage_rate"
+        else Column(c.format(s=suffix), f, parse_rate, required=False, in_file=False)
+        for c, f in CAF_COVERAGE_COLUMNS.items()
+    ]
+    code = _published_code(key_column, level)
+    require_columns(table, [*code, *rates])  # before the year: a wrong file says so first
     file_year = _coverage_year(table, year)
-    errors: list[RowError] = []
-    keys = _Keys(key_column if level != PublishedLevel.FRANCE else "annee", {})
-    objects = []
-    for row in table.rows:
-        cells = RowReader(row, errors)
-        code = _published_code(cells, key_column, level)
-        row_year = cells.cell("annee", parse_year) if file_year is None else file_year
-        rates = {
-            field: cells.cell(column, parse_rate, required=False)
-            for column, field in rate_columns.items()
-            if column in table.columns
-        }
-        if code and row_year:
-            keys.check((code, row_year), row, errors)
-        objects.append(
-            PublishedCoverage(
-                level=level,
-                code=code,
-                year=row_year,
-                name=cells.cell(name_column, required=False, default=""),
-                source=f"CNAF {table.source}",
-                **rates,
-            )
-        )
-    _fail_if(errors, table.source)
-
-    def write() -> ImportResult:
-        result = ImportResult()
-        fields = ["name", *CAF_COVERAGE_COLUMNS.values(), "source", "is_demo"]
-        _save(PublishedCoverage, objects, ("level", "code", "year"), fields, result)
-        return _finish(result)
-
-    return apply(write, dry_run=dry_run)
+    year_cell = [Column("annee", "year", parse_year)] if file_year is None else []
+    columns = [*code, *year_cell, *rates, _optional_text(name_column, "name")]
+    unique_column = key_column if level != PublishedLevel.FRANCE else "annee"
+    spec = _cnaf_spec(PublishedCoverage, level, columns, unique_column, year=file_year)
+    return _run(spec, table, dry_run=dry_run)
 
 
 def _coverage_year(table: Table, year: int | None) -> int | None:
@@ -544,33 +528,26 @@ def import_indicator(
         raise ImportFailed([RowError("nom d'indicateur vide")])
     table = read_table(file)
     code_column = _first_present(table, "code_commune", "CODGEO")
-    pooled = "numerateur" in table.columns or "denominateur" in table.columns
-    if pooled:
-        table.require("numerateur", "denominateur")
+    if "numerateur" in table.columns or "denominateur" in table.columns:
+        figures = [
+            Column("numerateur", "numerator", parse_count),
+            Column("denominateur", "denominator", parse_count),
+        ]
     else:
         _first_present(table, "valeur", "numerateur")
-    errors: list[RowError] = []
-    communes = _CommuneFilter()
-    keys = _Keys(code_column, {})
-    rows = []
-    for row in table.rows:
-        cells = RowReader(row, errors)
-        code = cells.cell(code_column, normalise_commune_code)
-        if pooled:
-            figures = {
-                "numerator": cells.cell("numerateur", parse_count),
-                "denominator": cells.cell("denominateur", parse_count),
-            }
-        else:
-            figures = {"value": cells.cell("valeur", lambda t: float(parse_decimal(t)))}
-        if code:
-            keys.check((code,), row, errors)
-        if communes.accepts(code):
-            rows.append((code, figures))
-    _fail_if(errors, table.source)
+        figures = [Column("valeur", "value", parse_value)]
+    spec = Spec(
+        IndicatorValue,
+        [Column(code_column, "commune_id", parse_commune_code), *figures],
+        unique_column=code_column,
+        keys=("indicator_id", "commune_id", "year"),
+        fixed={"year": year},
+        communes=True,
+        also_replaced=("value", "numerator", "denominator"),
+    )
 
-    def write() -> ImportResult:
-        result = ImportResult()
+    def attach(objects: list[IndicatorValue], result: ImportResult) -> None:
+        """The indicator, created or renamed, its demo values replaced by the file's."""
         indicator, created = Indicator.objects.get_or_create(
             slug=slug, defaults={"name": name, "unit": unit, "source": source}
         )
@@ -582,20 +559,9 @@ def import_indicator(
         Indicator.objects.filter(pk=indicator.pk).update(
             name=name, unit=unit, source=source, is_demo=False
         )
-        objects = [
-            IndicatorValue(indicator=indicator, commune_id=code, year=year, **figures)
-            for code, figures in rows
-        ]
-        existing = dict(
-            IndicatorValue.objects.filter(indicator=indicator, year=year).values_list(
-                "commune_id", "pk"
-            )
-        )
-        for obj in objects:
-            obj.pk = existing.get(obj.commune_id)
-        upsert(IndicatorValue, objects, ["value", "numerator", "denominator"], result)
+        for value in objects:
+            value.indicator = indicator
         if created:
             result.notes.append(f"Nouvel indicateur « {name} » (identifiant {slug}).")
-        return _finish(result, communes)
 
-    return apply(write, dry_run=dry_run)
+    return _run(spec, table, dry_run=dry_run, before=attach)

@@ -12,7 +12,7 @@ import polars as pl
 from django.urls import reverse
 
 from sdsf.observatory.coverage import COMPONENT_RATES, COMPONENTS, COVERAGE_RATE
-from sdsf.observatory.models import DEMO_LABEL, PublishedPlaces
+from sdsf.observatory.models import PublishedPlaces
 from sdsf.observatory.service import (
     COMPONENT_LABELS,
     FRANCE,
@@ -73,10 +73,6 @@ class TerritoryReport:
     indicators: list[dict] = field(default_factory=list)
     caf_places: list[dict] = field(default_factory=list)
     is_demo: bool = False
-
-    @property
-    def demo_label(self) -> str:
-        return DEMO_LABEL if self.is_demo else ""
 
     @property
     def gap(self) -> float | None:

@@ -169,11 +169,6 @@ class Structure(models.Model):
     def __str__(self):
         return self.name
 
-    def is_open_on(self, on) -> bool:
-        return (self.opened_on is None or self.opened_on <= on) and (
-            self.closed_on is None or self.closed_on > on
-        )
-
 
 PUBLIC_KINDS = (Structure.Kind.EAJE, Structure.Kind.MAM, Structure.Kind.RPE, Structure.Kind.LAEP)
 
@@ -388,10 +383,6 @@ class AssistantMaternel(models.Model):
         bulk writes of :class:`AssistantQuerySet`, the importers' plain INSERT/UPDATE)."""
         span = agrement_age_range(self.agrement_ages)
         self.agrement_min_months, self.agrement_max_months = span or (None, None)
-
-    @property
-    def is_active(self) -> bool:
-        return self.agrement_status in ACTIVE_STATUSES
 
 
 class Agrement(models.Model):

@@ -21,7 +21,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "dsfr",
     "django_htmx",
-    "leaflet",
     "axes",
     "ninja",
     "sdsf.core",  # before django_tasks_db: its db_worker command replaces the library's

@@ -120,10 +120,6 @@ class Comparison:
     previous_progress: int | None
     indicators: list[dict]
 
-    @property
-    def is_new(self) -> bool:
-        return self.previous_status is None
-
 
 def compare_with_previous(review: Review) -> tuple[Review | None, list[Comparison]]:
     """Each action of the review beside its state in the previous year's review."""

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from sdsf.steering.models import Action, PlanVersion, Scheme
-from sdsf.steering.planio import STATUS_KEYS, export_plan
+from sdsf.steering.plan_format import STATUS_KEYS
+from sdsf.steering.planio import export_plan
 
 ENDED = STATUS_KEYS.public(Action.Status.ENDED)  # versions hold plan files, with their keys
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from sdsf.core.codes import parse_commune_code
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -25,8 +26,10 @@ from sdsf.core.imports import (
 from sdsf.territories.geometry import centroid
 from sdsf.territories.models import Commune, Departement, Epci, Ept, Region
 
-COG_DIR = settings.DATA_DIR / "cog"
-GEO_DIR = settings.DATA_DIR / "geo"
+
+def cog_dir() -> Path:
+    """The shipped COG files, under ``settings.DATA_DIR`` as it is when the import runs."""
+    return settings.DATA_DIR / "cog"
 
 
 def _read(path: Path, *columns: str) -> Table:
@@ -83,13 +86,13 @@ def _epts(table: Table, errors: list[RowError]) -> tuple[list[Ept], dict[str, st
         cells = RowReader(row, errors)
         code = cells.cell("code_ept")
         epts.setdefault(code, Ept(code=code, name=cells.cell("nom_ept")))
-        ept_of_commune[cells.cell("code_commune")] = code
+        ept_of_commune[cells.cell("code_commune", parse_commune_code)] = code
     return list(epts.values()), ept_of_commune
 
 
 def _geometries() -> dict[str, dict]:
     geometries = {}
-    for path in sorted(GEO_DIR.glob("communes-*.geojson")):
+    for path in sorted((settings.DATA_DIR / "geo").glob("communes-*.geojson")):
         for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
             geometries[feature["properties"]["code"]] = feature["geometry"]
     return geometries
@@ -107,7 +110,7 @@ def _communes(
     communes = []
     for row in table.rows:
         cells = RowReader(row, errors)
-        code = cells.cell("code_commune")
+        code = cells.cell("code_commune", parse_commune_code)
         departement = cells.cell("code_departement")
         if departement and departement not in departements:
             cells.error("code_departement", f"département inconnu « {departement} »")
@@ -134,11 +137,13 @@ def _communes(
     return communes
 
 
-def import_territories(cog_dir: Path = COG_DIR, *, dry_run: bool = False) -> ImportResult:
-    """Validates every file first, then writes everything in one transaction."""
+def import_territories(directory: Path | None = None, *, dry_run: bool = False) -> ImportResult:
+    """Validates every file first, then writes everything in one transaction. ``directory``
+    holds the COG files (by default :func:`cog_dir`)."""
+    cog = directory or cog_dir()
     tables = {
         "departements": _read(
-            cog_dir / "departements_cog2026.csv",
+            cog / "departements_cog2026.csv",
             "code_departement",
             "nom_departement",
             "code_region",
@@ -147,17 +152,15 @@ def import_territories(cog_dir: Path = COG_DIR, *, dry_run: bool = False) -> Imp
             "zone",
         ),
         "epci": _read(
-            cog_dir / "epci_cog2026.csv",
+            cog / "epci_cog2026.csv",
             "code_epci",
             "nom_epci",
             "type_epci",
             "population_municipale",
         ),
-        "ept": _read(
-            cog_dir / "ept_grand_paris_communes.csv", "code_ept", "nom_ept", "code_commune"
-        ),
+        "ept": _read(cog / "ept_grand_paris_communes.csv", "code_ept", "nom_ept", "code_commune"),
         "communes": _read(
-            cog_dir / "communes_cog2026_epci.csv",
+            cog / "communes_cog2026_epci.csv",
             "code_commune",
             "nom_commune",
             "type",

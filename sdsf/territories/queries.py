@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
 
+from sdsf.core.codes import normalise_departement_code
 from sdsf.territories.models import Commune, Departement, Epci, Ept, Level, Region
 
 # How a commune row is filtered by each level's code.
@@ -44,7 +45,7 @@ class TerritoryRef:
 
 
 def get_departement(code: str) -> Departement | None:
-    return Departement.objects.filter(code=code.strip().upper().zfill(2)).first()
+    return Departement.objects.filter(code=normalise_departement_code(code)).first()
 
 
 def commune_rows(departement: Departement) -> list[dict]:

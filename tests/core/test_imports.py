@@ -5,7 +5,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from sdsf.core.imports import (
+    Column,
     ImportFailed,
+    Repeats,
     RowError,
     RowReader,
     check_unique,
@@ -14,6 +16,7 @@ from sdsf.core.imports import (
     parse_decimal,
     parse_int,
     read_table,
+    require_columns,
 )
 
 
@@ -156,3 +159,29 @@ def test_xlsx_declaring_a_million_rows_is_refused_before_reading_them(tmp_path, 
     assert "Ligne 102 : le fichier dépasse 100 lignes de données" in report_of(path)
     settings.SDSF_IMPORT_MAX_ROWS = 2_000_000
     assert "Ligne 1000000 : plus de 300 colonnes" in report_of(path)
+
+
+def test_declared_columns_and_repeated_keys(tmp_path):
+    path = write(tmp_path, "f.csv", b"code;annee;note\nA;2021;\nB;x;ok\nA;2021;\n")
+    table = read_table(path)
+    columns = [
+        Column("code", "code"),
+        Column("annee", "year", parse_int),
+        Column("note", "note", required=False, default=""),
+        Column("absente", "other", required=False, in_file=False),
+    ]
+    require_columns(table, columns)
+    errors: list[RowError] = []
+    repeats = Repeats("annee")
+    read = []
+    for row in table.rows:
+        values = {c.field: c.read(RowReader(row, errors)) for c in columns}
+        repeats.check((values["code"], values["year"]), row, errors)
+        read.append(values)
+    assert read[0] == {"code": "A", "year": 2021, "note": "", "other": None}
+    assert [str(e) for e in errors] == [
+        "Ligne 3, colonne « annee » : nombre attendu, reçu « x »",
+        "Ligne 4, colonne « annee » : A 2021 en double (déjà à la ligne 2)",
+    ]
+    with pytest.raises(ImportFailed, match="1 error"):
+        require_columns(table, [Column("absente", "other")])

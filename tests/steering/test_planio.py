@@ -1,5 +1,4 @@
 import json
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -114,8 +113,39 @@ def test_import_command_refuses_a_bad_file_in_french(tmp_path, capsys, content, 
 
 
 def test_an_enormous_exponent_is_an_error_not_a_hang():
-    from sdsf.steering.planio import _Reader
+    plan = json.loads(SSD_PLAN.read_text(encoding="utf-8"))
+    plan["governance"][-1]["meetings"][0]["participants"] = "ENORMOUS"
+    with pytest.raises(ImportFailed) as failure:
+        import_plan(json.dumps(plan).replace('"ENORMOUS"', "1E+999999999"))
+    assert "nombre entre 0 et 2147483647 attendu" in str(failure.value.errors[0])
 
-    reader = _Reader()
-    assert reader.integer({"n": Decimal("1E+999999999")}, "n", "m") is None
-    assert "nombre entre 0 et 2147483647 attendu" in str(reader.errors[0])
+
+@pytest.mark.parametrize(
+    "where, value, message",
+    [
+        (("short_name",), "x" * 21, "short_name : texte trop long (21 caractères, 20 au plus)"),
+        (("name",), None, "name : valeur obligatoire manquante"),
+        (("name",), 3, "name : texte attendu"),
+        (("signed_on",), "24/11/2020", "signed_on : date AAAA-MM-JJ attendue, reçu « 24/11/2020 »"),
+        (("start_year",), "2020", "start_year : nombre entier attendu, reçu « 2020 »"),
+        (("end_year",), 2019, "end_year : la dernière année précède la première"),
+        (("fields",), ["petite_enfance", 3], "fields : liste de textes attendue"),
+        (("fields",), ["sport"], "fields : champ « sport » inconnu (valeurs : petite_enfance"),
+        (("signatories", 0, "kind"), "mairie", "signatories[0].kind : « mairie » inconnu (valeurs"),
+        (("key_figures", 0, "value"), 1.005, "key_figures[0].value : nombre avec au plus 2 déc"),
+        (("key_figures", 0, "value"), True, "key_figures[0].value : nombre attendu, reçu « True »"),
+        (("axes", 0, "actions", 0), 7, "axes[0].actions[0] : objet JSON attendu"),
+        (("axes",), {}, "axes : liste attendue"),
+    ],
+)
+def test_each_kind_of_error_in_french(where, value, message):
+    plan = json.loads(SSD_PLAN.read_text(encoding="utf-8"))
+    node = plan
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    with pytest.raises(ImportFailed) as failure:
+        import_plan(json.dumps(plan))
+    assert any(str(error).startswith(message) for error in failure.value.errors), [
+        str(error) for error in failure.value.errors
+    ]

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from sdsf.core.imports import ImportFailed
-from sdsf.territories.importer import COG_DIR, import_territories
+from sdsf.territories.importer import cog_dir, import_territories
 from sdsf.territories.models import Commune, Departement, Epci, Ept, Region
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_reimport_is_idempotent():
 
 def _copy_cog(tmp_path):
     target = tmp_path / "cog"
-    shutil.copytree(COG_DIR, target)
+    shutil.copytree(cog_dir(), target)
     return target
 
 

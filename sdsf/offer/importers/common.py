@@ -17,6 +17,7 @@ from typing import Protocol
 
 from django.db import connection
 
+from sdsf.core.codes import normalise_commune_code
 from sdsf.core.imports import ImportResult, Row, RowError, RowReader, parse_decimal
 from sdsf.offer.models import Status
 from sdsf.territories.models import Commune
@@ -67,7 +68,7 @@ class Context:
         code = cells.cell(column)
         if not code:
             return None
-        code = code.upper().zfill(5)
+        code = normalise_commune_code(code)
         if code not in self.centroids:
             cells.error(column, f"commune inconnue « {code} » (code INSEE attendu)")
             return None

@@ -9,6 +9,7 @@ from datetime import date, time
 
 from sdsf.accounts.models import Institution
 from sdsf.core import formats
+from sdsf.core.codes import normalise_commune_code
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -371,7 +372,7 @@ class RpeImporter(StructureImporter):
 
     def parse_extra(self, cells, ctx, item):
         text = cells.cell("Communes couvertes", required=False, default="")
-        codes = [c.upper().zfill(5) for c in re.split(r"[\s,;|]+", text) if c]
+        codes = [normalise_commune_code(c) for c in re.split(r"[\s,;|]+", text) if c]
         unknown = [c for c in codes if c not in ctx.centroids]
         if unknown:
             cells.error("Communes couvertes", f"commune(s) inconnue(s) : {', '.join(unknown)}")

@@ -20,7 +20,7 @@ def may(context, action: str) -> bool:
 def status_label(code: str) -> str:
     """The label of an action status as a plan version holds it (the plan file's key)."""
     from sdsf.steering.models import Action
-    from sdsf.steering.planio import STATUS_KEYS
+    from sdsf.steering.plan_format import STATUS_KEYS
 
     stored = STATUS_KEYS.stored(code)
     return str(Action.Status(stored).label) if stored else code

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from sdsf.core.commands import ImportCommand
-from sdsf.territories.importer import COG_DIR, import_territories
+from sdsf.territories.importer import import_territories
 
 
 class Command(ImportCommand):
@@ -14,7 +14,6 @@ class Command(ImportCommand):
         parser.add_argument(
             "--cog-dir",
             type=Path,
-            default=COG_DIR,
             help="Dossier des fichiers COG (par défaut, ceux livrés dans data/cog).",
         )
 
