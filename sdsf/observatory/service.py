@@ -45,7 +45,7 @@ from sdsf.territories.models import Commune, Departement, Epci, Ept, Region
 from sdsf.territories.queries import LEVEL_FILTER
 
 FIELDS = (CHILDREN, *COMPONENTS)
-# The command's, the API's and the exports' columns, in this order (the issue's contract).
+# The command's, the API's and the exports' columns, in this order.
 ROW_COLUMNS = (
     "level",
     "code",
