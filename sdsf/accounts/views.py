@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from sdsf.accounts import scope
 from sdsf.accounts.forms import LoginForm
+from sdsf.accounts.models import label_scopes
 from sdsf.accounts.scope import Permission, permission_required
 
 
@@ -20,4 +21,5 @@ def people(request):
         request.GET.get("page")
     )
     scope.read_personal(request, page.object_list)
+    label_scopes(a for person in page.object_list for a in person.assignments.all())
     return render(request, "accounts/people.html", {"page": page})
