@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Role
 from sdsf.accounts.scope import Permission, holding, territory
+from sdsf.families.matching import child_key, email_key
 from sdsf.offer.models import Structure
 from sdsf.territories.models import Commune
 
@@ -200,6 +201,10 @@ class PreApplication(models.Model):
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The keys of probable duplicates (sdsf.families.matching), written by save() from the
+    # fields above: the desk looks up the files sharing one in the database.
+    child_key = models.TextField(blank=True, default="", editable=False)
+    email_key = models.TextField(blank=True, default="", editable=False)
 
     objects = PreApplicationQuerySet.as_manager()
 
@@ -209,10 +214,22 @@ class PreApplication(models.Model):
         indexes = [
             models.Index(fields=["departement", "status"]),
             models.Index(fields=["child_last_name", "child_birth_date"]),
+            models.Index(fields=["departement", "child_key"]),
+            models.Index(fields=["departement", "email_key"]),
         ]
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        """Writes the matching keys with the fields they are made of (also when only some
+        fields are saved)."""
+        self.child_key = child_key(self.child_date, self.child_last_name)
+        self.email_key = email_key(self.email, self.child_first_name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and MATCHED_FIELDS.intersection(fields):
+            kwargs["update_fields"] = {*fields, "child_key", "email_key"}
+        super().save(*args, **kwargs)
 
     @property
     def child_date(self):
@@ -224,6 +241,11 @@ class PreApplication(models.Model):
         """Still waiting for a place (neither a draft nor ended)."""
         return self.status in ACTIVE_STATUSES
 
+
+# The fields the matching keys are made of.
+MATCHED_FIELDS = frozenset(
+    {"child_birth_date", "expected_birth_date", "child_last_name", "email", "child_first_name"}
+)
 
 ACTIVE_STATUSES = (
     PreApplication.Status.RECEIVED,
