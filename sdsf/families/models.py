@@ -109,6 +109,31 @@ class PreApplicationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(family__user=user)
 
+    # The matching keys follow their fields whatever the way rows are written (see save()).
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for pre in objs:
+            pre.write_match_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if MATCHED_FIELDS.intersection(fields):
+            for pre in objs:
+                pre.write_match_keys()
+            fields += ["child_key", "email_key"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        """Refuses to change the fields of the keys without the keys (bulk_update writes both)."""
+        if MATCHED_FIELDS.intersection(kwargs) and not {"child_key", "email_key"} <= set(kwargs):
+            raise TypeError(
+                "The fields of the matching keys change through save() or bulk_update(), "
+                "which write the keys (sdsf.families.matching)."
+            )
+        return super().update(**kwargs)
+
 
 class PreApplication(models.Model):
     """One child's application for a childcare place across the territory (a département).
@@ -201,8 +226,9 @@ class PreApplication(models.Model):
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The keys of probable duplicates (sdsf.families.matching), written by save() from the
-    # fields above: the desk looks up the files sharing one in the database.
+    # The keys of probable duplicates (sdsf.families.matching), written from the fields above
+    # by save(), bulk_create() and bulk_update(): the desk looks up the files sharing one in
+    # the database.
     child_key = models.TextField(blank=True, default="", editable=False)
     email_key = models.TextField(blank=True, default="", editable=False)
 
@@ -224,12 +250,15 @@ class PreApplication(models.Model):
     def save(self, *args, **kwargs):
         """Writes the matching keys with the fields they are made of (also when only some
         fields are saved)."""
-        self.child_key = child_key(self.child_date, self.child_last_name)
-        self.email_key = email_key(self.email, self.child_first_name)
+        self.write_match_keys()
         fields = kwargs.get("update_fields")
         if fields is not None and MATCHED_FIELDS.intersection(fields):
             kwargs["update_fields"] = {*fields, "child_key", "email_key"}
         super().save(*args, **kwargs)
+
+    def write_match_keys(self) -> None:
+        self.child_key = child_key(self.child_date, self.child_last_name)
+        self.email_key = email_key(self.email, self.child_first_name)
 
     @property
     def child_date(self):

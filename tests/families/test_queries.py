@@ -297,3 +297,28 @@ def test_the_migration_writes_the_keys_save_writes():
     PreApplication.objects.update(child_key="", email_key="")
     migration.write_keys(apps, None)
     assert [_stored(pre) for pre in files] == saved
+
+
+def test_the_keys_follow_bulk_writes():
+    from sdsf.territories.models import Commune
+
+    home = Commune.objects.get(code=BOBIGNY)
+    created = PreApplication.objects.bulk_create(
+        [
+            PreApplication(
+                reference="PD-93-BULK-1",
+                departement_id="93",
+                home_commune=home,
+                child_last_name="Éloïse",
+                child_birth_date=date(2025, 1, 1),
+                email="X@x.org",
+                child_first_name="Zoé",
+            )
+        ]
+    )
+    assert _stored(created[0]) == ("2025-01-01 eloise", "x@x.org zoe")
+    created[0].child_last_name = "Dupont"
+    PreApplication.objects.bulk_update(created, ["child_last_name"])
+    assert _stored(created[0]) == ("2025-01-01 dupont", "x@x.org zoe")
+    with pytest.raises(TypeError):
+        PreApplication.objects.filter(pk=created[0].pk).update(email="y@x.org")
