@@ -9,7 +9,7 @@ from sdsf.accounts.models import Role
 from sdsf.allocation.models import AllocationRound, Answer, Application, Criterion, PointsGrid
 from sdsf.territories.models import Level
 from tests.factories import make_pre_application, make_structure, make_user
-from tests.queries import queries, sql
+from tests.queries import FakeHTML, queries, sql
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,35 @@ def test_round_page_reads_the_rows_of_its_page_only(client, agent, grid, structu
     read = sql(client, reverse("allocation:round", args=[item.pk]) + "?page=2")
     full = [q for q in read if '"allocation_application"."explanation"' in q]
     assert len(full) == 1 and "LIMIT 5 OFFSET 5" in full[0]
+
+
+@pytest.mark.parametrize(
+    ("status", "name", "expected"),
+    [
+        ("run", "allocation:application_override", 13),
+        ("validated", "allocation:application_letter", 12),
+    ],
+)
+def test_an_application_and_its_points(client, agent, grid, monkeypatch, status, name, expected):
+    """An application's page (the structures it wishes) and its letter (its points, line by
+    line): with 3 then 15 criteria and wishes."""
+    monkeypatch.setattr("weasyprint.HTML", FakeHTML)  # the PDF's page is rendered, not drawn
+    item = _round(grid, status)
+    application = Application.objects.create(
+        round=item, reference="D-1", section="bebes", submitted_on=date(2026, 1, 1), points=0
+    )
+    url = reverse(name, args=[item.pk, application.pk])
+
+    def rows(start, count):
+        for i in range(start, start + count):
+            Criterion.objects.create(
+                grid=grid, position=10 + i, key=f"k{i}", label=f"Critère {i}", weight=1, reason="r"
+            )
+            application.criteria.append(f"k{i}")
+            application.wishes.append(make_structure(COMMUNE, name=f"Crèche {i}").identifier)
+        application.save()
+
+    rows(0, 3)
+    small = queries(client, url)
+    rows(3, 12)
+    assert (small, queries(client, url, warm=False, shows="Critère 14")) == (expected, expected)

@@ -22,7 +22,7 @@ from tests.factories import (
     make_structure,
     make_user,
 )
-from tests.queries import queries, sql
+from tests.queries import FakeHTML, queries, sql
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +322,36 @@ def test_the_keys_follow_bulk_writes():
     assert _stored(created[0]) == ("2025-01-01 dupont", "x@x.org zoe")
     with pytest.raises(TypeError):
         PreApplication.objects.filter(pk=created[0].pk).update(email="y@x.org")
+
+
+@pytest.mark.parametrize(
+    ("step", "shows", "expected"),
+    [
+        ("wishes", "Aulnay-sous-Bois", 6),
+        ("situation", "Aulnay-sous-Bois", 8),
+        ("documents", "justificatif.pdf", 7),
+        ("review", "Aulnay-sous-Bois", 14),
+    ],
+)
+def test_family_apply_steps(client, family, agent, step, shows, expected):
+    """The steps list the wishes, the grids' questions and points, the documents."""
+    _grids()
+    pre = make_pre_application(family=family)
+    client.force_login(family.user)
+    url = reverse("families:apply_step", args=[pre.reference, step])
+    _file_rows(pre, 0, 2, agent)
+    small = queries(client, url)
+    _file_rows(pre, 2, 12, agent)
+    assert (small, queries(client, url, warm=False, shows=shows)) == (expected, expected)
+
+
+def test_family_receipt(client, family, agent, monkeypatch):
+    monkeypatch.setattr("weasyprint.HTML", FakeHTML)  # the PDF's page is rendered, not drawn
+    _grids()
+    pre = make_pre_application(family=family)
+    client.force_login(family.user)
+    url = reverse("families:receipt", args=[pre.reference])
+    _file_rows(pre, 0, 2, agent)
+    small = queries(client, url)
+    _file_rows(pre, 2, 12, agent)
+    assert (small, queries(client, url, warm=False, shows="Aulnay-sous-Bois")) == (17, 17)

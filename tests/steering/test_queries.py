@@ -158,6 +158,9 @@ def _urls(scheme: Scheme, survey: Survey) -> dict[str, str]:
         "survey": reverse("steering:survey", args=[survey.pk]),
         "survey_export": reverse("steering:survey_export", args=[survey.pk]),
         "report_pdf": reverse("steering:report_pdf", args=[scheme.pk]),
+        "survey_answer": reverse(
+            "steering:survey_answer", args=[survey.recipient_lists.first().token]
+        ),
     }
 
 
@@ -198,6 +201,7 @@ def plans(client, world):
         ("survey", "Q14", 8),
         ("survey_export", "", 13),
         ("report_pdf", "Action 14", 49),
+        ("survey_answer", "Q14", 7),
     ],
 )
 def test_plan_lists(client, plans, monkeypatch, page, shows, expected):
