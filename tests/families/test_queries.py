@@ -12,7 +12,7 @@ from sdsf.accounts.models import Role
 from sdsf.allocation.models import AllocationRound, Application, Criterion, PointsGrid
 from sdsf.families import applications, duplicates
 from sdsf.families.models import Document, Event, Invitation, PreApplication, Wish
-from sdsf.offer.models import ParentingAction
+from sdsf.offer.models import ParentingAction, ParentingEvent
 from sdsf.territories.models import Level
 from tests.factories import (
     PDF,
@@ -205,27 +205,40 @@ def test_public_search(client, name, shows, expected):
     assert (small, queries(client, url, warm=False, shows=shows)) == (expected, expected)
 
 
-def test_public_mam_and_relais_pages(client):
+def test_public_detail_pages(client):
+    """A MAM's childminders and relais, a relais' communes, a childminder's relais, a parenting
+    action's sessions."""
     mam = make_structure(BOBIGNY, "mam")
     rpe = make_structure(BOBIGNY, "rpe")
+    assistant = make_assistant(BOBIGNY, available_places=1)
+    action = ParentingAction.objects.create(
+        identifier="PAR-Q", title="Café des parents", promoter="CAF", commune_id=BOBIGNY
+    )
+    pages = [
+        reverse("families:structure", args=[mam.identifier]),
+        reverse("families:structure", args=[rpe.identifier]),
+        reverse("families:assistant", args=[assistant.identifier]),
+        reverse("families:parenting_action", args=[action.identifier]),
+    ]
 
     def rows(start, count):
         for i in range(start, start + count):
             make_assistant(BOBIGNY, mam=mam, first_name=f"Assistante{i}", available_places=1)
             make_structure(BOBIGNY, "rpe", name=f"Relais {i}")
+            ParentingEvent.objects.create(
+                action=action, title=f"Atelier {i}", date=timezone.localdate() + timedelta(days=i)
+            )
         rpe.covered_communes.set(COMMUNES[: min(start + count, len(COMMUNES))])
 
-    def count(warm: bool, shows: str = ""):
-        mam_page = reverse("families:structure", args=[mam.identifier])
-        rpe_page = reverse("families:structure", args=[rpe.identifier])
-        return queries(client, mam_page, warm=warm, shows=shows) + queries(
-            client, rpe_page, warm=warm
-        )
-
     rows(0, 3)
-    small = count(warm=True)
+    small = [queries(client, page) for page in pages]
     rows(3, 12)
-    assert (small, count(warm=False, shows="Assistante14")) == (7, 7)
+    shows = ["Assistante14", "Aulnay-sous-Bois", "Relais 14", "Atelier 14"]
+    large = [
+        queries(client, page, warm=False, shows=text)
+        for page, text in zip(pages, shows, strict=True)
+    ]
+    assert (small, large) == ([4, 3, 2, 2], [4, 3, 2, 2])
 
 
 # The desk's probable duplicates: found by the database from the stored keys, not by reading
