@@ -11,7 +11,7 @@ from operator import or_
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,13 +126,17 @@ class PreApplicationQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
     def update(self, **kwargs):
-        """Refuses to change the fields of the keys without the keys (bulk_update writes both)."""
-        if MATCHED_FIELDS.intersection(kwargs) and not {"child_key", "email_key"} <= set(kwargs):
-            raise TypeError(
-                "The fields of the matching keys change through save() or bulk_update(), "
-                "which write the keys (sdsf.families.matching)."
-            )
-        return super().update(**kwargs)
+        """Also writes the keys of the rows whose fields of the keys it changes."""
+        if not MATCHED_FIELDS.intersection(kwargs) or {"child_key", "email_key"} <= set(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            changed = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            rows = list(self.model.objects.filter(pk__in=changed).only(*MATCHED_FIELDS))
+            for pre in rows:
+                pre.write_match_keys()
+            self.model.objects.bulk_update(rows, ["child_key", "email_key"])
+        return count
 
 
 class PreApplication(models.Model):
