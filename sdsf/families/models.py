@@ -231,8 +231,8 @@ class PreApplication(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The keys of probable duplicates (sdsf.families.matching), written from the fields above
-    # by save(), bulk_create() and bulk_update(): the desk looks up the files sharing one in
-    # the database.
+    # by save() and by the manager's bulk writes and update(): the desk looks up the files
+    # sharing one in the database.
     child_key = models.TextField(blank=True, default="", editable=False)
     email_key = models.TextField(blank=True, default="", editable=False)
 
