@@ -1,10 +1,10 @@
 """Test set-up: the real COG territories are imported once per test database."""
 
 import pytest
-from django.db import transaction
 
 from tests.factories import make_user
 from tests.permission_world import build_world
+from tests.queries import rolled_back
 
 
 @pytest.fixture(scope="session")
@@ -38,14 +38,8 @@ def empty_cache():
 def module_world(django_db_setup, django_db_blocker):
     """The world, built once per test module (and per xdist worker) inside a transaction that
     is rolled back after the module; each test runs in a savepoint inside it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield build_world()
 
 
 @pytest.fixture(autouse=True)

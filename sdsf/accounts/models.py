@@ -1,12 +1,15 @@
 """Institutions, the people who work for them, and the roles that scope what they see."""
 
+from collections.abc import Iterable
+from functools import cached_property
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.territories.models import Commune, Level
-from sdsf.territories.queries import TerritoryRef
+from sdsf.territories.queries import TerritoryRef, labels
 
 # A role covers a territory (any COG level) or one structure of the offer registry, named by its
 # registry identifier. Kept apart from territories.Level, which also drives aggregation.
@@ -170,6 +173,23 @@ class Assignment(models.Model):
         if self.scope_level == STRUCTURE_SCOPE:
             return StructureRef(self.scope_code, self.structure_commune)
         return TerritoryRef(self.scope_level, self.scope_code)
+
+    @cached_property
+    def scope_label(self) -> str:
+        """One query for a territory: a list gives its roles their labels with
+        :func:`label_scopes`."""
+        return self.scope.label
+
+
+def label_scopes(assignments: Iterable[Assignment]) -> None:
+    """Gives each role its ``scope_label`` in one query per territory level, whatever the
+    number of roles (a role scoped to a structure reads only its loaded commune)."""
+    assignments = list(assignments)
+    territories = [a.scope for a in assignments if a.scope_level != STRUCTURE_SCOPE]
+    found = labels(territories)
+    for assignment in assignments:
+        scope = assignment.scope
+        assignment.scope_label = found[scope] if isinstance(scope, TerritoryRef) else scope.label
 
 
 class StructureRef:

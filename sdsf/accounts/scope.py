@@ -233,6 +233,33 @@ def departements(user, permission: Permission | None = None) -> QuerySet[Departe
     ).distinct()
 
 
+def departements_of_people(user_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(person, département) pairs: the départements each person works in, as
+    :func:`departements` (every role) answers for one, for many people at once (the audit of
+    the people list): one query for their roles, one per territory level they name."""
+    roles = Assignment.objects.filter(user_id__in=list(user_ids)).values_list(
+        "user_id", "scope_level", "scope_code", "structure_commune__departement_id"
+    )
+    pairs, territorial = set(), []
+    codes: dict[Level, set[str]] = {}
+    for user_id, level, code, structure_departement in roles:
+        if level == STRUCTURE_SCOPE:
+            if structure_departement is not None:
+                pairs.add((user_id, structure_departement))
+        else:
+            territorial.append((user_id, level, code))
+            codes.setdefault(Level(level), set()).add(code)
+    within: dict[tuple[str, str], set[str]] = {}
+    for level, wanted in codes.items():
+        field = LEVEL_FILTER[level]
+        rows = Commune.objects.filter(**{f"{field}__in": wanted}).order_by()
+        for code, departement in rows.values_list(field, "departement_id").distinct():
+            within.setdefault((level, code), set()).add(departement)
+    for user_id, level, code in territorial:
+        pairs |= {(user_id, departement) for departement in within.get((level, code), ())}
+    return pairs
+
+
 def people(user) -> QuerySet[User]:
     """Accounts an administrator manages: people with a role over part of the territory of
     the administrator's roles (a role scoped to a structure: by the structure's commune)."""

@@ -9,6 +9,7 @@ situation form asks only the criteria of these grids.
 
 from datetime import date
 
+from django.db.models import Min, OuterRef, Subquery
 from django.urls import reverse
 
 from sdsf.allocation.grids import points_lines, total
@@ -19,14 +20,12 @@ from sdsf.families.models import PreApplication
 from sdsf.territories.models import Commune
 
 
-def latest_grid(commune: Commune) -> PointsGrid | None:
-    """The grid a commune published last (a commune replaces its grid by publishing a new one)."""
-    return (
-        PointsGrid.objects.filter(commune=commune)
-        .prefetch_related("criteria")
-        .order_by("-pk")
-        .first()
-    )
+def latest_grids(communes: list[Commune]) -> dict[str, PointsGrid]:
+    """The grid each commune published last (a commune replaces its grid by publishing a new
+    one), by commune code, with its criteria: two queries for all the communes."""
+    latest = PointsGrid.objects.filter(commune=OuterRef("commune")).order_by("-pk").values("pk")
+    grids = PointsGrid.objects.filter(commune__in=communes, pk=Subquery(latest[:1]))
+    return {grid.commune_id: grid for grid in grids.prefetch_related("criteria")}
 
 
 def wished_communes(pre: PreApplication) -> list[Commune]:
@@ -41,8 +40,10 @@ def wished_communes(pre: PreApplication) -> list[Commune]:
 def questions(pre: PreApplication) -> list[Question]:
     """The criteria of the latest grids of the wished communes, each key asked once."""
     asked: dict[str, Question] = {}
-    for commune in wished_communes(pre):
-        grid = latest_grid(commune)
+    communes = wished_communes(pre)
+    grids = latest_grids(communes)
+    for commune in communes:
+        grid = grids.get(commune.code)
         if grid is None:
             continue
         for criterion in grid.criteria.all():
@@ -53,30 +54,32 @@ def questions(pre: PreApplication) -> list[Question]:
     return list(asked.values())
 
 
-def next_commission(commune: Commune, today: date | None = None) -> date | None:
-    """The date of the commune's next commission that is still being prepared."""
+def next_commissions(communes: list[Commune], today: date | None = None) -> dict[str, date]:
+    """The date of each commune's next commission that is still being prepared, by commune
+    code (a commune without one is left out): one query for all the communes."""
     today = today or clock.today()
-    return (
+    rows = (
         AllocationRound.objects.filter(
-            commune=commune,
+            commune__in=communes,
             meets_on__gte=today,
             status__in=(AllocationRound.Status.DRAFT, AllocationRound.Status.PUBLISHED),
         )
-        .order_by("meets_on")
-        .values_list("meets_on", flat=True)
-        .first()
+        .order_by()
+        .values("commune_id")
+        .annotate(next=Min("meets_on"))
     )
+    return {row["commune_id"]: row["next"] for row in rows}
 
 
 def points_so_far(pre: PreApplication, today: date | None = None) -> list[CommunePoints]:
     """Per wished commune: its grid, the lines the declared situation meets, their total."""
     result = []
-    for commune in wished_communes(pre):
-        grid = latest_grid(commune)
+    communes = wished_communes(pre)
+    grids, meetings = latest_grids(communes), next_commissions(communes, today)
+    for commune in communes:
+        grid = grids.get(commune.code)
         lines = points_lines(list(grid.criteria.all()), pre.situation) if grid else []
-        result.append(
-            CommunePoints(commune, grid, lines, total(lines), next_commission(commune, today))
-        )
+        result.append(CommunePoints(commune, grid, lines, total(lines), meetings.get(commune.code)))
     return result
 
 

@@ -54,7 +54,27 @@ def _can_manage(request, item: AllocationRound) -> bool:
     return managed.filter(pk=item.pk).exists()
 
 
-def _indicators(item: AllocationRound, applications):
+# What the indicators and the list of wished structures read of every application of a round
+# (the page shows the full rows of one page of applications only); the round, for the related
+# manager that sets it on each row.
+SUMMARY_FIELDS = (
+    "round",
+    "wishes",
+    "proposed_structure",
+    "decided_structure",
+    "override_reason",
+    "wish_rank",
+    "insertion",
+    "submitted_on",
+)
+
+
+def _summarised(item: AllocationRound) -> list[Application]:
+    return list(item.applications.only(*SUMMARY_FIELDS).order_by())
+
+
+def _indicators(item: AllocationRound, applications: list[Application]):
+    """``applications``: every application of the round, with :data:`SUMMARY_FIELDS`."""
     if item.status not in (AllocationRound.Status.RUN, AllocationRound.Status.VALIDATED):
         return None
     decided = {a.final_structure_id for a in applications} - {None}
@@ -100,7 +120,7 @@ def public_grid(request, round):
         {
             "item": item,
             "criteria": item.grid.criteria.all(),
-            "indicators": _indicators(item, list(item.applications.all())) if validated else None,
+            "indicators": _indicators(item, _summarised(item)) if validated else None,
         },
     )
 
@@ -109,14 +129,13 @@ def public_grid(request, round):
 def round_detail(request, round):
     item = _round(request, round)
     criteria = list(item.grid.criteria.all())
-    applications = list(
-        item.applications.select_related(
-            "proposed_structure", "decided_structure", "pre_application"
-        )
+    applications = item.applications.select_related(
+        "proposed_structure", "decided_structure", "pre_application"
     )
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     read_personal(request, list(page.object_list))
-    wished = sorted({w for a in applications for w in a.wishes})
+    summarised = _summarised(item)
+    wished = sorted({w for a in summarised for w in a.wishes})
     return render(
         request,
         "allocation/round.html",
@@ -125,8 +144,10 @@ def round_detail(request, round):
             "criteria": criteria,
             "page": page,
             "rows": [(a, points_lines(criteria, a.criteria)) for a in page.object_list],
-            "structures": Structure.objects.filter(identifier__in=wished).order_by("name"),
-            "indicators": _indicators(item, applications),
+            "structures": Structure.objects.filter(identifier__in=wished)
+            .only("identifier", "name")
+            .order_by("name"),
+            "indicators": _indicators(item, summarised),
             "can_manage": _can_manage(request, item),
         },
     )
@@ -242,11 +263,14 @@ def round_structure(request, round, identifier):
     """The proposal at one structure: who is proposed there, with points and wish rank."""
     item = _round(request, round)
     structure = get_object_or_404(Structure, identifier=identifier)
-    applications = [
-        a
-        for a in item.applications.select_related("proposed_structure", "decided_structure")
-        if identifier in a.wishes
+    wishing = [
+        pk for pk, wishes in item.applications.values_list("pk", "wishes") if identifier in wishes
     ]
+    applications = list(
+        item.applications.filter(pk__in=wishing).select_related(
+            "proposed_structure", "decided_structure"
+        )
+    )
     if not applications:
         raise Http404
     admitted = [a for a in applications if a.final_structure_id == structure.pk]

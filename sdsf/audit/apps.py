@@ -12,6 +12,4 @@ class AuditConfig(AppConfig):
         from sdsf.audit.territory import register_person_territory
 
         # An agent's events concern the départements of their roles.
-        register_person_territory(
-            lambda user: scope.departements(user).values_list("code", flat=True)
-        )
+        register_person_territory(scope.departements_of_people)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from sdsf.accounts import scope
+from sdsf.accounts.models import label_scopes
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import read_personal
 
@@ -19,4 +20,5 @@ def people(request):
         request.GET.get("page")
     )
     read_personal(request, page.object_list)
+    label_scopes(a for person in page.object_list for a in person.assignments.all())
     return render(request, "audit/people.html", {"page": page})

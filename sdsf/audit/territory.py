@@ -14,7 +14,8 @@ cannot be added without its territory: the first test that reaches its call site
 People (:class:`~sdsf.accounts.models.User`, the object of the people list, and the subject of
 logins and logouts) are placed by *person territories* that apps register at start-up
 (:func:`register_person_territory`): the audit app registers the départements of the person's
-roles; the families app those of the family's pré-demandes.
+roles; the families app those of the family's pré-demandes. Each answers for many people at
+once (a page of the people list is recorded with a few queries, not a few per person).
 """
 
 from collections import defaultdict
@@ -24,7 +25,8 @@ from django.db import models
 
 from sdsf.accounts.models import User
 
-PersonTerritory = Callable[[User], Iterable[str]]
+# (person's primary key, département code) pairs of the people whose primary keys are given.
+PersonTerritory = Callable[[list[int]], Iterable[tuple[int, str]]]
 _person_territories: list[PersonTerritory] = []
 
 
@@ -39,11 +41,25 @@ def register_person_territory(territory: PersonTerritory) -> PersonTerritory:
     return territory
 
 
+def of_people(users: Iterable[User]) -> dict[int, set[str]]:
+    """The départements each person concerns, by primary key: the union of every registered
+    source, each asked once for all the people."""
+    found: dict[int, set[str]] = {
+        user.pk: set() for user in users if getattr(user, "is_authenticated", False)
+    }
+    if found:
+        for territory in _person_territories:
+            for pk, code in territory(list(found)):
+                if code:
+                    found[pk].add(code)
+    return found
+
+
 def of_person(user) -> set[str]:
     """The départements a person concerns: the union of every registered source."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    return {code for territory in _person_territories for code in territory(user) if code}
+    return of_people([user])[user.pk]
 
 
 def declared_path(model: type[models.Model]) -> str:
@@ -65,8 +81,8 @@ def of_objects(objects: Iterable[models.Model]) -> dict[tuple[str, str], set[str
     for model, rows in by_model.items():
         label = model._meta.label_lower
         if issubclass(model, User):
-            for user in rows:
-                found[label, str(user.pk)] = of_person(user)
+            for pk, codes in of_people(rows).items():
+                found[label, str(pk)] = codes
             continue
         path = declared_path(model)
         values = model._base_manager.filter(pk__in=[r.pk for r in rows]).values_list("pk", path)

@@ -12,10 +12,10 @@ class FamiliesConfig(AppConfig):
 
         # A family's logins concern the départements of its pré-demandes (none before the first).
         register_person_territory(
-            lambda user: (
-                PreApplication.objects.filter(family__user=user)
+            lambda users: (
+                PreApplication.objects.filter(family__user__in=users)
                 .order_by()
-                .values_list("departement_id", flat=True)
+                .values_list("family__user_id", "departement_id")
                 .distinct()
             )
         )

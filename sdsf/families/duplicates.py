@@ -8,6 +8,10 @@ Two active pré-demandes are *probably* the same child when they have
   (accents, case, hyphens, spaces and apostrophes ignored: « Lefèvre-Martin » = « LEFEVRE MARTIN »),
 - or the same parent e-mail address and the same child first name (normalised the same way).
 
+Each file stores its two keys (:mod:`.matching`, written when it is saved), so the files sharing
+one are found by an indexed query: the desk does not read every file of the département on each
+page.
+
 Probable only: an agent checks and merges. The merge keeps the pré-demande submitted first (its
 date is the family's place in the queue), adds the other's wishes after its own (no wish twice, at
 most ``SDSF_FAMILY_MAX_WISHES``), moves the other's documents, fills the kept file's empty contact
@@ -15,40 +19,32 @@ fields, and closes the other (``MERGED``, ``merged_into``), with an event on bot
 record, in one transaction.
 """
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.families import applications, history
 from sdsf.families.applications import ApplicationError
+from sdsf.families.matching import child_key, email_key
 from sdsf.families.models import ACTIVE_STATUSES, Document, Event, PreApplication, Wish
 
 # Contact fields of the kept file filled from the other when empty there.
 CONTACT_FIELDS = ("email", "phone", "address", "family_id", "child_first_name")
 
 
-def normalise(name: str) -> str:
-    """A name for comparison: no accents, lower case, letters and digits only."""
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).lower()
-
-
 def keys(pre: PreApplication) -> list[tuple]:
     """The matching keys of a pré-demande: two files sharing one key are probable duplicates."""
-    found = []
-    last_name = normalise(pre.child_last_name)
-    if pre.child_date and last_name:
-        found.append(("child", pre.child_date, last_name))
-    email, first_name = (pre.email or "").strip().lower(), normalise(pre.child_first_name)
-    if email and first_name:
-        found.append(("email", email, first_name))
-    return found
+    found = [
+        ("child", child_key(pre.child_date, pre.child_last_name)),
+        ("email", email_key(pre.email, pre.child_first_name)),
+    ]
+    return [(kind, key) for kind, key in found if key]
 
 
 def by_submission(pre: PreApplication) -> tuple:
@@ -81,19 +77,32 @@ def groups(pres: Iterable[PreApplication]) -> list[list[PreApplication]]:
     return sorted(found, key=lambda group: by_submission(group[0]))
 
 
-def active_in_departements(departement_ids) -> list[PreApplication]:
-    return list(
-        PreApplication.objects.filter(
-            departement_id__in=departement_ids, status__in=ACTIVE_STATUSES
-        ).select_related("home_commune")
+def probable_in_departements(departement_ids) -> list[PreApplication]:
+    """The active files of these départements that share a stored key with another one: the
+    only files :func:`groups` can put in a group, found by the database (keys are indexed)."""
+    active = PreApplication.objects.filter(
+        departement_id__in=departement_ids, status__in=ACTIVE_STATUSES
     )
+
+    def shared(key: str):
+        return (
+            active.exclude(**{key: ""})
+            .order_by()
+            .values(key)
+            .annotate(files=Count("pk"))
+            .filter(files__gt=1)
+            .values(key)
+        )
+
+    matching = Q(child_key__in=shared("child_key")) | Q(email_key__in=shared("email_key"))
+    return list(active.filter(matching).select_related("home_commune"))
 
 
 def duplicates_of(pre: PreApplication) -> list[PreApplication]:
     """The other active pré-demandes of the same département that are probably the same child."""
     if pre.status not in ACTIVE_STATUSES:
         return []
-    for group in groups(active_in_departements([pre.departement_id])):
+    for group in groups(probable_in_departements([pre.departement_id])):
         if pre in group:
             return [other for other in group if other.pk != pre.pk]
     return []

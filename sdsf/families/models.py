@@ -11,7 +11,7 @@ from operator import or_
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from sdsf.accounts.models import STRUCTURE_SCOPE, Role
 from sdsf.accounts.scope import Permission, holding, territory
 from sdsf.core import clock
 from sdsf.core.transitions import Transitions
+from sdsf.families.matching import child_key, email_key
 from sdsf.offer.models import Structure
 from sdsf.territories.models import Commune
 
@@ -109,6 +110,35 @@ class PreApplicationQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(family__user=user)
+
+    # The matching keys follow their fields whatever the way rows are written (see save()).
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for pre in objs:
+            pre.write_match_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if MATCHED_FIELDS.intersection(fields):
+            for pre in objs:
+                pre.write_match_keys()
+            fields += ["child_key", "email_key"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        """Also writes the keys of the rows whose fields of the keys it changes."""
+        if not MATCHED_FIELDS.intersection(kwargs) or {"child_key", "email_key"} <= set(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            changed = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            rows = list(self.model.objects.filter(pk__in=changed).only(*MATCHED_FIELDS))
+            for pre in rows:
+                pre.write_match_keys()
+            self.model.objects.bulk_update(rows, ["child_key", "email_key"])
+        return count
 
 
 class PreApplication(models.Model):
@@ -224,6 +254,11 @@ class PreApplication(models.Model):
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The keys of probable duplicates (sdsf.families.matching), written from the fields above
+    # by save() and by the manager's bulk writes and update(): the desk looks up the files
+    # sharing one in the database.
+    child_key = models.TextField(blank=True, default="", editable=False)
+    email_key = models.TextField(blank=True, default="", editable=False)
 
     objects = PreApplicationQuerySet.as_manager()
 
@@ -233,10 +268,25 @@ class PreApplication(models.Model):
         indexes = [
             models.Index(fields=["departement", "status"]),
             models.Index(fields=["child_last_name", "child_birth_date"]),
+            models.Index(fields=["departement", "child_key"]),
+            models.Index(fields=["departement", "email_key"]),
         ]
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        """Writes the matching keys with the fields they are made of (also when only some
+        fields are saved)."""
+        self.write_match_keys()
+        fields = kwargs.get("update_fields")
+        if fields is not None and MATCHED_FIELDS.intersection(fields):
+            kwargs["update_fields"] = {*fields, "child_key", "email_key"}
+        super().save(*args, **kwargs)
+
+    def write_match_keys(self) -> None:
+        self.child_key = child_key(self.child_date, self.child_last_name)
+        self.email_key = email_key(self.email, self.child_first_name)
 
     @property
     def child_date(self):
@@ -248,6 +298,11 @@ class PreApplication(models.Model):
         """Still waiting for a place (neither a draft nor ended)."""
         return self.status in ACTIVE_STATUSES
 
+
+# The fields the matching keys are made of.
+MATCHED_FIELDS = frozenset(
+    {"child_birth_date", "expected_birth_date", "child_last_name", "email", "child_first_name"}
+)
 
 ACTIVE_STATUSES = (
     PreApplication.Status.RECEIVED,

@@ -9,11 +9,11 @@ from sdsf.core.api import ERRORS
 from sdsf.observatory.service import (
     PAGE_LEVELS,
     Observatory,
-    Territory,
-    codes_within,
+    codes_of,
     export_rows,
     imported_years,
 )
+from sdsf.territories.models import Commune
 
 router = Router(tags=["observatoire"])
 
@@ -58,10 +58,8 @@ def indicators(request, filters: Query[IndicatorFilters]):
     observatory = Observatory()
     codes = None if filters.code is None else [filters.code]
     if filters.level in PAGE_LEVELS:
-        allowed = set()
-        for departement in scope.departements(request.user):
-            place = Territory("departement", departement.code, departement.name)
-            allowed |= set(_codes(filters.level, place))
+        mine = Commune.objects.filter(departement__in=scope.departements(request.user))
+        allowed = set(codes_of(filters.level, mine))
         if codes is not None and not set(codes) <= allowed:
             raise Http404
         codes = sorted(allowed) if codes is None else codes
@@ -70,9 +68,3 @@ def indicators(request, filters: Query[IndicatorFilters]):
     elif filters.level == "france":
         codes = None
     return export_rows(observatory.rows(filters.level, codes, [year]))
-
-
-def _codes(level: str, place: Territory) -> list[str]:
-    if level == "commune":
-        return list(place.communes().values_list("code", flat=True))
-    return codes_within(level, place)

@@ -560,9 +560,15 @@ def codes_within(level: str, within: Territory) -> list[str]:
     """Codes of the territories of ``level`` having communes in ``within``."""
     if level == "france":
         return [coverage.FRANCE_CODE]
+    return codes_of(level, within.communes())
+
+
+def codes_of(level: str, communes: QuerySet[Commune]) -> list[str]:
+    """Codes of the territories of ``level`` (commune to région) having one of ``communes``,
+    in one query."""
     key = LEVEL_FILTER[level]
-    communes = within.communes().exclude(**{f"{key}__isnull": True})
-    return sorted(communes.values_list(key, flat=True).distinct())
+    rows = communes.exclude(**{f"{key}__isnull": True}).order_by()
+    return sorted(rows.values_list(key, flat=True).distinct())
 
 
 def indicator_table(

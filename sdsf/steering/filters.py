@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from sdsf.steering.models import Action, ActionTerritory, Actor, Scheme
-from sdsf.territories.queries import TerritoryRef
+from sdsf.territories.queries import TerritoryRef, labels
 
 
 class PlanFilter:
@@ -15,10 +15,9 @@ class PlanFilter:
         self.pilot_choices = sorted(set(actors.values_list("label", flat=True)))
         self.marker_choices = [(m.code, m.label) for m in scheme.markers.all()]
         places = ActionTerritory.objects.filter(action__scheme=scheme)
-        self.territory_choices = [
-            (f"{level}:{code}", TerritoryRef(level, code).label)
-            for level, code in sorted(set(places.values_list("level", "code")))
-        ]
+        refs = [TerritoryRef(*place) for place in sorted(set(places.values_list("level", "code")))]
+        found = labels(refs)
+        self.territory_choices = [(f"{ref.level}:{ref.code}", found[ref]) for ref in refs]
         self.status_choices = Action.Status.choices
         self.pilot = self._pick(params, "pilote", self.pilot_choices)
         self.marker = self._pick(params, "repere", [c for c, _ in self.marker_choices])

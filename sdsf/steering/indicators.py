@@ -10,11 +10,29 @@ class BoundIndicatorError(ValueError):
     """A value was typed for an indicator whose values come from the observatory."""
 
 
-def yearly_values(indicator: Indicator, years) -> dict[int, Decimal | None]:
-    """The indicator's value for each year (None when unknown)."""
+class Figures:
+    """The bound figures of one scheme's département, each (binding, year) asked of the
+    observatory once: a page or report listing many bound indicators computes each figure
+    once, not once per indicator."""
+
+    def __init__(self, departement_code: str):
+        self.departement_code = departement_code
+        self._values: dict[tuple[str, int], Decimal | None] = {}
+
+    def value(self, key: str, year: int) -> Decimal | None:
+        if (key, year) not in self._values:
+            self._values[key, year] = bindings.value(key, self.departement_code, year)
+        return self._values[key, year]
+
+
+def yearly_values(
+    indicator: Indicator, years, figures: Figures | None = None
+) -> dict[int, Decimal | None]:
+    """The indicator's value for each year (None when unknown); a list passes the
+    :class:`Figures` of its scheme."""
     if indicator.binding:
-        code = indicator.scheme.departement_id
-        return {year: bindings.value(indicator.binding, code, year) for year in years}
+        figures = figures or Figures(indicator.scheme.departement_id)
+        return {year: figures.value(indicator.binding, year) for year in years}
     typed = {v.year: v.value for v in indicator.values.all()}
     return {year: typed.get(year) for year in years}
 
@@ -39,12 +57,14 @@ def record_value(
     return row
 
 
-def trajectory(indicator: Indicator, years) -> list[tuple[int, Decimal]]:
+def trajectory(
+    indicator: Indicator, years, figures: Figures | None = None
+) -> list[tuple[int, Decimal]]:
     """Known points of the indicator: baseline, yearly values, then target (for charts)."""
     points: dict[int, Decimal] = {}
     if indicator.baseline_value is not None and indicator.baseline_year:
         points[indicator.baseline_year] = indicator.baseline_value
-    for year, value in yearly_values(indicator, years).items():
+    for year, value in yearly_values(indicator, years, figures).items():
         if value is not None:
             points[year] = value
     return sorted(points.items())

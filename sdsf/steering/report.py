@@ -12,9 +12,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from sdsf.core import clock, downloads
 from sdsf.steering import bindings, charts
-from sdsf.steering.indicators import trajectory, yearly_values
+from sdsf.steering.indicators import Figures, trajectory, yearly_values
 from sdsf.steering.models import Action, Axis, Indicator, Meeting, Scheme
-from sdsf.territories.queries import TerritoryRef
+from sdsf.territories.queries import TerritoryRef, communes_of
 
 
 @dataclass
@@ -52,11 +52,11 @@ def tree(scheme: Scheme, actions: QuerySet[Action]) -> list[AxisNode]:
 
 
 def status_counts(scheme: Scheme) -> list[tuple[str, dict[str, int]]]:
-    rows = []
-    for axis in scheme.axes.all():
-        counts = Counter(axis.actions.values_list("status", flat=True))
-        rows.append((f"{axis.code}. {axis.title}", {s: counts[s] for s in Action.Status.values}))
-    return rows
+    counts = Counter(scheme.actions.values_list("axis_id", "status"))
+    return [
+        (f"{axis.code}. {axis.title}", {s: counts[axis.pk, s] for s in Action.Status.values})
+        for axis in scheme.axes.all()
+    ]
 
 
 def governance_activity(scheme: Scheme) -> dict:
@@ -77,11 +77,12 @@ def governance_activity(scheme: Scheme) -> dict:
 def observatory_figures(scheme: Scheme) -> list[dict]:
     """The bound figures of the scheme's indicators, for each year where the observatory knows."""
     rows = []
+    figures = Figures(scheme.departement_id)
     for indicator in scheme.indicators.exclude(binding=""):
         binding = bindings.get(indicator.binding)
         if binding is None:
             continue
-        for year, value in yearly_values(indicator, scheme.years).items():
+        for year, value in yearly_values(indicator, scheme.years, figures).items():
             if value is not None:
                 rows.append(
                     {"label": binding.label, "unit": binding.unit, "year": year, "value": value}
@@ -92,12 +93,13 @@ def observatory_figures(scheme: Scheme) -> list[dict]:
 def action_map(scheme: Scheme) -> str:
     """Communes coloured by the number of actions whose territories include them."""
     counts: Counter[str] = Counter()
-    for action in scheme.actions.prefetch_related("territories"):
+    actions = list(scheme.actions.prefetch_related("territories"))
+    places = [TerritoryRef(p.level, p.code) for a in actions for p in a.territories.all()]
+    communes = communes_of(places)
+    for action in actions:
         codes = set()
         for place in action.territories.all():
-            codes |= set(
-                TerritoryRef(place.level, place.code).communes().values_list("code", flat=True)
-            )
+            codes |= communes[TerritoryRef(place.level, place.code)]
         counts.update(codes)
     shapes = scheme.departement.communes.exclude(geometry__isnull=True).values_list(
         "code", "name", "geometry"
@@ -114,13 +116,14 @@ def action_map(scheme: Scheme) -> str:
 
 def indicator_sections(scheme: Scheme) -> list[dict]:
     sections = []
+    figures = Figures(scheme.departement_id)
     for indicator in scheme.indicators.select_related("action").prefetch_related("values"):
         target = (
             (indicator.target_year, indicator.target_value)
             if indicator.target_value is not None and indicator.target_year
             else None
         )
-        points = trajectory(indicator, scheme.years)
+        points = trajectory(indicator, scheme.years, figures)
         sections.append(
             {
                 "indicator": indicator,
@@ -228,11 +231,12 @@ def _indicator_rows(scheme: Scheme) -> tuple[list, list]:
         *[str(y) for y in years],
     ]
     rows = []
+    figures = Figures(scheme.departement_id)
     indicators: QuerySet[Indicator] = scheme.indicators.select_related("action").prefetch_related(
         "values"
     )
     for i in indicators:
-        values = yearly_values(i, years)
+        values = yearly_values(i, years, figures)
         rows.append(
             [
                 i.action.code if i.action else "(schéma)",

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from sdsf.core import clock
-from sdsf.steering.indicators import yearly_values
+from sdsf.steering.indicators import Figures, yearly_values
 from sdsf.steering.models import Action, Indicator, Review, ReviewComment, Scheme
 
 
@@ -28,12 +28,12 @@ def _number(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _indicator_row(indicator: Indicator, year: int) -> dict:
+def _indicator_row(indicator: Indicator, year: int, figures: Figures) -> dict:
     return {
         "code": indicator.code,
         "label": indicator.label,
         "unit": indicator.unit,
-        "value": _number(yearly_values(indicator, [year])[year]),
+        "value": _number(yearly_values(indicator, [year], figures)[year]),
         "target": _number(indicator.target_value),
         "target_year": indicator.target_year,
         "from_observatory": bool(indicator.binding),
@@ -43,6 +43,7 @@ def _indicator_row(indicator: Indicator, year: int) -> dict:
 def live_content(review: Review) -> dict:
     """The review's content computed now from the plan (what validation will freeze)."""
     scheme, year = review.scheme, review.year
+    figures = Figures(scheme.departement_id)
     comments = {c.action_id: c.text for c in review.comments.all()}
     actions = scheme.actions.select_related("axis").prefetch_related("indicators__values", "actors")
     return {
@@ -58,12 +59,12 @@ def live_content(review: Review) -> dict:
                 "progress": a.progress,
                 "pilots": [x.label for x in a.actors.all() if x.is_pilot],
                 "comment": comments.get(a.pk, ""),
-                "indicators": [_indicator_row(i, year) for i in a.indicators.all()],
+                "indicators": [_indicator_row(i, year, figures) for i in a.indicators.all()],
             }
             for a in actions
         ],
         "indicators": [
-            _indicator_row(i, year)
+            _indicator_row(i, year, figures)
             for i in scheme.indicators.filter(action__isnull=True).prefetch_related("values")
         ],
     }

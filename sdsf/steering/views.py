@@ -30,6 +30,7 @@ from sdsf.steering.forms import (
 )
 from sdsf.steering.indicators import (
     BoundIndicatorError,
+    Figures,
     is_bound_and_available,
     yearly_values,
 )
@@ -69,11 +70,12 @@ def _may_edit(request, action: Action) -> bool:
     return Action.objects.writable_by(request.user, EDIT).filter(pk=action.pk).exists()
 
 
-def _indicator_rows(indicators, years) -> list[dict]:
+def _indicator_rows(scheme: Scheme, indicators, years) -> list[dict]:
+    figures = Figures(scheme.departement_id)
     return [
         {
             "indicator": i,
-            "values": yearly_values(i, years),
+            "values": yearly_values(i, years, figures),
             "available": is_bound_and_available(i),
         }
         for i in indicators.prefetch_related("values")
@@ -102,7 +104,7 @@ def scheme(request, scheme):
             "tree": report.tree(scheme, actions),
             "years": list(scheme.years),
             "scheme_indicators": _indicator_rows(
-                scheme.indicators.filter(action__isnull=True), scheme.years
+                scheme, scheme.indicators.filter(action__isnull=True), scheme.years
             ),
             "coordinator": _coordinates(request, scheme.pk),
         },
@@ -113,7 +115,7 @@ def scheme(request, scheme):
 def action(request, action):
     action = _action(request, action)
     years = list(action.scheme.years)
-    indicators = _indicator_rows(action.indicators.all(), years)
+    indicators = _indicator_rows(action.scheme, action.indicators.all(), years)
     editable = _may_edit(request, action)
     return render(
         request,

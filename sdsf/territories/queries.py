@@ -1,5 +1,7 @@
 """Questions every app asks about territories, answered from the official codes."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
@@ -40,8 +42,48 @@ class TerritoryRef:
 
     @property
     def label(self) -> str:
-        territory = self.get()
-        return f"{Level(self.level).label} {territory}" if territory else self.code
+        """One query: a list labels its rows with :func:`labels` instead."""
+        return labels([self])[self]
+
+
+def labels(refs: Iterable[TerritoryRef]) -> dict[TerritoryRef, str]:
+    """The label of each territory (« EPCI Métropole du Grand Paris », or its code when the
+    code is unknown), in one query per level, whatever the number of territories (names only:
+    a commune's geometry stays in the database)."""
+    refs = set(refs)
+    found = {
+        (level, code): territory
+        for level, wanted in _codes_by_level(refs).items()
+        for code, territory in _LEVEL_MODEL[level].objects.only("name").in_bulk(wanted).items()
+    }
+    return {
+        ref: (
+            f"{Level(ref.level).label} {found[ref.level, ref.code]}"
+            if (ref.level, ref.code) in found
+            else ref.code
+        )
+        for ref in refs
+    }
+
+
+def communes_of(refs: Iterable[TerritoryRef]) -> dict[TerritoryRef, set[str]]:
+    """The commune codes of each territory, in one query per level, whatever the number of
+    territories (an unknown code has none)."""
+    refs = set(refs)
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for level, wanted in _codes_by_level(refs).items():
+        key = LEVEL_FILTER[level]
+        rows = Commune.objects.filter(**{f"{key}__in": wanted}).order_by()
+        for code, commune in rows.values_list(key, "code"):
+            found[level, code].add(commune)
+    return {ref: found[ref.level, ref.code] for ref in refs}
+
+
+def _codes_by_level(refs: Iterable[TerritoryRef]) -> dict[Level, set[str]]:
+    codes: dict[Level, set[str]] = defaultdict(set)
+    for ref in refs:
+        codes[Level(ref.level)].add(ref.code)
+    return codes
 
 
 def get_departement(code: str) -> Departement | None:

@@ -11,6 +11,7 @@ from sdsf.audit.models import AuditEvent
 from sdsf.core import clock
 from sdsf.families import duplicates
 from sdsf.families.applications import ApplicationError, add_document
+from sdsf.families.matching import normalise
 from sdsf.families.models import Event, PreApplication
 from tests.factories import PDF, make_family, make_pre_application, make_structure, make_user
 
@@ -28,13 +29,13 @@ Status = PreApplication.Status
     ],
 )
 def test_normalise(first, second, same):
-    assert (duplicates.normalise(first) == duplicates.normalise(second)) is same
+    assert (normalise(first) == normalise(second)) is same
 
 
 @given(st.text(max_size=30))
 def test_normalise_is_idempotent_and_plain(name):
-    once = duplicates.normalise(name)
-    assert duplicates.normalise(once) == once
+    once = normalise(name)
+    assert normalise(once) == once
     assert once == once.lower() and "-" not in once and " " not in once
 
 

@@ -76,16 +76,17 @@ def _search(queryset, data: dict):
 
 def _duplicate_groups(user) -> list[dict]:
     """Probable duplicates among the active files of the agent's départements, shown when one
-    of them is in the agent's scope; files outside it are named by their reference only."""
-    visible = set(
-        PreApplication.objects.visible_to(user, Permission.FAMILY_FILES_VIEW).values_list(
-            "pk", flat=True
-        )
-    )
+    of them is in the agent's scope; files outside it are named by their reference only. Only
+    the files of a group are read (see :func:`duplicates.probable_in_departements`)."""
     found = duplicates.groups(
-        duplicates.active_in_departements(
+        duplicates.probable_in_departements(
             scope.departements(user, Permission.FAMILY_FILES_VIEW).values("code")
         )
+    )
+    visible = set(
+        PreApplication.objects.visible_to(user, Permission.FAMILY_FILES_VIEW)
+        .filter(pk__in=[pre.pk for group in found for pre in group])
+        .values_list("pk", flat=True)
     )
     return [
         {
