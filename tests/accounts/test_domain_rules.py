@@ -18,7 +18,7 @@ from tests.permission_world import PROFILES
 
 pytestmark = pytest.mark.django_db
 
-STAFF_93 = "admin analyst pmi caf commune commune_other structure rpe commission"
+STAFF_93 = "admin analyst pmi caf commune commune_other structure rpe commission state"
 
 # (rule, objects of each side it is asked about, {side: profiles that reach them}); every other
 # profile reaches nothing of that side.
@@ -26,7 +26,7 @@ RULES = [
     (
         lambda u: ParentingAction.objects.visible_to(u, P.OFFER_VIEW),
         "parenting",
-        {"93": "admin analyst pmi caf commune structure commission", "26": "admin_26"},
+        {"93": "admin analyst pmi caf commune structure commission state", "26": "admin_26"},
     ),
     (lambda u: ImportJob.objects.visible_to(u), "job", {"93": "admin", "26": "admin_26"}),
     (

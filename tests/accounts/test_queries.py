@@ -35,7 +35,7 @@ def _people(count: int, start: int = 0) -> None:
 
 def test_people(client):
     client.force_login(make_user(Role.ADMINISTRATOR))
-    url = reverse("accounts:people")
+    url = reverse("people:list")
     _people(3)
     small = queries(client, url)
     _people(12, start=3)

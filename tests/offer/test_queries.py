@@ -14,6 +14,7 @@ from sdsf.offer.models import (
     LaepSession,
     ParentingAction,
     ParentingFunding,
+    Section,
 )
 from tests.factories import make_assistant, make_structure, make_user
 from tests.queries import queries
@@ -30,7 +31,7 @@ def _offer(start: int, count: int) -> None:
     for i in range(start, start + count):
         commune = COMMUNES[i % len(COMMUNES)]
         eaje = make_structure(commune, name=f"Creche Q{i}")
-        for section in ("bebes", "grands"):
+        for section in (Section.BABIES, Section.OLDER):
             Capacity.objects.create(
                 structure=eaje, section=section, places=10, start=date(2020, 1, 1)
             )
@@ -124,7 +125,7 @@ def test_structure_page_lists(client, pmi):
     def rows(start, count):
         for i in range(start, start + count):
             Capacity.objects.create(
-                structure=rpe, section="bebes", places=i, start=date(2000 + i, 1, 1)
+                structure=rpe, section=Section.BABIES, places=i, start=date(2000 + i, 1, 1)
             )
             LaepSession.objects.create(
                 structure=laep, weekday=i % 7, starts_at="09:00", ends_at="11:00"
