@@ -17,6 +17,10 @@ from tests.factories import make_structure, make_user
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
 schema.app = get_wsgi_application()
+# A NUL character is refused (400/404) before any view by the URL checks, which
+# tests/test_url_inputs.py proves on every route; the schema cannot say it, so generated strings
+# leave it out rather than read a documented refusal as a failure.
+schema.config.generation.update(allow_x00=False)
 COOKIE = django_settings.SESSION_COOKIE_NAME
 
 
