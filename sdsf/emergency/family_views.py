@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from sdsf.core import clock, throttle
 from sdsf.emergency import service
@@ -17,6 +18,7 @@ def open_periods():
     ).select_related("departement")
 
 
+@require_GET
 def periods(request):
     return render(request, "emergency/family/periods.html", {"periods": open_periods()})
 

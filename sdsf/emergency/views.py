@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sdsf.accounts.scope import Permission, can, communes, departements, permission_required
 from sdsf.audit.log import read_personal
@@ -40,6 +40,7 @@ def _day(request, period: EmergencyPeriod) -> date:
     return today if today in days else days[0]
 
 
+@require_GET
 @permission_required(P.EMERGENCY_VIEW)
 def index(request):
     periods = EmergencyPeriod.objects.visible_to(request.user, P.EMERGENCY_VIEW).select_related(
@@ -69,6 +70,7 @@ def open_period(request):
     return render(request, "emergency/open.html", {"form": form})
 
 
+@require_GET
 @permission_required(P.EMERGENCY_VIEW)
 def period_detail(request, period):
     item = _period(request, period, P.EMERGENCY_VIEW)
@@ -95,6 +97,7 @@ def period_detail(request, period):
     )
 
 
+@require_GET
 @permission_required(P.EMERGENCY_VIEW)
 def period_geojson(request, period):
     """The places open on the day, with what is left after the day's proposals (no names of
@@ -182,6 +185,7 @@ def _holder(key: str, structures, assistants):
     return found
 
 
+@require_GET
 @permission_required(P.EMERGENCY_REQUESTS)
 def requests(request, period):
     item = _period(request, period, P.EMERGENCY_REQUESTS)
@@ -235,8 +239,8 @@ def _managed(request, period) -> EmergencyPeriod:
     return item
 
 
-@require_POST
 @permission_required(P.EMERGENCY_MANAGE)
+@require_POST
 def run(request, period):
     """Matches the day and sends the proposals."""
     item = _managed(request, period)
@@ -255,8 +259,8 @@ def run(request, period):
     return redirect(f"{reverse('emergency:period', args=[item.pk])}?day={day.isoformat()}")
 
 
-@require_POST
 @permission_required(P.EMERGENCY_MANAGE)
+@require_POST
 def close(request, period):
     item = _managed(request, period)
     service.close_period(request, item)
