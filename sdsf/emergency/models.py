@@ -213,7 +213,7 @@ class EmergencyRequest(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(_("motif"), max_length=300, blank=True)
-    category = models.ForeignKey(PriorityCategory, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(PriorityCategory, on_delete=models.CASCADE, related_name="+")
     parent_name = models.CharField(_("nom et prénom du parent"), max_length=200)
     email = models.EmailField(_("adresse e-mail"), blank=True)
     phone = models.CharField(_("téléphone portable"), max_length=30, blank=True)
