@@ -51,7 +51,7 @@ def create_period(departement: Departement) -> list[str]:
     period = EmergencyPeriod.objects.create(
         departement=departement,
         title=TITLE,
-        reason="Exercice : fermeture des creches et des écoles décidée par la préfecture ; seuls "
+        reason="Exercice : fermeture des crèches et des écoles décidée par la préfecture ; seuls "
         "les enfants des personnels indispensables à la gestion de la crise sont accueillis.",
         starts_on=today,
         ends_on=today + timedelta(days=4),
