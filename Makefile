@@ -63,6 +63,7 @@ lock: install-test
 # (minus the guichet unique desk, a staff page), the shared layout (sdsf/site: base, header,
 # language selector, menu, site title and footer; sdsf/core: form fields), the family's proposal
 # pages (sdsf/allocation), the models whose choice labels family pages show (offer, allocation),
+# the emergency childcare request (sdsf/emergency: its family pages, form, e-mail and messages),
 # nothing of the staff pages, which stay French. Re-run after changing a family page, translate
 # the new entries, commit .po and .mo. compilemessages also compiles sdsf/locale_dsfr (Arabic for
 # django-dsfr's own strings; a LOCALE_PATHS entry never extracted).
@@ -73,11 +74,17 @@ I18N_KEEP := sdsf sdsf/families sdsf/locale sdsf/site sdsf/site/navigation.py \
 	sdsf/core/templates/sdsf sdsf/core/templates/sdsf/field.html \
 	sdsf/offer sdsf/offer/models.py sdsf/allocation sdsf/allocation/models.py \
 	sdsf/allocation/proposal_views.py sdsf/allocation/templates \
-	sdsf/allocation/templates/allocation sdsf/allocation/templates/allocation/proposals
+	sdsf/allocation/templates/allocation sdsf/allocation/templates/allocation/proposals \
+	sdsf/emergency sdsf/emergency/forms.py sdsf/emergency/service.py \
+	sdsf/emergency/family_views.py sdsf/emergency/templates \
+	sdsf/emergency/templates/emergency sdsf/emergency/templates/emergency/family \
+	sdsf/emergency/templates/emergency/proposal_email.txt \
+	sdsf/emergency/templates/emergency/_request_fields.html
 I18N_IGNORE := $(filter-out $(I18N_KEEP),$(wildcard * sdsf/* sdsf/site/* sdsf/site/templates/* \
 	sdsf/site/templates/sdsf/* sdsf/core/* sdsf/core/templates/* sdsf/core/templates/sdsf/* \
 	sdsf/offer/* sdsf/allocation/* sdsf/allocation/templates/* \
-	sdsf/allocation/templates/allocation/*)) sdsf/families/migrations \
+	sdsf/allocation/templates/allocation/* sdsf/emergency/* sdsf/emergency/templates/* \
+	sdsf/emergency/templates/emergency/*)) sdsf/families/migrations \
 	sdsf/families/management sdsf/families/templates/families/desk sdsf/families/views/desk.py \
 	sdsf/families/duplicates.py
 messages: install

@@ -17,7 +17,9 @@ urlpatterns = [
     # The family's answer to a proposal: a family page (under /familles/, translated) that the
     # commission serves, since it sits above the families app.
     path("familles/", include("sdsf.allocation.proposal_urls")),
+    path("familles/urgence/", include("sdsf.emergency.family_urls")),
     path("pilotage/", include("sdsf.steering.urls")),
+    path("urgence/", include("sdsf.emergency.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: family pages' selector
 ]

@@ -81,6 +81,7 @@ class Side:
     review: object = None
     survey: object = None
     recipients: object = None
+    emergency: object = None  # an emergency period open today, with places and a request
 
 
 @dataclass
@@ -274,6 +275,44 @@ def _steering(side: Side, pilot: Institution) -> None:
     )
 
 
+def _emergency(side: Side, opener) -> None:
+    from sdsf.emergency.models import (
+        EmergencyChild,
+        EmergencyOffer,
+        EmergencyPeriod,
+        EmergencyRequest,
+        RequestedDay,
+    )
+
+    today = clock.today()
+    period = EmergencyPeriod.objects.create(
+        departement_id=side.departement,
+        title=f"Crise {side.departement}",
+        reason="Fermeture des crèches",
+        starts_on=today,
+        ends_on=today + timedelta(days=2),
+        opened_by=opener,
+    )
+    category = period.categories.create(rank=1, label="Personnels de santé")
+    EmergencyOffer.objects.create(
+        period=period, structure=side.eaje, day=today, places=2, declared_by=opener
+    )
+    request = EmergencyRequest.objects.create(
+        period=period,
+        reference=f"URG-{side.departement}",
+        channel=EmergencyRequest.Channel.ONLINE,
+        category=category,
+        parent_name="Parent Urgence",
+        email="urgence@example.org",
+        employer="Hôpital",
+        home_commune_id=side.commune,
+        submitted_at=clock.now(),
+    )
+    EmergencyChild.objects.create(request=request, first_name="Noé", birth_date=date(2025, 1, 1))
+    RequestedDay.objects.create(request=request, day=today)
+    side.emergency = period
+
+
 def build_world() -> World:
     world = World()
     for name, spec in PROFILES.items():
@@ -311,6 +350,7 @@ def build_world() -> World:
         _steering(
             side, pilot if code == "93" else make_institution(Institution.Kind.CAF, code=code)
         )
+        _emergency(side, world.users["state" if code == "93" else "admin_26"])
     world.sides = sides
     # A family that never logs in here: its reset link stays valid while the others do.
     user = make_family(email="forgetful@example.org").user

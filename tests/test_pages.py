@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from sdsf.accounts.models import Assignment, Role, User
 from sdsf.allocation.models import AllocationRound
+from sdsf.emergency.models import EmergencyPeriod
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,8 @@ def test_demo_creates_one_account_per_role(capsys):
     demo_round = AllocationRound.objects.get(name__contains="Données de démonstration")
     assert demo_round.status == AllocationRound.Status.RUN
     assert demo_round.applications.exclude(proposed_structure=None).exists()
+    exercise = EmergencyPeriod.objects.get(departement="26", is_demo=True)
+    assert exercise.figures.get().matched > 0
 
 
 def test_demo_refuses_without_debug():

@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from sdsf.accounts.scope import CATALOGUE, Permission
+from sdsf.core import clock
 from tests.factories import PDF
 from tests.permission_world import PROFILES, World
 
@@ -67,6 +68,10 @@ HOLDERS = {
     P.FAMILY_FILES_VIEW: who("admin admin_26 caf commune commune_other structure rpe"),
     P.FAMILY_FILES_FILE: who("admin admin_26 caf commune commune_other structure rpe"),
     P.FAMILY_FILES_MERGE: who("admin admin_26 commune commune_other"),
+    P.EMERGENCY_VIEW: who("admin admin_26 pmi caf state structure rpe"),
+    P.EMERGENCY_MANAGE: who("admin admin_26 pmi state"),
+    P.EMERGENCY_REQUESTS: who("admin admin_26 pmi caf state"),
+    P.EMERGENCY_PLACES: who("admin admin_26 pmi structure rpe"),
 }
 
 # Who reaches each object: (its Bobigny / Montreuil side, its Valence side). The commune agent
@@ -89,6 +94,7 @@ REACH = {
     "invitation": (who("family"), who("other_family")),
     "desk file": (who("admin caf commune rpe"), who("admin_26")),
     "scheme": (STAFF_93, who("admin_26")),
+    "emergency period": (who("admin pmi caf state structure rpe"), who("admin_26")),
 }
 # Who may change what they reach, when the view lets only some readers write.
 WRITERS = {
@@ -96,6 +102,9 @@ WRITERS = {
     "pilots": (who("admin caf"), who("admin_26")),  # the CAF pilots the action of the 93
     "desk commune": (who("admin caf commune rpe"), who("admin_26")),
     "round commune": (who("admin commune"), who("admin_26")),
+    "emergency managers": (who("admin pmi state"), who("admin_26")),
+    # a manager declares for its own EAJE and MAM (the relais manages neither)
+    "emergency places": (who("admin pmi structure"), who("admin_26")),
 }
 
 
@@ -297,6 +306,32 @@ URLS = {
         for name in ("question_add", "recipients_add")
     },
     "steering:survey_answer": Url(PUBLIC, obj="public"),
+    # emergency childcare: the préfecture and the Département open it; only they and the CAF
+    # see the requests; managers and the PMI declare places; families ask on a public page
+    "emergency:index": staff(P.EMERGENCY_VIEW, 200, METHOD_FIRST),
+    "emergency:open": staff(
+        P.EMERGENCY_MANAGE, 200, 302, side=True, writers="emergency managers", refused=200
+    ),
+    **{
+        f"emergency:{name}": staff(P.EMERGENCY_VIEW, 200, METHOD_FIRST, obj="emergency period")
+        for name in ("period", "period_geojson")
+    },
+    "emergency:places": staff(
+        P.EMERGENCY_PLACES,
+        200,
+        302,
+        obj="emergency period",
+        writers="emergency places",
+        refused=404,
+    ),
+    "emergency:requests": staff(P.EMERGENCY_REQUESTS, 200, METHOD_FIRST, obj="emergency period"),
+    "emergency:request_new": staff(P.EMERGENCY_REQUESTS, 200, 302, obj="emergency period"),
+    **{
+        f"emergency:{name}": post_only(P.EMERGENCY_MANAGE, obj="emergency period")
+        for name in ("run", "close")
+    },
+    "emergency_family:periods": Url(PUBLIC, 200, 405),
+    "emergency_family:request": Url(PUBLIC, obj="public"),
 }
 
 
@@ -327,6 +362,7 @@ def _kwargs(name: str, w: World, s) -> dict:
         "version": s.version.pk,
         "review": s.review.pk,
         "survey": s.survey.pk,
+        "period": s.emergency.pk,
         "uidb64": w.reset[0],
         "token": {
             "offer:availability_link": make_token(s.eaje),
@@ -430,7 +466,35 @@ BODIES: dict[str, Callable] = {
     "steering:survey_answer": lambda w, s: {
         f"q{s.survey.questions.get().pk}": "3",
     },
+    "emergency:open": lambda w, s: {
+        "departement": s.departement,
+        "title": "Crise",
+        "reason": "Fermeture des crèches",
+        "starts_on": clock.today().isoformat(),
+        "ends_on": clock.today().isoformat(),
+        "max_distance_km": "15",
+        "categories": "Personnels de santé",
+    },
+    "emergency:places": lambda w, s: {
+        "holder": f"s-{s.eaje.pk}",
+        clock.today().isoformat(): "3",
+    },
+    "emergency:request_new": lambda w, s: _emergency_request(s),
+    "emergency_family:request": lambda w, s: _emergency_request(s),
 }
+
+
+def _emergency_request(s) -> dict:
+    return {
+        "parent_name": "Camille Martin",
+        "email": "camille@example.org",
+        "employer": "Hôpital",
+        "category": s.emergency.categories.get().pk,
+        "home_commune": s.commune,
+        "child_0_name": "Lina",
+        "child_0_birth": "2025-03-01",
+        "days": clock.today().isoformat(),
+    }
 
 
 # ---- the expected answers ---------------------------------------------------------------------

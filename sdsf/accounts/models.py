@@ -105,7 +105,7 @@ class Role(models.TextChoices):
     COMMUNE_AGENT = "commune_agent", _("Agent petite enfance de commune")
     STRUCTURE_MANAGER = "structure_manager", _("Gestionnaire de structure")
     COMMISSION_MEMBER = "commission_member", _("Membre de commission d'attribution")
-    STATE = "state", _("Représentant de l'État (préfecture)")  # reads, changes nothing
+    STATE = "state", _("Représentant de l'État (préfecture)")  # reads; opens emergency childcare
 
 
 # The kind of institution a role usually belongs to (demo accounts, test data).

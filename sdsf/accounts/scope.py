@@ -56,6 +56,10 @@ class Permission(StrEnum):
     FAMILY_FILES_VIEW = "families.view"
     FAMILY_FILES_FILE = "families.file"
     FAMILY_FILES_MERGE = "families.merge"
+    EMERGENCY_VIEW = "emergency.view"
+    EMERGENCY_MANAGE = "emergency.manage"
+    EMERGENCY_REQUESTS = "emergency.requests"
+    EMERGENCY_PLACES = "emergency.places"
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,36 @@ CATALOGUE: dict[Permission, Rule] = {
     Permission.FAMILY_FILES_MERGE: Rule(
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
         "Fusionner les pré-demandes d'un même enfant déposées deux fois",
+    ),
+    # Emergency childcare in a crisis: the préfecture or the Département opens the period; only
+    # the préfecture, the Département and the CAF see the priority families' requests.
+    Permission.EMERGENCY_VIEW: Rule(
+        frozenset(
+            {
+                Role.ADMINISTRATOR,
+                Role.PMI_AGENT,
+                Role.CAF_ADVISOR,
+                Role.STATE,
+                Role.STRUCTURE_MANAGER,
+            }
+        ),
+        "Consulter les périodes d'accueil d'urgence de ses départements, leurs chiffres du jour "
+        "et la carte des places ouvertes (sans données personnelles)",
+    ),
+    Permission.EMERGENCY_MANAGE: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.PMI_AGENT, Role.STATE}),
+        "Ouvrir et clore une période d'accueil d'urgence et ses catégories prioritaires, lancer "
+        "l'appariement du jour",
+    ),
+    Permission.EMERGENCY_REQUESTS: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.PMI_AGENT, Role.CAF_ADVISOR, Role.STATE}),
+        "Consulter et enregistrer les demandes d'accueil d'urgence des familles prioritaires de "
+        "son territoire (données personnelles, chaque lecture est journalisée)",
+    ),
+    Permission.EMERGENCY_PLACES: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.PMI_AGENT, Role.STRUCTURE_MANAGER}),
+        "Déclarer les places d'accueil d'urgence, jour par jour, des structures et assistants "
+        "maternels de son périmètre",
     ),
 }
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "sdsf.offer",
     "sdsf.observatory",
     "sdsf.allocation",
+    "sdsf.emergency",
     "sdsf.families",
     "sdsf.steering",
     "sdsf.site",  # above every app: home, menu, page layout, demo loader (docs/architecture.md)
@@ -248,6 +249,9 @@ SDSF_AVAILABILITY_LINK_DAYS = 30
 # Allocation proposals (sdsf proposal_deadlines, daily): the reminder e-mail goes this many days
 # before the family's answer deadline (once per proposal).
 SDSF_PROPOSAL_REMINDER_DAYS = 3
+# Emergency childcare (sdsf.emergency): requests, children and proposals of a closed period are
+# deleted this many days after its last day (the daily figures, without personal data, stay).
+SDSF_EMERGENCY_RETENTION_DAYS = int(os.environ.get("SDSF_EMERGENCY_RETENTION_DAYS", "30"))
 
 # Where to report a vulnerability of this installation (an e-mail address or an https:// page),
 # set by the institution that runs it; published at /.well-known/security.txt (RFC 9116), which

@@ -27,6 +27,7 @@ MENU = [
     MenuItem("Pilotage", "steering:index", "steering.view"),
     MenuItem("Attribution", "allocation:index", "allocation.view"),
     MenuItem("Guichet unique", "families:desk", "families.view"),
+    MenuItem("Accueil d'urgence", "emergency:index", "emergency.view"),
     MenuItem("Personnes", "people:list", "people.view"),
     MenuItem("Journal d'audit", "audit:search", "audit.view"),
 ]

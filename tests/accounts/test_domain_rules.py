@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from sdsf.accounts.scope import Permission as P
 from sdsf.allocation.models import AllocationRound
+from sdsf.emergency.models import EmergencyPeriod, EmergencyRequest
 from sdsf.families.models import PreApplication
 from sdsf.offer.models import ImportJob, ParentingAction
 from sdsf.steering.models import Action, Indicator, PlanVersion, Review, Scheme, Survey
@@ -103,6 +104,24 @@ RULES = [
         lambda u: Indicator.objects.writable_by(u, P.STEERING_EDIT_ACTION),
         "indicator",
         {"93": "admin caf", "26": "admin_26"},
+    ),
+    (
+        lambda u: EmergencyPeriod.objects.visible_to(u, P.EMERGENCY_VIEW),
+        "emergency",
+        {"93": "admin pmi caf state structure rpe", "26": "admin_26"},
+    ),
+    (
+        lambda u: EmergencyPeriod.objects.writable_by(u, P.EMERGENCY_MANAGE),
+        "emergency",
+        {"93": "admin pmi state", "26": "admin_26"},
+    ),
+    (
+        # the periods whose request (of a family of the side's commune) the person sees
+        lambda u: EmergencyPeriod.objects.filter(
+            requests__in=EmergencyRequest.objects.visible_to(u)
+        ),
+        "emergency",
+        {"93": "admin pmi caf state", "26": "admin_26"},
     ),
 ]
 

@@ -244,7 +244,7 @@ def test_deploy_units_run_commands_that_exist(settings):
             command = load_command_class(commands[name], name)
             command.create_parser("sdsf", name).parse_args(options)
             checked += 1
-    assert checked == 8
+    assert checked == 9
 
 
 # --- Backups (the restore drill itself is in test_deployment.py, on PostgreSQL) ------------------
