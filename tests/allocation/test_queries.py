@@ -99,7 +99,7 @@ def test_public_grid(client, grid, structures):
 def test_round_structure(client, agent, grid, structures):
     item = _round(grid)
     url = reverse("allocation:round_structure", args=[item.pk, structures[0].identifier])
-    assert _two_sizes(client, url, item, structures, shows="D-12") == (16, 16)
+    assert _two_sizes(client, url, item, structures, shows="D-12") == (18, 18)
 
 
 def test_rounds(client, agent, grid):
