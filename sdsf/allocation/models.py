@@ -14,7 +14,6 @@ from sdsf.core.transitions import Transitions
 from sdsf.offer.days import ALL_DAYS
 from sdsf.offer.models import Section
 
-
 # The most places a structure may declare free in one section (the largest EAJE have ~150).
 MAX_DECLARED_PLACES = 500
 
