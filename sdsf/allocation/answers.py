@@ -10,8 +10,9 @@ Rules (also in docs/glossary.md):
   proposal still pending for it is withdrawn) and enrols the child in the registry from the
   round's start date (a child changing structure leaves its former one the day before).
   Refusing needs a reason; the pré-demande stays active for the next rounds (status "place
-  refusée"). A proposal not answered by its deadline expires and counts as refused. Refused and expired places go back to the next round
-  (:func:`sdsf.allocation.rounds.held_places`), and so does a place an agent marks vacated.
+  refusée"). A proposal not answered by its deadline expires and counts as refused. Refused
+  and expired places go back to the next round (:func:`sdsf.allocation.rounds.held_places`),
+  and so does a place an agent marks vacated.
 """
 
 from datetime import date, timedelta
