@@ -149,17 +149,31 @@ def _check_open(application: Application, today: date) -> None:
         raise AnswerError(_("Le délai de réponse est dépassé."))
 
 
+def _siblings(application: Application) -> list[Application]:
+    """The twins' proposals of the same joint application in the same round: the family
+    answers them at once."""
+    if application.pre_application_id is None:
+        return []
+    return list(
+        application.round.applications.filter(
+            pre_application=application.pre_application_id, answer=Answer.PENDING
+        ).exclude(pk=application.pk)
+    )
+
+
 def accept(request, application: Application, *, by_agent: bool, today: date | None = None):
-    """The family accepts: its pré-demande is closed for every other round."""
+    """The family accepts (for every child of a joint application placed in the round): its
+    pré-demande is closed for every other round."""
     _check_open(application, today or clock.today())
     structure = final_structure(application).name
     with transaction.atomic():
-        _answer(application, Answer.ACCEPTED, "")
-        enrol(application)
+        for child in [application, *_siblings(application)]:
+            _answer(child, Answer.ACCEPTED, "")
+            enrol(child)
         pre = application.pre_application
         if pre is not None:
             for other in pre.round_applications.filter(answer=Answer.PENDING).exclude(
-                pk=application.pk
+                round=application.round
             ):
                 _answer(other, Answer.REFUSED, f"Place acceptée à {structure}.")
             history.set_status(
@@ -211,7 +225,8 @@ def refuse(
     if not reason.strip():
         raise AnswerError(_("Le motif du refus est obligatoire."))
     with transaction.atomic():
-        _answer(application, Answer.REFUSED, reason.strip())
+        for child in [application, *_siblings(application)]:
+            _answer(child, Answer.REFUSED, reason.strip())
         pre = application.pre_application
         if pre is not None:
             _after_refusal(pre, f"Place refusée : {reason.strip()}", request.user, by_agent)

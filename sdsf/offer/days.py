@@ -5,6 +5,8 @@ Monday is day 0, the morning half 0 and the afternoon half 1; ``lu|ma|je`` (whol
 per half-day slot with the same bits, so an enrolment or a need goes to it as it is stored.
 """
 
+from datetime import time
+
 DAY_NAMES = ("lu", "ma", "me", "je", "ve")
 DAY_LABELS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi")
 HALVES = {"": 3, "-matin": 1, "-apres-midi": 2}
@@ -30,13 +32,22 @@ def parse(text: str) -> int:
     return mask or ALL_DAYS
 
 
-def from_weekdays(weekdays) -> int:
-    """Whole days from weekday numbers (0 = Monday) as the pré-demande stores them; weekend
-    days are ignored (no EAJE allocates them) and no day means the whole week."""
+NOON = time(13, 0)
+
+
+def from_weekdays(weekdays, starts_at: time | None = None, ends_at: time | None = None) -> int:
+    """Days from weekday numbers (0 = Monday) and hours, as the pré-demande stores them: a
+    need ending by 13:00 is a morning, one starting from 13:00 an afternoon. Weekend days are
+    ignored (no EAJE allocates them) and no day means the whole week."""
+    half = 3
+    if ends_at is not None and ends_at <= NOON:
+        half = 1
+    elif starts_at is not None and starts_at >= NOON:
+        half = 2
     mask = 0
     for day in weekdays or ():
         if 0 <= int(day) < len(DAY_NAMES):
-            mask |= 3 << (2 * int(day))
+            mask |= half << (2 * int(day))
     return mask or ALL_DAYS
 
 
