@@ -200,6 +200,24 @@ def places_on(
     return Places(structures, figures)
 
 
+def round_places(
+    allocation_round: AllocationRound, structures: list[Structure], applications=None
+) -> Places:
+    """The places of ``structures`` in a round (:func:`places_on` on its start date), with the
+    seats its transfers hold."""
+    rows = (
+        [(a.current_structure_id, a.section, a.days) for a in applications]
+        if applications is not None
+        else allocation_round.applications.values_list("current_structure_id", "section", "days")
+    )
+    return places_on(
+        structures,
+        allocation_round.starts_on,
+        exclude_round=allocation_round,
+        transfers=[row for row in rows if row[0] is not None],
+    )
+
+
 RUNNABLE = (AllocationRound.Status.PUBLISHED, AllocationRound.Status.RUN)
 
 
@@ -284,12 +302,7 @@ def run(
     progress(5, "Chargement des demandes et des places")
     applications = list(allocation_round.applications.order_by("pk"))
     structures = _structures(applications)
-    transfers = [
-        (a.current_structure_id, a.section, a.days) for a in applications if a.current_structure_id
-    ]
-    places = places_on(
-        structures, allocation_round.starts_on, exclude_round=allocation_round, transfers=transfers
-    )
+    places = round_places(allocation_round, structures, applications)
     progress(20, f"Calcul de l'attribution ({len(applications)} demandes)")
     problem = _problem(applications, places)
     allocation = engine.allocate(problem, allocation_round.seed)

@@ -80,6 +80,14 @@ class Offered:
     offered: int
 
     @property
+    def reserved_total(self) -> int:
+        return sum(self.reserved.values())
+
+    @property
+    def benefit_total(self) -> int:
+        return sum(self.reserved_benefit.values())
+
+    @property
     def uses_declaration(self) -> bool:
         return self.declared is not None
 
