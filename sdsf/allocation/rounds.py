@@ -328,7 +328,7 @@ def run(
     with transaction.atomic():
         _save(applications)
         allocation_round.progress = 100
-        allocation_round.progress_note = "Proposition calculée"
+        allocation_round.progress_note = f"Proposition calculée : {_method(allocation.summary)}"
         allocation_round.run_error = ""
         AllocationRound.TRANSITIONS.change(
             allocation_round,
@@ -336,6 +336,20 @@ def run(
             fields=["progress", "progress_note", "run_error"],
         )
     return sum(1 for a in applications if a.proposed_structure is not None)
+
+
+def _method(summary: engine.Summary) -> str:
+    """What the commission is told of how the proposal was found."""
+    if summary.method == "deferred_acceptance":
+        return "acceptation différée, stable (aucune famille ne peut réclamer une place prise)."
+    if summary.stable:
+        proof = "prouvée" if summary.proven else "vérifiée"
+        return f"calcul exact (fratries, temps partiel), répartition stable {proof}."
+    proof = "minimal prouvé" if summary.proven else "meilleur trouvé dans le temps imparti"
+    return (
+        f"calcul exact : aucune répartition stable n'existe ; {summary.blocking_groups} "
+        f"réclamation(s) possible(s) ({proof})."
+    )
 
 
 def _structures(applications: list[Application]) -> list[Structure]:

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 
 COMMUNE = "93008"
 GRIDS = Path(settings.DATA_DIR) / "grids"
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "waiting_list.csv"
+# Two crèches of the tests (EAJE-LILAS, EAJE-ROSES); docs/examples/waiting_list.csv is the demo's.
+EXAMPLE = Path(__file__).resolve().parent / "waiting_list.csv"
 START = datetime.date(2026, 9, 1)
 
 
