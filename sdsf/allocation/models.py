@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.scope import Permission, holding, territory
 from sdsf.core.transitions import Transitions
+from sdsf.offer import days
 from sdsf.offer.days import ALL_DAYS
 from sdsf.offer.models import Section
 
@@ -252,6 +253,10 @@ class Application(models.Model):
 
     def __str__(self):
         return self.reference
+
+    @property
+    def days_label(self) -> str:
+        return days.label(self.days)
 
     @property
     def overridden(self) -> bool:

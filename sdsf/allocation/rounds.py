@@ -172,7 +172,8 @@ def places_on(
             )
     moving: dict[int, list[seats.Child]] = {pk: [] for pk in pks}
     for structure_id, section, days in transfers:
-        moving[structure_id].append(seats.Child(section, days))
+        if structure_id in moving:  # the transfers from the structures asked about
+            moving[structure_id].append(seats.Child(section, days))
     held = held_places(structures, on, exclude_round=exclude_round, today=today)
     figures = []
     for structure in structures:

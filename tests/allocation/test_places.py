@@ -144,3 +144,11 @@ def test_a_structure_manager_declares_for_its_own_structures_only():
     item.save()
     with pytest.raises(vacancies.DeclarationError, match="validée"):
         vacancies.declare(local, item, mine, [], 0)
+
+
+def test_the_places_of_one_structure_ignore_transfers_from_others():
+    here = _structure("EAJE-HERE", {"all": 1})
+    there = _structure("EAJE-THERE", {"all": 3})
+    item = _round()
+    _apply(item, "MOVER", [there], 0, current_structure=here)
+    assert rounds.round_places(item, [there]).figures[0].offered == 3
