@@ -101,43 +101,54 @@ def _waiting_list(rng, allocation_round, crèches: list[Structure]) -> bytes:
     places = rounds.round_places(allocation_round, crèches, [])
     offered = sum(f.offered for f in places.figures)
     rows = []
-    transfer_from = next(
-        s for s, f in zip(crèches, places.figures, strict=True) if f.enrolled and f.caps["older"]
-    )
     for number in range(1, max(20, int(offered * FAMILIES_PER_PLACE)) + 1):
         birth = allocation_round.starts_on - timedelta(days=rng.randint(95, 900))
         section = child_section(birth, allocation_round.starts_on)
         open_here = [s for s, f in zip(crèches, places.figures, strict=True) if f.open_for(section)]
-        wishes = rng.sample(open_here, k=min(3, len(open_here)))
+        if not open_here:
+            continue
         criteria = [k for k, p in CRITERIA if rng.random() < p]
         submitted = clock.today() - timedelta(days=rng.randrange(30, 300))
-        row = {
-            "reference": f"DEMO-{number:04d}",
-            "section": SECTION_FILE_KEYS.public(section),
-            "date_demande": submitted.isoformat(),
-            "insertion": "oui" if rng.random() < 0.08 else "non",
-            "voeux": "|".join(s.identifier for s in wishes),
-            "criteres": "|".join(criteria),
-            "jours": rng.choice(PART_TIME) if rng.random() < 0.3 else "",
-            "fratrie": "",
-            "structure_actuelle": "",
-            "minima_sociaux": "oui" if rng.random() < 0.1 else "non",
-        }
-        if number == 1:  # a child of the transfer crèche asking for another one
-            row["section"] = SECTION_FILE_KEYS.public(Section.OLDER)
-            row["voeux"] = "|".join(
-                s.identifier
-                for s, f in zip(crèches, places.figures, strict=True)
-                if s != transfer_from and f.open_for(Section.OLDER)
-            )
-            row["structure_actuelle"] = transfer_from.identifier
-        rows.append(row)
-        if number == 2:  # twins: one joint application, a row for each child
-            row["fratrie"] = "DEMO-JUMEAUX"
-            rows.append(row | {"reference": "DEMO-0002-2"})
+        rows.append(
+            {
+                "reference": f"DEMO-{number:04d}",
+                "section": SECTION_FILE_KEYS.public(section),
+                "date_demande": submitted.isoformat(),
+                "insertion": "oui" if rng.random() < 0.08 else "non",
+                "voeux": "|".join(
+                    s.identifier for s in rng.sample(open_here, k=min(3, len(open_here)))
+                ),
+                "criteres": "|".join(criteria),
+                "jours": rng.choice(PART_TIME) if rng.random() < 0.3 else "",
+                "fratrie": "",
+                "structure_actuelle": "",
+                "minima_sociaux": "oui" if rng.random() < 0.1 else "non",
+            }
+        )
+    _twins_and_transfer(rows, crèches, places.figures)
     lines = [",".join(COLUMNS + OPTIONAL_COLUMNS)]
     lines += [",".join(row[c] for c in COLUMNS + OPTIONAL_COLUMNS) for row in rows]
     return ("\n".join(lines) + "\n").encode()
+
+
+def _twins_and_transfer(rows: list[dict], crèches, figures) -> None:
+    """The second family files for twins (a row for each child); the first asks to leave a
+    crèche where it is enrolled for another with places for its section."""
+    if len(rows) > 1:
+        rows[1]["fratrie"] = "DEMO-JUMEAUX"
+        rows.insert(2, rows[1] | {"reference": rows[1]["reference"] + "-2"})
+    section = SECTION_FILE_KEYS.stored(rows[0]["section"]) if rows else None
+    current = next(
+        (s for s, f in zip(crèches, figures, strict=True) if f.enrolled and f.caps[section]), None
+    )
+    wished = [
+        s.identifier
+        for s, f in zip(crèches, figures, strict=True)
+        if s != current and f.open_for(section)
+    ]
+    if current is not None and wished:
+        rows[0]["structure_actuelle"] = current.identifier
+        rows[0]["voeux"] = "|".join(wished[:3])
 
 
 def remove_round(departement: Departement) -> list[str]:

@@ -223,6 +223,15 @@ class ChildForm(forms.ModelForm):
         widgets = {"child_birth_date": DateInput(), "expected_birth_date": DateInput()}
         help_texts = {"child_first_name": _("Facultatif avant la naissance.")}
 
+    field_order = [
+        "child_first_name",
+        "child_last_name",
+        "child_birth_date",
+        "expected_birth_date",
+        "born",
+        "siblings",  # a joint application for twins, at the bottom of the page
+    ]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child_last_name"].required = True
