@@ -134,6 +134,8 @@ def _waiting_list(rng, allocation_round, crèches: list[Structure]) -> bytes:
 def _twins_and_transfer(rows: list[dict], crèches, figures) -> None:
     """The second family files for twins (a row for each child); the first asks to leave a
     crèche where it is enrolled for another with places for its section."""
+    for row in rows[:2]:  # residents with working parents: the demo shows them placed
+        row["criteres"] = "residence|both_parents_working"
     if len(rows) > 1:
         rows[1]["fratrie"] = "DEMO-JUMEAUX"
         rows.insert(2, rows[1] | {"reference": rows[1]["reference"] + "-2"})
