@@ -152,3 +152,24 @@ def test_the_places_of_one_structure_ignore_transfers_from_others():
     item = _round()
     _apply(item, "MOVER", [there], 0, current_structure=here)
     assert rounds.round_places(item, [there]).figures[0].offered == 3
+
+
+def test_waiting_list_siblings_must_match_and_days_are_checked():
+    import io
+
+    from sdsf.allocation.waiting_list import import_waiting_list
+    from sdsf.core.imports import ImportFailed
+
+    _structure("EAJE-LILAS", {"older": 2})
+    item = _round()
+    text = (
+        "reference,section,date_demande,insertion,voeux,criteres,jours,fratrie\n"
+        "T1,grands,2026-01-01,non,EAJE-LILAS,residence,,J\n"
+        "T2,grands,2026-01-02,non,EAJE-LILAS,residence,,J\n"
+        "P1,grands,2026-01-01,non,EAJE-LILAS,residence,lu|di,\n"
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_waiting_list(item, io.BytesIO(text.encode()), "liste.csv")
+    report = failed.value.report()
+    assert "Ligne 3, colonne « fratrie » : la fratrie « J »" in report
+    assert "Ligne 4, colonne « jours » : jour « di » inconnu" in report
