@@ -103,10 +103,13 @@ def _offer(side: Side, manager: Institution) -> None:
     side.assistant = make_assistant(
         side.commune, identifier=f"AM-{code}-GATE", mam=side.mam, available_places=1
     )
-    from sdsf.offer.models import Capacity, ParentingAction
+    from sdsf.offer.models import Capacity, Enrolment, ParentingAction
 
     Capacity.objects.create(
         structure=side.eaje, section="babies", places=10, start=date(2020, 1, 1)
+    )
+    Enrolment.objects.create(
+        structure=side.eaje, reference=f"E-{code}-1", section="babies", start=date(2025, 9, 1)
     )
     side.parenting = ParentingAction.objects.create(
         identifier=f"PAR-{code}-GATE",
@@ -139,7 +142,14 @@ def _waiting_list_job(side: Side, user) -> None:
 
 
 def _allocation(side: Side) -> None:
-    from sdsf.allocation.models import AllocationRound, Answer, Application, Criterion, PointsGrid
+    from sdsf.allocation.models import (
+        AllocationRound,
+        Answer,
+        Application,
+        Criterion,
+        PointsGrid,
+        Vacancy,
+    )
 
     side.grid = PointsGrid.objects.create(commune_id=side.commune, name="Grille", source="Test")
     Criterion.objects.create(
@@ -153,6 +163,7 @@ def _allocation(side: Side) -> None:
         status=AllocationRound.Status.PUBLISHED,
         **common,
     )
+    Vacancy.objects.create(round=side.round, structure=side.eaje, section="all", places=2)
     wishes = [side.eaje.identifier]
     side.application = Application.objects.create(
         round=side.round,

@@ -65,6 +65,7 @@ HOLDERS = {
     P.OBSERVATORY_VIEW: STAFF,
     P.ALLOCATION_VIEW: who("admin admin_26 commune commune_other commission"),
     P.ALLOCATION_MANAGE: who("admin admin_26 commune commune_other"),
+    P.ALLOCATION_DECLARE_PLACES: who("admin admin_26 commune commune_other structure rpe"),
     P.FAMILY_FILES_VIEW: who("admin admin_26 caf commune commune_other structure rpe"),
     P.FAMILY_FILES_FILE: who("admin admin_26 caf commune commune_other structure rpe"),
     P.FAMILY_FILES_MERGE: who("admin admin_26 commune commune_other"),
@@ -90,6 +91,9 @@ REACH = {
     "job": (who("admin"), who("admin_26")),
     "waiting-list job": (who("commune"), who("admin_26")),
     "round": (who("admin commune commission"), who("admin_26")),
+    # a structure in the round's commune that one declares places for: its manager, the
+    # commune's agent, the administrators (the relais is no EAJE of Bobigny)
+    "declared structure": (who("admin commune structure"), who("admin_26")),
     "family's file": (who("family"), who("other_family")),
     "invitation": (who("family"), who("other_family")),
     "desk file": (who("admin caf commune rpe"), who("admin_26")),
@@ -212,6 +216,11 @@ URLS = {
         P.ALLOCATION_MANAGE, 200, METHOD_FIRST, obj="waiting-list job"
     ),
     "allocation:round_structure": staff(P.ALLOCATION_VIEW, obj="round"),
+    "allocation:round_places": staff(P.ALLOCATION_VIEW, obj="round"),
+    "allocation:declarations": staff(P.ALLOCATION_DECLARE_PLACES),
+    "allocation:declare_places": staff(
+        P.ALLOCATION_DECLARE_PLACES, 200, 302, obj="declared structure"
+    ),
     **{
         f"allocation:{name}": post_only(P.ALLOCATION_MANAGE, obj="round")
         for name in ("round_publish", "round_intake", "round_run", "round_validate")
@@ -430,6 +439,7 @@ BODIES: dict[str, Callable] = {
         "reason": "Fratrie déjà accueillie.",
     },
     "allocation:application_answer": lambda w, s: {"answer": "accepted"},
+    "allocation:declare_places": lambda w, s: {"places_all": "3", "days_all": ["lu", "ma"]},
     "allocation:application_vacate": lambda w, s: {"on": "2026-12-01", "reason": "Départ."},
     "families:apply": lambda w, s: _parent(s),
     "families:apply_step": lambda w, s: _parent(s),

@@ -53,6 +53,7 @@ class Permission(StrEnum):
     OBSERVATORY_VIEW = "observatory.view"
     ALLOCATION_VIEW = "allocation.view"
     ALLOCATION_MANAGE = "allocation.manage"
+    ALLOCATION_DECLARE_PLACES = "allocation.declare_places"
     FAMILY_FILES_VIEW = "families.view"
     FAMILY_FILES_FILE = "families.file"
     FAMILY_FILES_MERGE = "families.merge"
@@ -138,6 +139,11 @@ CATALOGUE: dict[Permission, Rule] = {
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
         "Préparer une commission d'attribution : grille, import des demandes, calcul, "
         "modifications motivées et validation",
+    ),
+    Permission.ALLOCATION_DECLARE_PLACES: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT, Role.STRUCTURE_MANAGER}),
+        "Déclarer, pour une commission d'attribution, les places libres des structures qu'on "
+        "gère (par section, jours et départs connus)",
     ),
     Permission.FAMILY_FILES_VIEW: Rule(
         FAMILY_DESK_ROLES,

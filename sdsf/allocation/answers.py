@@ -7,10 +7,12 @@ Rules (also in docs/glossary.md):
   e-mail. An online application without a place goes back to its waiting status and stays
   active for the next round.
 - Accepting closes the pré-demande for every other round (status "place acceptée"; any other
-  proposal still pending for it is withdrawn). Refusing needs a reason; the pré-demande stays
-  active for the next rounds (status "place refusée"). A proposal not answered by its deadline
-  expires and counts as refused. Refused and expired places go back to the next round
-  (:func:`sdsf.allocation.rounds.held_places`), and so does a place an agent marks vacated.
+  proposal still pending for it is withdrawn) and enrols the child in the registry from the
+  round's start date (a child changing structure leaves its former one the day before).
+  Refusing needs a reason; the pré-demande stays active for the next rounds (status "place
+  refusée"). A proposal not answered by its deadline expires and counts as refused. Refused
+  and expired places go back to the next round (:func:`sdsf.allocation.rounds.held_places`),
+  and so does a place an agent marks vacated.
 """
 
 from datetime import date, timedelta
@@ -18,6 +20,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Case, When
 from django.utils.translation import gettext as _
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
@@ -27,6 +30,7 @@ from sdsf.core import clock, formats
 from sdsf.core.links import public_url
 from sdsf.families import history
 from sdsf.families.models import Event, PreApplication
+from sdsf.offer.models import Enrolment
 
 WAITING = (PreApplication.Status.RECEIVED, PreApplication.Status.COMPLETE)
 
@@ -145,16 +149,31 @@ def _check_open(application: Application, today: date) -> None:
         raise AnswerError(_("Le délai de réponse est dépassé."))
 
 
+def _siblings(application: Application) -> list[Application]:
+    """The twins' proposals of the same joint application in the same round: the family
+    answers them at once."""
+    if application.pre_application_id is None:
+        return []
+    return list(
+        application.round.applications.filter(
+            pre_application=application.pre_application_id, answer=Answer.PENDING
+        ).exclude(pk=application.pk)
+    )
+
+
 def accept(request, application: Application, *, by_agent: bool, today: date | None = None):
-    """The family accepts: its pré-demande is closed for every other round."""
+    """The family accepts (for every child of a joint application placed in the round): its
+    pré-demande is closed for every other round."""
     _check_open(application, today or clock.today())
     structure = final_structure(application).name
     with transaction.atomic():
-        _answer(application, Answer.ACCEPTED, "")
+        for child in [application, *_siblings(application)]:
+            _answer(child, Answer.ACCEPTED, "")
+            enrol(child)
         pre = application.pre_application
         if pre is not None:
             for other in pre.round_applications.filter(answer=Answer.PENDING).exclude(
-                pk=application.pk
+                round=application.round
             ):
                 _answer(other, Answer.REFUSED, f"Place acceptée à {structure}.")
             history.set_status(
@@ -168,6 +187,36 @@ def accept(request, application: Application, *, by_agent: bool, today: date | N
         record(request, AuditEvent.Action.UPDATE, [application], detail="Proposition acceptée")
 
 
+def enrol(application: Application) -> Enrolment:
+    """An accepted place becomes an enrolment in the registry, from the round's start date,
+    with the child's section and days; a child who changes structure leaves its former one
+    the day before."""
+    start = application.round.starts_on
+    enrolment = Enrolment.objects.get_or_create(
+        structure=final_structure(application),
+        reference=application.reference,
+        defaults={"section": application.section, "days": application.days, "start": start},
+    )[0]
+    application.enrolment = enrolment
+    application.save(update_fields=["enrolment"])
+    if application.current_structure_id:
+        former = (
+            Enrolment.objects.present_on(start)
+            .filter(structure=application.current_structure_id)
+            .order_by(
+                # the same child as far as the registry can tell: same section, then days
+                Case(When(section=application.section, then=0), default=1),
+                Case(When(days=application.days, then=0), default=1),
+                "start",
+            )
+            .first()
+        )
+        if former is not None:
+            former.planned_end = start - timedelta(days=1)
+            former.save(update_fields=["planned_end"])
+    return enrolment
+
+
 def refuse(
     request, application: Application, reason: str, *, by_agent: bool, today: date | None = None
 ):
@@ -176,7 +225,8 @@ def refuse(
     if not reason.strip():
         raise AnswerError(_("Le motif du refus est obligatoire."))
     with transaction.atomic():
-        _answer(application, Answer.REFUSED, reason.strip())
+        for child in [application, *_siblings(application)]:
+            _answer(child, Answer.REFUSED, reason.strip())
         pre = application.pre_application
         if pre is not None:
             _after_refusal(pre, f"Place refusée : {reason.strip()}", request.user, by_agent)
@@ -222,6 +272,10 @@ def vacate(request, application: Application, on: date, reason: str) -> None:
         raise AnswerError("Le motif est obligatoire.")
     application.vacated_on = on
     application.save(update_fields=["vacated_on"])
+    if application.enrolment_id:
+        Enrolment.objects.filter(pk=application.enrolment_id).update(
+            planned_end=on - timedelta(days=1)
+        )
     record(
         request,
         AuditEvent.Action.UPDATE,

@@ -1,7 +1,11 @@
 """Demo commission for the demo département: a synthetic waiting list run through the engine.
 
-The grid reuses the Pessac 2022 weights (shipped in ``data/grids/``) for one demo commune, and the
-families are invented: the round's name says "Données de démonstration" on every page.
+The commission meets in a few weeks, in the demo commune (the chef-lieu), for children starting
+at the beginning of the month after next. The grid reuses the Pessac 2022 weights (shipped in
+``data/grids/``); everything else is invented and labelled "Données de démonstration": the
+children enrolled in the commune's crèches (some part time, some leaving for school before the
+start date), the free places two crèches declared, and the waiting list (part-time needs,
+twins, a child asking a transfer, families receiving a minimum social benefit).
 """
 
 import io
@@ -12,65 +16,141 @@ from django.conf import settings
 
 from sdsf.allocation import rounds
 from sdsf.allocation.grids import load_grid
-from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid
-from sdsf.allocation.waiting_list import COLUMNS, import_waiting_list
-from sdsf.offer.models import SECTION_FILE_KEYS, Capacity, Section
+from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid, Vacancy
+from sdsf.allocation.waiting_list import COLUMNS, OPTIONAL_COLUMNS, import_waiting_list
+from sdsf.core import clock
+from sdsf.offer import days
+from sdsf.offer.models import SECTION_FILE_KEYS, Enrolment, Section, Structure
+from sdsf.offer.sections import child_section
 from sdsf.territories.models import Departement
 
 DEMO_LABEL = "Données de démonstration"
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+CRITERIA = [
+    ("residence", 0.9),
+    ("both_parents_working", 0.5),
+    ("single_parent", 0.2),
+    ("disability", 0.05),
+]
+PART_TIME = ["lu|ma|je", "lu|ma", "me|je|ve", "ma|je|ve", "lu|ma|me|je"]
+FAMILIES_PER_PLACE = 1.6
 
 
-def _waiting_list(offer: dict[str, tuple[list[str], int]], seed: int) -> bytes:
-    """About 1.5 families per place, three ranked wishes each, criteria drawn at random."""
-    rng = random.Random(seed)  # noqa: S311 — synthetic data, not security
-    lines = [",".join(COLUMNS)]
-    number = 0
-    for section, (identifiers, places) in offer.items():
-        for _ in range(max(3, places * 3 // 2)):
-            number += 1
-            wishes = rng.sample(identifiers, k=min(3, len(identifiers)))
-            criteria = [
-                k
-                for k, p in [
-                    ("residence", 0.9),
-                    ("both_parents_working", 0.5),
-                    ("single_parent", 0.2),
-                    ("disability", 0.05),
-                ]
-                if rng.random() < p
-            ]
-            submitted = date(2025, 9, 1) + timedelta(days=rng.randrange(240))
-            insertion = "oui" if rng.random() < 0.08 else "non"
-            lines.append(
-                f"DEMO-{number:04d},{SECTION_FILE_KEYS.public(section)},"
-                f"{submitted.isoformat()},{insertion},{'|'.join(wishes)},{'|'.join(criteria)}"
+def _start(today: date) -> date:
+    """The first day of the month after next: the children's start date."""
+    month = today.month + 2
+    return date(today.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def _demo_commune(departement: Departement):
+    """The chef-lieu when it has demo crèches, else the commune with the most."""
+    eaje = Structure.objects.filter(
+        commune__departement=departement, is_demo=True, kind=Structure.Kind.EAJE
+    )
+    if eaje.filter(commune_id=departement.chef_lieu).exists():
+        return departement.communes.get(code=departement.chef_lieu)
+    counts: dict[str, int] = {}
+    for code in eaje.values_list("commune_id", flat=True):
+        counts[code] = counts.get(code, 0) + 1
+    return departement.communes.get(code=max(counts, key=counts.get)) if counts else None
+
+
+def _enrol(rng, crèches: list[Structure], start: date) -> list[Enrolment]:
+    """Children already there: most places taken, a third part time, the oldest leaving for
+    school before the start date."""
+    capacities = rounds.places_on(crèches, start, today=start)  # before any enrolment
+    rows = []
+    for structure, figures in zip(crèches, capacities.figures, strict=True):
+        places = figures.capacity
+        pooled = figures.pool >= 0
+        for number in range(round(places * rng.uniform(0.8, 0.95))):
+            section = rng.choice(list(figures.caps)) if not pooled or rng.random() < 0.5 else ""
+            if not pooled:
+                section = rng.choices(list(figures.caps), weights=list(figures.caps.values()))[0]
+            leaving = section in ("older", "") and rng.random() < 0.35
+            rows.append(
+                Enrolment(
+                    structure=structure,
+                    reference=f"DEMO-{number + 1:03d}",
+                    section=section,
+                    days=days.parse(rng.choice(PART_TIME)) if rng.random() < 0.3 else days.ALL_DAYS,
+                    start=start - timedelta(days=rng.randint(60, 700)),
+                    planned_end=start - timedelta(days=rng.randint(1, 5)) if leaving else None,
+                    is_demo=True,
+                )
             )
+    return rows
+
+
+def _waiting_list(rng, allocation_round, crèches: list[Structure]) -> bytes:
+    """About 1.6 families per offered place, three ranked wishes among the crèches open in the
+    child's section; a third part time, one pair of twins, one transfer."""
+    places = rounds.round_places(allocation_round, crèches, [])
+    offered = sum(f.offered for f in places.figures)
+    rows = []
+    for number in range(1, max(20, int(offered * FAMILIES_PER_PLACE)) + 1):
+        birth = allocation_round.starts_on - timedelta(days=rng.randint(95, 900))
+        section = child_section(birth, allocation_round.starts_on)
+        open_here = [s for s, f in zip(crèches, places.figures, strict=True) if f.open_for(section)]
+        if not open_here:
+            continue
+        criteria = [k for k, p in CRITERIA if rng.random() < p]
+        submitted = clock.today() - timedelta(days=rng.randrange(30, 300))
+        rows.append(
+            {
+                "reference": f"DEMO-{number:04d}",
+                "section": SECTION_FILE_KEYS.public(section),
+                "date_demande": submitted.isoformat(),
+                "insertion": "oui" if rng.random() < 0.08 else "non",
+                "voeux": "|".join(
+                    s.identifier for s in rng.sample(open_here, k=min(3, len(open_here)))
+                ),
+                "criteres": "|".join(criteria),
+                "jours": rng.choice(PART_TIME) if rng.random() < 0.3 else "",
+                "fratrie": "",
+                "structure_actuelle": "",
+                "minima_sociaux": "oui" if rng.random() < 0.1 else "non",
+            }
+        )
+    _twins_and_transfer(rows, crèches, places.figures)
+    lines = [",".join(COLUMNS + OPTIONAL_COLUMNS)]
+    lines += [",".join(row[c] for c in COLUMNS + OPTIONAL_COLUMNS) for row in rows]
     return ("\n".join(lines) + "\n").encode()
 
 
-def _sectioned_offer(departement: Departement):
-    """The demo crèches of one commune with places by age section: the chef-lieu when it has
-    some, else the commune with the most such places (so the demo round is never empty)."""
-    rows = (
-        Capacity.objects.filter(
-            structure__commune__departement=departement, structure__is_demo=True
-        )
-        .exclude(section=Section.ALL)
-        .values_list("structure__commune_id", "structure__identifier", "section", "places")
+def _twins_and_transfer(rows: list[dict], crèches, figures) -> None:
+    """The second family files for twins (a row for each child); the first asks to leave a
+    crèche where it is enrolled for another with places for its section."""
+    for row in rows[:2]:  # residents with working parents: the demo shows them placed
+        row["criteres"] = "residence|both_parents_working"
+    if len(rows) > 1:
+        rows[1]["fratrie"] = "DEMO-JUMEAUX"
+        rows.insert(2, rows[1] | {"reference": rows[1]["reference"] + "-2"})
+    section = SECTION_FILE_KEYS.stored(rows[0]["section"]) if rows else None
+    current = next(
+        (s for s, f in zip(crèches, figures, strict=True) if f.enrolled and f.caps[section]), None
     )
-    by_commune: dict[str, dict[str, tuple[set[str], int]]] = {}
-    for commune, identifier, section, places in rows:
-        identifiers, total = by_commune.setdefault(commune, {}).get(section, (set(), 0))
-        by_commune[commune][section] = (identifiers | {identifier}, total + places)
-    if not by_commune:
-        return None, {}
-    commune = (
-        departement.chef_lieu
-        if departement.chef_lieu in by_commune
-        else max(by_commune, key=lambda c: sum(total for _, total in by_commune[c].values()))
-    )
-    offer = {k: (sorted(ids), total) for k, (ids, total) in sorted(by_commune[commune].items())}
-    return departement.communes.get(code=commune), offer
+    wished = [
+        s.identifier
+        for s, f in zip(crèches, figures, strict=True)
+        if s != current and f.open_for(section)
+    ]
+    if current is not None and wished:
+        rows[0]["structure_actuelle"] = current.identifier
+        rows[0]["voeux"] = "|".join(wished[:3])
 
 
 def remove_round(departement: Departement) -> list[str]:
@@ -81,10 +161,7 @@ def remove_round(departement: Departement) -> list[str]:
     return []
 
 
-def create_round(departement: Departement) -> list[str]:
-    commune, offer = _sectioned_offer(departement)
-    if commune is None:
-        return ["Attribution : aucune crèche de démonstration avec des places par section."]
+def _grid(commune) -> PointsGrid:
     # the real published grid, shipped with its source (read where DATA_DIR is when called)
     pessac = load_grid(settings.DATA_DIR / "grids" / "pessac-2022.json")
     grid, _ = PointsGrid.objects.update_or_create(
@@ -104,20 +181,52 @@ def create_round(departement: Departement) -> list[str]:
         )
         for c in pessac.criteria.all()
     )
+    return grid
+
+
+def create_round(departement: Departement) -> list[str]:
+    commune = _demo_commune(departement)
+    if commune is None:
+        return ["Attribution : aucune crèche de démonstration."]
+    rng = random.Random(f"sdsf-allocation-demo-{departement.code}")  # noqa: S311 — synthetic
+    today = clock.today()
+    start = _start(today)
+    crèches = list(
+        Structure.objects.filter(commune=commune, kind=Structure.Kind.EAJE, is_demo=True).order_by(
+            "identifier"
+        )
+    )
+    Enrolment.objects.bulk_create(_enrol(rng, crèches, start), batch_size=1000)
+    Structure.objects.filter(pk__in=[s.pk for s in crèches[::4]]).update(benefit_reserve=True)
     allocation_round = AllocationRound.objects.create(
         commune=commune,
-        name=f"Commission de septembre 2026 — {DEMO_LABEL}",
-        meets_on=date(2026, 6, 15),
-        starts_on=date(2026, 9, 1),
-        ends_on=date(2027, 8, 31),
-        grid=grid,
-        seed=2026,
+        name=f"Commission de {MONTHS[start.month - 1]} {start.year} — {DEMO_LABEL}",
+        meets_on=today + timedelta(days=21),
+        starts_on=start,
+        ends_on=date(start.year + 1, start.month, 1) - timedelta(days=1),
+        grid=_grid(commune),
+        seed=start.year,
     )
-    data = _waiting_list(offer, seed=int(departement.code.replace("A", "0").replace("B", "1")))
+    for structure in crèches[1:3]:  # two directors declared their free places
+        Vacancy.objects.create(
+            round=allocation_round,
+            structure=structure,
+            section=Section.ALL,
+            places=rng.randint(3, 6),
+            leaving=rng.randint(2, 4),
+        )
+    data = _waiting_list(rng, allocation_round, crèches)
     result = import_waiting_list(allocation_round, io.BytesIO(data), "liste-demo.csv")
     rounds.publish(allocation_round)
     proposed = rounds.run(allocation_round)
+    receiving = (
+        allocation_round.applications.exclude(proposed_structure=None)
+        .values("proposed_structure")
+        .distinct()
+        .count()
+    )
     return [
-        f"Attribution ({DEMO_LABEL}) : commission de {commune.name}, {result.created} demandes, "
-        f"{proposed} places proposées par le moteur."
+        f"Attribution ({DEMO_LABEL}) : commission de {commune.name} du "
+        f"{allocation_round.meets_on:%d/%m/%Y}, {result.created} demandes, {proposed} places "
+        f"proposées par le moteur dans {receiving} crèches sur {len(crèches)}."
     ]

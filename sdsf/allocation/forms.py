@@ -2,7 +2,9 @@
 
 from django import forms
 
-from sdsf.allocation.models import AllocationRound, PointsGrid
+from sdsf.allocation.models import MAX_DECLARED_PLACES, AllocationRound, PointsGrid
+from sdsf.offer import days
+from sdsf.offer.models import Section
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 NO_PLACE = ""
@@ -99,3 +101,66 @@ class VacateForm(forms.Form):
     reason = forms.CharField(
         label="Motif (obligatoire)", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+WEEKDAY_CHOICES = list(zip(days.DAY_NAMES, days.DAY_LABELS, strict=True))
+DECLARED_SECTIONS = (
+    (Section.ALL, "Toutes sections (places que tout âge peut prendre)"),
+    (Section.BABIES, "Bébés"),
+    (Section.MIDDLE, "Moyens"),
+    (Section.OLDER, "Grands"),
+)
+
+
+class VacancyForm(forms.Form):
+    """A structure's free places for one round: per section (or pooled), on which days, and the
+    departures the figures already count. Every number is bounded; an empty form withdraws the
+    declaration (the places are then counted from the capacity and the enrolments)."""
+
+    leaving = forms.IntegerField(
+        label="Départs connus (enfants qui partent à l'école…)",
+        min_value=0,
+        max_value=MAX_DECLARED_PLACES,
+        required=False,
+    )
+
+    def __init__(self, data=None, initial=None):
+        super().__init__(data, initial=initial)
+        for section, label in DECLARED_SECTIONS:
+            self.fields[f"places_{section}"] = forms.IntegerField(
+                label=f"{label} : places libres",
+                min_value=0,
+                max_value=MAX_DECLARED_PLACES,
+                required=False,
+            )
+            self.fields[f"days_{section}"] = forms.MultipleChoiceField(
+                label=f"{label} : libres seulement ces jours (aucun coché : toute la semaine)",
+                choices=WEEKDAY_CHOICES,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+
+    def sections(self):
+        """(places field, days field) per section, for the template."""
+        return [
+            (self[f"places_{section}"], self[f"days_{section}"]) for section, _ in DECLARED_SECTIONS
+        ]
+
+    def rows(self) -> list[tuple[str, int, int]]:
+        """(section, places, days) of each section given."""
+        data = self.cleaned_data
+        return [
+            (section, data[f"places_{section}"], days.parse("|".join(data[f"days_{section}"])))
+            for section, _ in DECLARED_SECTIONS
+            if data.get(f"places_{section}") is not None
+        ]
+
+    @staticmethod
+    def initial_from(vacancies) -> dict:
+        initial = {}
+        for row in vacancies:
+            initial[f"places_{row.section}"] = row.places
+            if row.days != days.ALL_DAYS:
+                initial[f"days_{row.section}"] = days.written(days.whole_days(row.days)).split("|")
+            initial["leaving"] = initial.get("leaving", 0) + row.leaving
+        return initial

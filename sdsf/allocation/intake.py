@@ -6,8 +6,11 @@ order, restricted to C's EAJE; a wish for "any crèche in commune C" is expanded
 to C's EAJE with places open in the child's section in this round, in the registry's order by
 name (then identifier), so the expansion is the same for every family and can be published.
 Points come from the round's grid and the situation the family declared; the reference is the
-pré-demande's. The waiting-list import (:mod:`waiting_list`) and the intake coexist in a round:
-each replaces only its own applications, and references stay unique.
+pré-demande's. The days come from the need (weekdays and hours); twins or triplets of one joint
+application are one application each, placed together unless the family accepts separate
+structures; a child already enrolled in one of C's crèches asks a transfer there. The
+waiting-list import (:mod:`waiting_list`) and the intake coexist in a round: each replaces only
+its own applications, and references stay unique.
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from sdsf.allocation.models import AllocationRound, Application
 from sdsf.core import clock, formats
 from sdsf.families import history
 from sdsf.families.models import ACTIVE_STATUSES, Event, PreApplication, Wish
+from sdsf.offer import days
 from sdsf.offer.models import Structure
 from sdsf.offer.sections import child_section
 
@@ -43,6 +47,12 @@ READ_FIELDS = (
     "insertion",
     "submitted_at",
     "created_at",
+    "days",
+    "starts_at",
+    "ends_at",
+    "siblings",
+    "siblings_apart",
+    "current_structure",
 )
 
 
@@ -73,9 +83,7 @@ def _commune_creches(allocation_round: AllocationRound) -> tuple[dict[int, str],
     places = rounds.places_on(eaje, allocation_round.starts_on, exclude_round=allocation_round)
     open_in = {
         section: [
-            s.identifier
-            for i, s in enumerate(eaje)
-            if places.capacity[i, rounds.SECTIONS.index(section)] > 0
+            s.identifier for s, f in zip(eaje, places.figures, strict=True) if f.open_for(section)
         ]
         for section in rounds.SECTIONS
     }
@@ -94,6 +102,12 @@ def _wishes(ranked: list[tuple], commune_code: str, eaje: dict, open_in: list[st
             continue
         wished += [c for c in candidates if c not in wished]
     return wished
+
+
+def child_references(pre: PreApplication) -> list[str]:
+    """One application per child: the pré-demande's reference, then ``-2``, ``-3`` for the
+    twins or triplets of a joint application."""
+    return [pre.reference] + [f"{pre.reference}-{n}" for n in range(2, pre.siblings + 2)]
 
 
 def take_pre_applications(allocation_round: AllocationRound, actor=None) -> IntakeResult:
@@ -130,23 +144,29 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
             result.skipped.append(f"{pre.reference} (enfant pas encore né à l'entrée)")
             continue
         wishes = _wishes(ranked.get(pre.pk, []), commune.code, eaje, open_in[section])
+        current = eaje.get(pre.current_structure_id)
+        wishes = [w for w in wishes if w != current]  # a transfer keeps its place anyway
         if not wishes:
             result.skipped.append(f"{pre.reference} (aucune crèche de la commune avec des places)")
             continue
         situation = [c.key for c in criteria if c.key in set(pre.situation)]
-        applications.append(
+        applications += [
             Application(
                 round=allocation_round,
                 pre_application=pre,
-                reference=pre.reference,
+                reference=reference,
                 section=section,
                 submitted_on=timezone.localdate(pre.submitted_at or pre.created_at),
                 insertion=pre.insertion,
                 criteria=situation,
                 wishes=wishes,
                 points=total(points_lines(criteria, situation)),
+                days=days.from_weekdays(pre.days, pre.starts_at, pre.ends_at),
+                group=pre.reference if pre.siblings and not pre.siblings_apart else "",
+                current_structure_id=pre.current_structure_id if current else None,
             )
-        )
+            for reference in child_references(pre)
+        ]
     imported = set(
         allocation_round.applications.filter(pre_application__isnull=True).values_list(
             "reference", flat=True

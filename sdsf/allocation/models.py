@@ -4,12 +4,19 @@ Applications are personal data: they are read only through the rounds a person's
 (``AllocationRound.objects.visible_to``, then ``read_personal``).
 """
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.scope import Permission, holding, territory
 from sdsf.core.transitions import Transitions
+from sdsf.offer import days
+from sdsf.offer.days import ALL_DAYS
 from sdsf.offer.models import Section
+
+# The most places a structure may declare free in one section (the largest EAJE have ~150).
+MAX_DECLARED_PLACES = 500
 
 
 class PointsGrid(models.Model):
@@ -145,6 +152,35 @@ class Application(models.Model):
     section = models.CharField(_("section"), max_length=10, choices=Section.choices)
     submitted_on = models.DateField(_("date de la demande"))
     insertion = models.BooleanField(_("parcours d'insertion"), default=False)
+    benefit = models.BooleanField(
+        _("bénéficiaire d'un minimum social"),
+        default=False,
+        help_text=_("Compte pour la réserve de l'article D214-7 du CASF."),
+    )
+    days = models.PositiveSmallIntegerField(
+        _("jours d'accueil"),
+        default=ALL_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(ALL_DAYS)],
+        help_text=_("Un bit par demi-journée, du lundi matin au vendredi après-midi."),
+    )
+    group = models.CharField(
+        _("fratrie"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Enfants d'une même demande groupée (jumeaux…) : placés dans la même structure ou "
+            "pas du tout."
+        ),
+    )
+    current_structure = models.ForeignKey(
+        "offer.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structure actuelle"),
+        help_text=_("Demande de changement : l'enfant garde sa place sauf s'il obtient mieux."),
+    )
     criteria = models.JSONField(_("critères remplis"), default=list)
     wishes = models.JSONField(_("vœux"), default=list)
     points = models.DecimalField(_("points"), max_digits=9, decimal_places=2)
@@ -191,6 +227,14 @@ class Application(models.Model):
     answer_reason = models.TextField(_("motif du refus"), blank=True)
     answered_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    enrolment = models.OneToOneField(
+        "offer.Enrolment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("L'inscription créée quand la famille a accepté la place."),
+    )
     vacated_on = models.DateField(
         _("place libérée le"),
         null=True,
@@ -211,9 +255,58 @@ class Application(models.Model):
         return self.reference
 
     @property
+    def days_label(self) -> str:
+        return days.label(self.days)
+
+    @property
     def overridden(self) -> bool:
         return bool(self.override_reason)
 
     @property
     def final_structure_id(self):
         return self.decided_structure_id if self.overridden else self.proposed_structure_id
+
+
+class Vacancy(models.Model):
+    """Free places a structure declares for a round: they replace the places counted from its
+    capacity and enrolments (:mod:`sdsf.allocation.places`).
+
+    One row per section, or one ``all`` row for places any section may take (a pool; with
+    section rows beside it, those are caps inside the pool). ``days``: the places are free on
+    those days only (a child leaving on Wednesdays frees Wednesdays). ``leaving``: the
+    departures the declaration already counts (children leaving for school), shown to the
+    commission.
+    """
+
+    round = models.ForeignKey(AllocationRound, on_delete=models.CASCADE, related_name="vacancies")
+    structure = models.ForeignKey(
+        "offer.Structure", on_delete=models.CASCADE, related_name="+", verbose_name=_("structure")
+    )
+    section = models.CharField(_("section"), max_length=10, choices=Section.choices)
+    places = models.PositiveSmallIntegerField(
+        _("places libres"), validators=[MaxValueValidator(MAX_DECLARED_PLACES)]
+    )
+    days = models.PositiveSmallIntegerField(
+        _("jours"),
+        default=ALL_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(ALL_DAYS)],
+    )
+    leaving = models.PositiveSmallIntegerField(
+        _("départs connus"), default=0, validators=[MaxValueValidator(MAX_DECLARED_PLACES)]
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    declared_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["round", "structure", "section"]
+        verbose_name = _("places déclarées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "structure", "section"], name="unique_vacancy_per_section"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.structure_id} {self.section} {self.places}"

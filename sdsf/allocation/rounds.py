@@ -15,14 +15,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from sdsf.accounts.scope import Permission
-from sdsf.allocation import answers, engine, explain
-from sdsf.allocation.models import AllocationRound, Answer, Application
+from sdsf.allocation import answers, engine, explain, seats
+from sdsf.allocation.models import AllocationRound, Answer, Application, Vacancy
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.core import clock
-from sdsf.offer.models import Capacity, Section, Structure
+from sdsf.offer.models import Capacity, Enrolment, Structure
 
-SECTIONS = list(Section.values)
+SECTIONS = list(seats.AGE_SECTIONS)
 
 
 class RoundError(Exception):
@@ -37,37 +37,82 @@ def publish(allocation_round: AllocationRound) -> None:
     allocation_round.save(update_fields=["status"])
 
 
-def reserved_places(capacity: int, avip_share: int | None) -> int:
-    """Places kept for insertion families: at least the AVIP share of the capacity."""
-    if not avip_share:
-        return 0
-    return min(capacity, -(-capacity * avip_share // 100))
-
-
 @dataclass(frozen=True)
 class Places:
-    """Places open in a round per wished structure (rows) and section (columns)."""
+    """Places open in a round per wished structure, as the engine takes them (rows are the
+    structures, columns the age sections), with each structure's figures (:mod:`seats`)."""
 
     structures: list[Structure]
-    capacity: np.ndarray
-    reserved: np.ndarray
+    figures: list[seats.Offered]
+
+    def _by_section(self, values) -> np.ndarray:
+        return np.array(
+            [[values(f)[s] for s in SECTIONS] for f in self.figures], dtype=np.int64
+        ).reshape(len(self.figures), len(SECTIONS))
+
+    @property
+    def capacity(self) -> np.ndarray:
+        return self._by_section(lambda f: f.caps)
+
+    @property
+    def reserved(self) -> np.ndarray:
+        return self._by_section(lambda f: f.reserved if f.pool < 0 else dict.fromkeys(SECTIONS, 0))
+
+    @property
+    def reserved_benefit(self) -> np.ndarray:
+        return self._by_section(
+            lambda f: f.reserved_benefit if f.pool < 0 else dict.fromkeys(SECTIONS, 0)
+        )
+
+    @property
+    def pool(self) -> np.ndarray:
+        return np.array([f.pool for f in self.figures], dtype=np.int64)
+
+    def _pool_value(self, values) -> np.ndarray:
+        return np.array(
+            [values(f).get(seats.POOL, 0) if f.pool >= 0 else 0 for f in self.figures],
+            dtype=np.int64,
+        )
+
+    @property
+    def pool_reserved(self) -> np.ndarray:
+        return self._pool_value(lambda f: f.reserved)
+
+    @property
+    def pool_reserved_benefit(self) -> np.ndarray:
+        return self._pool_value(lambda f: f.reserved_benefit)
+
+    @property
+    def half_days(self) -> np.ndarray:
+        return np.array([s.half_days for s in self.structures], dtype=bool)
+
+    def holders(self) -> list[tuple[int, int, int]]:
+        """(structure, section, days) of each part-time child keeping its seat."""
+        return [
+            (i, SECTIONS.index(h.section), h.days)
+            for i, f in enumerate(self.figures)
+            for h in f.holders
+        ]
 
 
 def held_places(structures: list[Structure], on, *, exclude_round=None, today=None):
-    """Places still held on ``on`` by children admitted in earlier validated rounds.
+    """Places still held on ``on`` by children admitted in earlier validated rounds and not
+    yet in the registry's enrolments.
 
     A child holds its place (in the section it was admitted to) when its round, starting on or
     before ``on``, was validated with a final structure for it (the commission's decision when
-    it overrode the proposal), the family accepted or has not answered yet (deadline not
-    past), and no agent marked the place vacated on or before ``on``. Refused and expired
-    proposals hold nothing. Returns two arrays shaped like the capacity: the held places, and
-    those held by insertion families.
+    it overrode the proposal), the family has not answered yet (deadline not past) or accepted
+    before acceptances were enrolled, and no agent marked the place vacated on or before
+    ``on``. An accepted place is an enrolment (:func:`answers.enrol`), counted as such. Refused
+    and expired proposals hold nothing. Returns, by structure pk, the held places as
+    ``(section, insertion)``.
     """
     today = today or clock.today()
-    index = {s.pk: i for i, s in enumerate(structures)}
     rows = (
         Application.objects.filter(
-            round__status=AllocationRound.Status.VALIDATED, round__starts_on__lte=on
+            round__status=AllocationRound.Status.VALIDATED,
+            round__starts_on__lte=on,
+            enrolment__isnull=True,
         )
         .filter(
             Q(override_reason="", proposed_structure__in=structures)
@@ -78,44 +123,100 @@ def held_places(structures: list[Structure], on, *, exclude_round=None, today=No
     )
     if exclude_round is not None:
         rows = rows.exclude(round=exclude_round)
-    held = np.zeros((len(structures), len(SECTIONS)), dtype=np.int64)
-    insertion = np.zeros_like(held)
+    held: dict[int, list[tuple[str, bool]]] = {}
     for proposed, decided, reason, section, is_insertion in rows.values_list(
         "proposed_structure_id", "decided_structure_id", "override_reason", "section", "insertion"
     ):
-        cell = (index[decided if reason else proposed], SECTIONS.index(section))
-        held[cell] += 1
-        insertion[cell] += is_insertion
-    return held, insertion
+        held.setdefault(decided if reason else proposed, []).append((section, is_insertion))
+    return held
 
 
-def places_on(structures: list[Structure], on, *, exclude_round=None, today=None) -> Places:
-    """Places open on ``on``: the registry's capacity in force that day (its latest row per
-    section) minus the places children of earlier validated rounds still hold
-    (:func:`held_places`).
+def places_on(
+    structures: list[Structure], on, *, exclude_round=None, today=None, transfers=()
+) -> Places:
+    """Places open on ``on`` in each structure (:func:`seats.offered`): the round's declared
+    vacancies when the structure declared some for ``exclude_round`` (the round being
+    prepared), else the registry's capacity in force that day (its latest row per section)
+    less the enrolled children who stay and the places children of earlier validated rounds
+    still hold (:func:`held_places`).
 
-    The insertion reserve is the AVIP share of the registry capacity, less the places insertion
-    families already hold there, within the places left.
+    ``transfers`` are the round's children asking to change structure, as
+    ``(structure pk, section, days)``: they hold their seat where they are.
     """
-    index = {s.pk: i for i, s in enumerate(structures)}
-    capacity = np.zeros((len(structures), len(SECTIONS)), dtype=np.int64)
-    rows = Capacity.objects.filter(structure__in=structures, start__lte=on).order_by(
-        "structure", "section", "-start"
+    today = today or clock.today()
+    pks = [s.pk for s in structures]
+    capacity: dict[int, dict[str, int]] = {pk: {} for pk in pks}
+    for structure_id, section, places in (
+        Capacity.objects.filter(structure__in=pks, start__lte=on)
+        .order_by("structure", "section", "-start")
+        .values_list("structure_id", "section", "places")
+    ):
+        capacity[structure_id].setdefault(section, places)
+    staying: dict[int, list[seats.Child]] = {pk: [] for pk in pks}
+    leaving: dict[int, int] = dict.fromkeys(pks, 0)
+    enrolments = Enrolment.objects.filter(structure__in=pks, start__lte=on).filter(
+        Q(planned_end__isnull=True) | Q(planned_end__gte=min(today, on))
     )
-    seen = set()
-    for row in rows:
-        if (row.structure_id, row.section) not in seen:
-            seen.add((row.structure_id, row.section))
-            capacity[index[row.structure_id], SECTIONS.index(row.section)] = row.places
-    held, held_insertion = held_places(structures, on, exclude_round=exclude_round, today=today)
-    available = np.maximum(capacity - held, 0)
-    reserved = np.zeros_like(capacity)
-    for i, structure in enumerate(structures):
-        share = structure.avip_share if structure.avip else None
-        for j in range(len(SECTIONS)):
-            kept = reserved_places(int(capacity[i, j]), share) - int(held_insertion[i, j])
-            reserved[i, j] = min(max(kept, 0), int(available[i, j]))
-    return Places(structures, available, reserved)
+    for structure_id, section, days, end in enrolments.values_list(
+        "structure_id", "section", "days", "planned_end"
+    ):
+        if end is None or end >= on:
+            staying[structure_id].append(seats.Child(section, days))
+        else:
+            leaving[structure_id] += 1
+    declared: dict[int, list[seats.Declared]] = {pk: [] for pk in pks}
+    if exclude_round is not None:
+        for row in Vacancy.objects.filter(round=exclude_round, structure__in=pks):
+            declared[row.structure_id].append(
+                seats.Declared(row.section, row.places, row.days, row.leaving)
+            )
+    moving: dict[int, list[seats.Child]] = {pk: [] for pk in pks}
+    for structure_id, section, days in transfers:
+        if structure_id in moving:  # the transfers from the structures asked about
+            moving[structure_id].append(seats.Child(section, days))
+    held = held_places(structures, on, exclude_round=exclude_round, today=today)
+    figures = []
+    for structure in structures:
+        pk = structure.pk
+        kept = held.get(pk, [])
+        insertion: dict[str, int] = {}
+        for section, is_insertion in kept:
+            insertion[section] = insertion.get(section, 0) + is_insertion
+        figures.append(
+            seats.offered(
+                seats.Source(
+                    capacity=capacity[pk],
+                    staying=staying[pk],
+                    leaving=leaving[pk],
+                    held=[seats.Child(section) for section, _ in kept],
+                    held_insertion=insertion,
+                    declared=declared[pk],
+                    transfers=moving[pk],
+                    avip_share=structure.avip_share if structure.avip else None,
+                    benefit_reserve=structure.benefit_reserve,
+                    half_days=structure.half_days,
+                )
+            )
+        )
+    return Places(structures, figures)
+
+
+def round_places(
+    allocation_round: AllocationRound, structures: list[Structure], applications=None
+) -> Places:
+    """The places of ``structures`` in a round (:func:`places_on` on its start date), with the
+    seats its transfers hold."""
+    rows = (
+        [(a.current_structure_id, a.section, a.days) for a in applications]
+        if applications is not None
+        else allocation_round.applications.values_list("current_structure_id", "section", "days")
+    )
+    return places_on(
+        structures,
+        allocation_round.starts_on,
+        exclude_round=allocation_round,
+        transfers=[row for row in rows if row[0] is not None],
+    )
 
 
 RUNNABLE = (AllocationRound.Status.PUBLISHED, AllocationRound.Status.RUN)
@@ -201,22 +302,23 @@ def run(
     _check_runnable(allocation_round, (*RUNNABLE, AllocationRound.Status.RUNNING))
     progress(5, "Chargement des demandes et des places")
     applications = list(allocation_round.applications.order_by("pk"))
-    identifiers = sorted({w for a in applications for w in a.wishes})
-    by_identifier = Structure.objects.in_bulk(identifiers, field_name="identifier")
-    missing = [i for i in identifiers if i not in by_identifier]
-    if missing:
-        raise RoundError(f"Structure(s) absente(s) du registre : {', '.join(missing[:5])}.")
-    structures = [by_identifier[i] for i in identifiers]
-    places = places_on(structures, allocation_round.starts_on, exclude_round=allocation_round)
+    structures = _structures(applications)
+    places = round_places(allocation_round, structures, applications)
     progress(20, f"Calcul de l'attribution ({len(applications)} demandes)")
-    problem = _problem(applications, identifiers, places)
+    problem = _problem(applications, places)
     allocation = engine.allocate(problem, allocation_round.seed)
     progress(40, "Rédaction des explications")
     lines = _explanations(applications, places, problem, allocation)
+    position = {s.pk: i for i, s in enumerate(structures)}
     for application, structure, rank in zip(
-        applications, allocation.structure.tolist(), allocation.wish_rank.tolist(), strict=True
+        applications,
+        allocation.structure[: len(applications)].tolist(),
+        allocation.wish_rank[: len(applications)].tolist(),
+        strict=True,
     ):
-        application.proposed_structure = structures[structure] if structure >= 0 else None
+        kept = position.get(application.current_structure_id) == structure
+        placed = structure >= 0 and not kept
+        application.proposed_structure = structures[structure] if placed else None
         application.wish_rank = rank or None
         application.explanation = lines[application.reference]
         application.decided_structure = None
@@ -227,46 +329,152 @@ def run(
     with transaction.atomic():
         _save(applications)
         allocation_round.progress = 100
-        allocation_round.progress_note = "Proposition calculée"
+        allocation_round.progress_note = f"Proposition calculée : {_method(allocation.summary)}"
         allocation_round.run_error = ""
         AllocationRound.TRANSITIONS.change(
             allocation_round,
             AllocationRound.Status.RUN,
             fields=["progress", "progress_note", "run_error"],
         )
-    return int((allocation.structure >= 0).sum())
+    return sum(1 for a in applications if a.proposed_structure is not None)
 
 
-def _problem(applications: list[Application], identifiers: list[str], places: Places):
-    position = {identifier: i for i, identifier in enumerate(identifiers)}
-    lengths = [len(a.wishes) for a in applications]
+def _method(summary: engine.Summary) -> str:
+    """What the commission is told of how the proposal was found."""
+    if summary.method == "deferred_acceptance":
+        return "acceptation différée, stable (aucune famille ne peut réclamer une place prise)."
+    if summary.stable:
+        proof = "prouvée" if summary.proven else "vérifiée"
+        return f"calcul exact (fratries, temps partiel), répartition stable {proof}."
+    proof = "minimal prouvé" if summary.proven else "meilleur trouvé dans le temps imparti"
+    return (
+        f"calcul exact : aucune répartition stable n'existe ; {summary.blocking_groups} "
+        f"réclamation(s) possible(s) ({proof})."
+    )
+
+
+def _structures(applications: list[Application]) -> list[Structure]:
+    """The structures the round's children wish, then those some of them leave (transfers)."""
+    identifiers = sorted({w for a in applications for w in a.wishes})
+    by_identifier = Structure.objects.in_bulk(identifiers, field_name="identifier")
+    missing = [i for i in identifiers if i not in by_identifier]
+    if missing:
+        raise RoundError(f"Structure(s) absente(s) du registre : {', '.join(missing[:5])}.")
+    structures = [by_identifier[i] for i in identifiers]
+    wished = {s.pk for s in structures}
+    current = {a.current_structure_id for a in applications} - {None} - wished
+    return structures + list(Structure.objects.filter(pk__in=current).order_by("identifier"))
+
+
+def _groups(applications: list[Application]) -> np.ndarray:
+    """Group number of each application: siblings of one joint application share theirs,
+    which the engine requires to be equal in points, date, wishes and categories."""
+    numbers: dict[str, int] = {}
+    members: dict[str, list[Application]] = {}
+    group = np.arange(len(applications), dtype=np.int64)
+    for index, application in enumerate(applications):
+        if application.group:
+            group[index] = numbers.setdefault(application.group, index)
+            members.setdefault(application.group, []).append(application)
+    for name, siblings in members.items():
+        keys = {
+            (a.points, a.submitted_on, tuple(a.wishes), a.insertion, a.benefit) for a in siblings
+        }
+        if len(keys) > 1:
+            references = ", ".join(a.reference for a in siblings)
+            raise RoundError(
+                f"La fratrie « {name} » ({references}) doit avoir les mêmes points, date de "
+                "demande, vœux et situation pour être placée ensemble."
+            )
+    return group
+
+
+def _problem(applications: list[Application], places: Places):
+    """The engine's instance: the round's applications, then one holder per part-time child
+    who keeps its seat (:mod:`seats`). A holder wishes a structure of its own without places
+    (an explanation needs a wish), so it never links two structures' problems."""
+    structures = places.structures
+    position = {s.identifier: i for i, s in enumerate(structures)}
+    index = {s.pk: i for i, s in enumerate(structures)}
+    holders = places.holders()
+    first_dummy = len(structures)
+    dummies = {s: first_dummy + n for n, s in enumerate(sorted({h[0] for h in holders}))}
+    current = [index.get(a.current_structure_id, -1) for a in applications]
+    wishes = [
+        [position[w] for w in a.wishes if position[w] != c]
+        for a, c in zip(applications, current, strict=True)
+    ] + [[dummies[h[0]]] for h in holders]
+    sections = [SECTIONS.index(a.section) for a in applications] + [h[1] for h in holders]
+    days = [a.days for a in applications] + [h[2] for h in holders]
+    current += [h[0] for h in holders]
+    size = len(sections)
+    extra = len(dummies)
+
+    def widen(values: np.ndarray) -> np.ndarray:
+        return np.concatenate([values, np.zeros((extra, *values.shape[1:]), dtype=values.dtype)])
+
+    pool = np.concatenate([places.pool, np.full(extra, -1, dtype=np.int64)])
+    lengths = [len(w) for w in wishes]
+    optional = {}
+    if any(d != engine.ALL_DAYS for d in days):
+        optional["days"] = np.array(days, dtype=np.int64)
+        optional["half_days"] = widen(places.half_days)
+    if any(c >= 0 for c in current):
+        optional["current"] = np.array(current, dtype=np.int64)
+    if any(a.group for a in applications):
+        optional["group"] = np.concatenate(
+            [_groups(applications), np.arange(len(applications), size, dtype=np.int64)]
+        )
+    if (
+        any(a.benefit for a in applications)
+        or places.reserved_benefit.any()
+        or any(places.pool_reserved_benefit)
+    ):
+        optional["benefit"] = np.array(
+            [a.benefit for a in applications] + [False] * len(holders), dtype=bool
+        )
+        optional["reserved_benefit"] = widen(places.reserved_benefit)
+        optional["pool_reserved_benefit"] = widen(places.pool_reserved_benefit)
+    if (pool >= 0).any():
+        optional["pool"] = pool
+        optional["pool_reserved"] = widen(places.pool_reserved)
     return engine.Problem(
-        section=np.array([SECTIONS.index(a.section) for a in applications], dtype=np.int64),
-        score=np.array([float(a.points) for a in applications], dtype=np.float64),
-        submitted=np.array([a.submitted_on.toordinal() for a in applications], dtype=np.int64),
-        insertion=np.array([a.insertion for a in applications], dtype=bool),
-        wish_offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-        wish_structures=np.array(
-            [position[w] for a in applications for w in a.wishes], dtype=np.int64
+        section=np.array(sections, dtype=np.int64),
+        score=np.array([float(a.points) for a in applications] + [0.0] * len(holders)),
+        submitted=np.array(
+            [a.submitted_on.toordinal() for a in applications] + [0] * len(holders),
+            dtype=np.int64,
         ),
-        capacity=places.capacity,
-        reserved=places.reserved,
+        insertion=np.array([a.insertion for a in applications] + [False] * len(holders)),
+        wish_offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        wish_structures=np.array([w for ws in wishes for w in ws], dtype=np.int64),
+        capacity=widen(places.capacity),
+        reserved=widen(places.reserved),
+        **optional,
     )
 
 
 def _explanations(applications, places: Places, problem, allocation) -> dict[str, dict]:
-    """The engine's JSON line of each application, by reference."""
+    """The engine's JSON line of each application, by reference (holders' lines dropped)."""
+    holders = problem.size - len(applications)
+    extra = problem.structure_count - len(places.structures)
     labels = explain.Labels(
-        application_ids=pl.Series([a.reference for a in applications], dtype=pl.String),
-        structure_ids=pl.Series([s.identifier for s in places.structures], dtype=pl.String),
-        structure_names=pl.Series([s.name for s in places.structures], dtype=pl.String),
+        application_ids=pl.Series(
+            [a.reference for a in applications] + [""] * holders, dtype=pl.String
+        ),
+        structure_ids=pl.Series(
+            [s.identifier for s in places.structures] + [""] * extra, dtype=pl.String
+        ),
+        structure_names=pl.Series(
+            [s.name for s in places.structures] + [""] * extra, dtype=pl.String
+        ),
     )
     buffer = io.BytesIO()
     explain.write_explanations(
         buffer, problem, allocation, explain.explain(problem, allocation), labels
     )
     lines = (json.loads(line) for line in buffer.getvalue().splitlines())
-    return {line.pop("application_id"): line for line in lines}
+    return {line.pop("application_id"): line for line in lines}  # holders share "", unused
 
 
 def override(request, application: Application, structure: Structure | None, reason: str) -> None:

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from sdsf.allocation import views
+from sdsf.allocation import places_views, views
 
 app_name = "allocation"
 urlpatterns = [
     path("", views.index, name="index"),
     path("nouvelle/", views.round_create, name="round_create"),
+    path("places/", places_views.declarations, name="declarations"),
+    path("<int:round>/places/", places_views.round_places, name="round_places"),
+    path("<int:round>/places/<str:identifier>/", places_views.declare, name="declare_places"),
     path("<int:round>/", views.round_detail, name="round"),
     path("<int:round>/grille/", views.public_grid, name="public_grid"),
     path("<int:round>/publier/", views.round_publish, name="round_publish"),

@@ -275,7 +275,7 @@ def round_structure(request, round, identifier):
         raise Http404
     admitted = [a for a in applications if a.final_structure_id == structure.pk]
     read_personal(request, applications)
-    places = rounds.places_on([structure], item.starts_on, exclude_round=item)
+    figures = rounds.round_places(item, [structure]).figures[0]
     return render(
         request,
         "allocation/structure.html",
@@ -283,8 +283,7 @@ def round_structure(request, round, identifier):
             "item": item,
             "structure": structure,
             "admitted": admitted,
-            "capacity": int(places.capacity.sum()),
-            "reserved": int(places.reserved.sum()),
+            "figures": figures,
             "can_manage": _can_manage(request, item),
         },
     )

@@ -2,7 +2,9 @@
 
 Columns: ``reference``, ``section``, ``date_demande``, ``insertion`` (oui/non), ``voeux``
 (structure identifiers separated by ``|``, best first) and ``criteres`` (keys of the round's
-grid separated by ``|``). Points are computed from the grid, never read from the file.
+grid separated by ``|``); optional: ``jours`` (``lu|ma|me-matin``), ``fratrie`` (siblings placed
+together), ``structure_actuelle`` (a transfer) and ``minima_sociaux`` (oui/non). Points are
+computed from the grid, never read from the file (docs/imports.md).
 """
 
 from collections.abc import Callable
@@ -23,7 +25,8 @@ from sdsf.core.imports import (
     parse_date,
     read_table,
 )
-from sdsf.offer.models import SECTION_FILE_KEYS, Structure
+from sdsf.offer import days
+from sdsf.offer.models import SECTION_FILE_KEYS, Section, Structure
 
 PROGRESS_EVERY = 2000
 
@@ -37,11 +40,39 @@ class Progress(Protocol):
 
 
 COLUMNS = ("reference", "section", "date_demande", "insertion", "voeux", "criteres")
+OPTIONAL_COLUMNS = ("jours", "fratrie", "structure_actuelle", "minima_sociaux")
 SEPARATOR = "|"
+# What siblings placed together must share (the engine places them as one).
+SIBLING_FIELDS = ("submitted_on", "insertion", "benefit", "wishes", "criteria")
 
 
 def _items(text: str) -> list[str]:
     return [item.strip() for item in text.split(SEPARATOR) if item.strip()]
+
+
+def _group(text: str) -> str:
+    if len(text) > Application._meta.get_field("group").max_length:
+        raise ValueError("identifiant de fratrie trop long (40 caractères au plus)")
+    return text
+
+
+def _check_siblings(table, applications: list[Application], errors: list[RowError]) -> None:
+    """Siblings placed together share their date, categories, wishes and criteria: the line
+    of each one that differs from the first of its group is reported."""
+    first: dict[str, Application] = {}
+    for row, application in zip(table.rows, applications, strict=True):
+        if not application.group:
+            continue
+        leader = first.setdefault(application.group, application)
+        if any(getattr(application, f) != getattr(leader, f) for f in SIBLING_FIELDS):
+            errors.append(
+                RowError(
+                    f"la fratrie « {application.group} » doit avoir les mêmes date, insertion, "
+                    f"minima sociaux, vœux et critères que la demande {leader.reference}",
+                    line=row.line,
+                    column="fratrie",
+                )
+            )
 
 
 def import_waiting_list(
@@ -66,7 +97,11 @@ def import_waiting_list(
     table.require(*COLUMNS)
     criteria = list(allocation_round.grid.criteria.all())
     keys = {c.key for c in criteria}
-    known_structures = set(Structure.objects.values_list("identifier", flat=True))
+    # Every structure of the registry (wishes), with the pk of the EAJE (a transfer's place).
+    known_structures = {
+        identifier: pk if kind == Structure.Kind.EAJE else None
+        for identifier, pk, kind in Structure.objects.values_list("identifier", "pk", "kind")
+    }
     allowed = (
         known_structures
         if structures is None
@@ -81,9 +116,9 @@ def import_waiting_list(
         reader = RowReader(row, errors)
         written = reader.cell("section")
         section = SECTION_FILE_KEYS.stored(written) if written else written
-        if written and section is None:
-            known = ", ".join(SECTION_FILE_KEYS.values)
-            reader.error("section", f"section « {written} » inconnue ({known})")
+        if written and section in (None, Section.ALL):
+            known = ", ".join(v for v in SECTION_FILE_KEYS.values if v != "toutes")
+            reader.error("section", f"section de l'enfant « {written} » inconnue ({known})")
         wishes = _items(row.get("voeux"))
         if not wishes:
             reader.error("voeux", "au moins un vœu est obligatoire")
@@ -96,8 +131,19 @@ def import_waiting_list(
         situation = _items(row.get("criteres"))
         for unknown in [k for k in situation if k not in keys]:
             reader.error("criteres", f"critère « {unknown} » absent de la grille de la commission")
+        current = reader.cell("structure_actuelle", required=False, default="")
+        if current and known_structures.get(current) is None:
+            reader.error("structure_actuelle", f"« {current} » n'est pas un EAJE du registre")
+        elif current and current not in allowed:
+            reader.error(
+                "structure_actuelle", f"la structure « {current} » est hors de votre périmètre"
+            )
         applications.append(
             Application(
+                days=reader.cell("jours", days.parse, required=False, default=days.ALL_DAYS),
+                group=reader.cell("fratrie", _group, required=False, default=""),
+                current_structure_id=known_structures.get(current) if current else None,
+                benefit=reader.cell("minima_sociaux", parse_bool, required=False, default=False),
                 round=allocation_round,
                 reference=reader.cell("reference"),
                 section=section,
@@ -113,6 +159,7 @@ def import_waiting_list(
             "reference", flat=True
         )
     )
+    _check_siblings(table, applications, errors)
     for row, application in zip(table.rows, applications, strict=True):
         if application.reference in online:
             errors.append(

@@ -14,6 +14,7 @@ from sdsf.accounts.forms import LoginForm
 from sdsf.accounts.models import User
 from sdsf.core import clock
 from sdsf.families.models import Document, PreApplication
+from sdsf.offer.models import Structure
 from sdsf.territories.models import Commune
 
 
@@ -210,13 +211,31 @@ class ChildForm(forms.ModelForm):
 
     class Meta:
         model = PreApplication
-        fields = ["child_first_name", "child_last_name", "child_birth_date", "expected_birth_date"]
+        fields = [
+            "child_first_name",
+            "child_last_name",
+            "child_birth_date",
+            "expected_birth_date",
+            "siblings",
+            "siblings_first_names",
+            "siblings_apart",
+        ]
         widgets = {"child_birth_date": DateInput(), "expected_birth_date": DateInput()}
         help_texts = {"child_first_name": _("Facultatif avant la naissance.")}
+
+    field_order = [
+        "child_first_name",
+        "child_last_name",
+        "child_birth_date",
+        "expected_birth_date",
+        "born",
+        "siblings",  # a joint application for twins, at the bottom of the page
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child_last_name"].required = True
+        self.fields["siblings"].required = False  # one child unless said otherwise
         if self.instance.expected_birth_date and not self.instance.child_birth_date:
             self.initial["born"] = "no"
         elif self.instance.child_birth_date:
@@ -238,6 +257,9 @@ class ChildForm(forms.ModelForm):
             data["child_birth_date"] = None
             if not data.get("expected_birth_date"):
                 self.add_error("expected_birth_date", _("Indiquez la date de naissance prévue."))
+        data["siblings"] = data.get("siblings") or 0
+        if not data["siblings"]:
+            data["siblings_first_names"], data["siblings_apart"] = "", False
         return data
 
 
@@ -261,12 +283,18 @@ class NeedForm(forms.ModelForm):
 
     class Meta:
         model = PreApplication
-        fields = ["wished_start", "days", "starts_at", "ends_at"]
+        fields = ["wished_start", "days", "starts_at", "ends_at", "current_structure"]
         widgets = {"wished_start": DateInput(), "starts_at": TimeInput(), "ends_at": TimeInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["wished_start"].required = True
+        # The crèches of the family's commune: where a child already enrolled usually is.
+        current = self.fields["current_structure"]
+        current.queryset = Structure.objects.wishable().filter(
+            commune=self.instance.home_commune_id
+        )
+        current.empty_label = _("aucune : l'enfant n'est pas encore accueilli en crèche")
 
     def clean(self):
         data = super().clean()

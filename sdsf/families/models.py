@@ -11,6 +11,7 @@ from operator import or_
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -141,6 +142,10 @@ class PreApplicationQuerySet(models.QuerySet):
         return count
 
 
+# Triplets at most in one joint application (quadruplets apply at the desk, twice).
+MAX_SIBLINGS = 2
+
+
 class PreApplication(models.Model):
     """One child's application for a childcare place across the territory (a département).
 
@@ -225,11 +230,42 @@ class PreApplication(models.Model):
     child_last_name = models.CharField(_("nom de l'enfant"), max_length=150)
     child_birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     expected_birth_date = models.DateField(_("date de naissance prévue"), null=True, blank=True)
+    # Twins (or triplets) file one joint application: the commission places them in the same
+    # structure or not at all, unless the family accepts separate structures.
+    siblings = models.PositiveSmallIntegerField(
+        _("autres enfants nés en même temps (jumeaux, triplés)"),
+        default=0,
+        validators=[MaxValueValidator(MAX_SIBLINGS)],
+        help_text=_("0 pour un seul enfant, 1 pour des jumeaux, 2 pour des triplés."),
+    )
+    siblings_first_names = models.CharField(
+        _("prénoms des autres enfants"), max_length=300, blank=True
+    )
+    siblings_apart = models.BooleanField(
+        _("nous acceptons des structures différentes pour nos enfants"),
+        default=False,
+        help_text=_(
+            "Sinon, la commission ne propose une place que dans une structure qui peut les "
+            "accueillir ensemble."
+        ),
+    )
     # The need
     wished_start = models.DateField(_("date d'accueil souhaitée"), null=True, blank=True)
     days = models.JSONField(_("jours d'accueil"), default=list, help_text=_("0 = lundi"))
     starts_at = models.TimeField(_("heure d'arrivée"), null=True, blank=True)
     ends_at = models.TimeField(_("heure de départ"), null=True, blank=True)
+    current_structure = models.ForeignKey(
+        "offer.Structure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("crèche où l'enfant est déjà accueilli"),
+        help_text=_(
+            "Pour demander un changement : l'enfant garde sa place sauf si un de vos vœux "
+            "lui est attribué."
+        ),
+    )
     # The situation: keys of the criteria of the published points grids the family declares
     situation = models.JSONField(_("situation déclarée"), default=list)
     insertion = models.BooleanField(_("parcours d'insertion professionnelle"), default=False)

@@ -14,6 +14,7 @@ from sdsf.core import clock
 from sdsf.core.imports import ImportResult, apply, read_table
 from sdsf.offer.importers.assistants import AssistantImporter
 from sdsf.offer.importers.common import Context, Progress
+from sdsf.offer.importers.enrolments import EnrolmentImporter
 from sdsf.offer.importers.parenting import ParentingImporter
 from sdsf.offer.importers.structures import (
     EajeImporter,
@@ -31,6 +32,7 @@ IMPORTERS = {
     "laep": LaepImporter(),
     "parenting": ParentingImporter(),
     "social": SocialImporter(),
+    "enrolments": EnrolmentImporter(),
 }
 STATISTICS_MODELS = ("Structure", "Capacity", "AssistantMaternel", "Agrement")
 KIND_LABELS = {
@@ -41,6 +43,7 @@ KIND_LABELS = {
     "laep": "LAEP (lieux d'accueil enfants-parents)",
     "parenting": "Actions de soutien à la parentalité (REAAP…)",
     "social": "Centres sociaux et espaces de vie sociale",
+    "enrolments": "Enfants inscrits en EAJE (export du logiciel de la structure)",
 }
 
 

@@ -11,6 +11,7 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +128,19 @@ class Structure(models.Model):
     avip_share = models.PositiveSmallIntegerField(
         _("part de places AVIP (%)"), null=True, blank=True
     )
+    benefit_reserve = models.BooleanField(
+        _("réserve D214-7 (minima sociaux)"),
+        default=False,
+        help_text=_(
+            "Au moins une place sur vingt gardée en commission pour les familles bénéficiaires "
+            "d'un minimum social (article D214-7 du CASF)."
+        ),
+    )
+    half_days = models.BooleanField(
+        _("accueil à la demi-journée"),
+        default=False,
+        help_text=_("Les places se comptent par demi-journée (sinon par journée entière)."),
+    )
     pmi_authorised_on = models.DateField(_("date d'autorisation PMI"), null=True, blank=True)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
@@ -214,6 +228,71 @@ class Capacity(models.Model):
 
     def __str__(self):
         return f"{self.structure_id} {self.section} {self.places} depuis {self.start}"
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    """The gate's rule for enrolments: those of the structures the person's roles cover."""
+
+    def visible_to(self, user, permission: Permission):
+        return self.filter(structure__in=Structure.objects.visible_to(user, permission))
+
+    def writable_by(self, user, permission: Permission):
+        """Enrolments a person may change: those of structures they may change."""
+        return self.filter(structure__in=Structure.objects.writable_by(user, permission))
+
+    def present_on(self, day):
+        """Children enrolled on ``day``: started, and not ended before it."""
+        return self.filter(start__lte=day).filter(
+            Q(planned_end__isnull=True) | Q(planned_end__gte=day)
+        )
+
+
+class Enrolment(models.Model):
+    """A child enrolled in an EAJE: section, days, start and planned end.
+
+    No name: ``reference`` is the structure's own internal number for the child (from its
+    management software, or the commission's reference when a family accepted a place). The
+    commission counts a round's places from these rows (capacity less the children who stay).
+    """
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="enrolments")
+    reference = models.CharField(_("référence interne"), max_length=40)
+    section = models.CharField(
+        _("section"),
+        max_length=10,
+        choices=[c for c in Section.choices if c[0] != Section.ALL],
+        blank=True,
+        help_text=_("Vide pour une structure qui ne répartit pas les enfants par âge."),
+    )
+    days = models.PositiveSmallIntegerField(
+        _("jours d'accueil"),
+        default=1023,
+        validators=[MinValueValidator(1), MaxValueValidator(1023)],
+        help_text=_("Un bit par demi-journée, du lundi matin au vendredi après-midi."),
+    )
+    start = models.DateField(_("date d'entrée"))
+    planned_end = models.DateField(
+        _("date de départ prévue"),
+        null=True,
+        blank=True,
+        help_text=_("Départ à l'école, déménagement… Vide : sans date de départ connue."),
+    )
+    is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["structure", "start", "reference"]
+        verbose_name = _("inscription")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "reference"], name="unique_enrolment_reference"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.structure_id} {self.reference}"
 
 
 class AgrementStatus(models.TextChoices):

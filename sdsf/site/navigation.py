@@ -26,6 +26,7 @@ MENU = [
     MenuItem("Observatoire", "observatory:index", "observatory.view"),
     MenuItem("Pilotage", "steering:index", "steering.view"),
     MenuItem("Attribution", "allocation:index", "allocation.view"),
+    MenuItem("Places à déclarer", "allocation:declarations", "allocation.declare_places"),
     MenuItem("Guichet unique", "families:desk", "families.view"),
     MenuItem("Accueil d'urgence", "emergency:index", "emergency.view"),
     MenuItem("Personnes", "people:list", "people.view"),

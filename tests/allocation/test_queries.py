@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from sdsf.accounts.models import Role
 from sdsf.allocation.models import AllocationRound, Answer, Application, Criterion, PointsGrid
+from sdsf.core import clock
 from sdsf.territories.models import Level
 from tests.factories import make_pre_application, make_structure, make_user
 from tests.queries import FakeHTML, queries, sql
@@ -99,7 +100,7 @@ def test_public_grid(client, grid, structures):
 def test_round_structure(client, agent, grid, structures):
     item = _round(grid)
     url = reverse("allocation:round_structure", args=[item.pk, structures[0].identifier])
-    assert _two_sizes(client, url, item, structures, shows="D-12") == (16, 16)
+    assert _two_sizes(client, url, item, structures, shows="D-12") == (19, 19)
 
 
 def test_rounds(client, agent, grid):
@@ -153,3 +154,53 @@ def test_an_application_and_its_points(client, agent, grid, monkeypatch, status,
     small = queries(client, url)
     rows(3, 12)
     assert (small, queries(client, url, warm=False, shows="Critère 14")) == (expected, expected)
+
+
+def _crèches(start: int, count: int, item=None) -> None:
+    """Crèches of the commune with capacity (pooled or by section) and enrolled children; every
+    other one declared its places for ``item``."""
+    from sdsf.allocation.models import Vacancy
+    from sdsf.offer.models import Capacity, Enrolment
+
+    for i in range(start, start + count):
+        structure = make_structure(COMMUNE, name=f"Crèche {i}")
+        section = "all" if i % 2 else "older"
+        Capacity.objects.create(structure=structure, section=section, places=10, start=START)
+        for n in range(3):
+            Enrolment.objects.create(
+                structure=structure, reference=f"E{n}", section="older", start=date(2025, 9, 1)
+            )
+        if item is not None and i % 2:
+            Vacancy.objects.create(round=item, structure=structure, section="all", places=2)
+
+
+def test_round_places(client, agent, grid):
+    item = _round(grid, AllocationRound.Status.PUBLISHED)
+    url = reverse("allocation:round_places", args=[item.pk])
+    _crèches(0, 3, item)
+    small = queries(client, url)
+    _crèches(3, 12, item)
+    assert (small, queries(client, url, warm=False, shows="Crèche 14")) == (12, 12)
+
+
+def _coming_rounds(grid, starts_on, numbers) -> None:
+    for i in numbers:
+        AllocationRound.objects.create(
+            commune_id=COMMUNE,
+            name=f"Commission {i}",
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(days=30),
+            grid=grid,
+            status=AllocationRound.Status.PUBLISHED,
+        )
+
+
+def test_declarations(client, agent, grid):
+    url = reverse("allocation:declarations")
+    coming = clock.today() + timedelta(days=60)
+    _crèches(0, 2)
+    _coming_rounds(grid, coming, range(3))
+    small = queries(client, url)
+    _crèches(2, 6)
+    _coming_rounds(grid, coming, range(3, 15))
+    assert (small, queries(client, url, warm=False, shows="Commission 14")) == (6, 6)

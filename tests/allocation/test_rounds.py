@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sdsf.accounts.models import Role
-from sdsf.allocation import rounds
+from sdsf.allocation import rounds, seats
 from sdsf.allocation.grids import load_grid, points_lines, total
 from sdsf.allocation.models import AllocationRound, Application, Criterion, PointsGrid
 from sdsf.allocation.tasks import WAITING_LIST
@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 
 COMMUNE = "93008"
 GRIDS = Path(settings.DATA_DIR) / "grids"
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "waiting_list.csv"
+# Two crèches of the tests (EAJE-LILAS, EAJE-ROSES); docs/examples/waiting_list.csv is the demo's.
+EXAMPLE = Path(__file__).resolve().parent / "waiting_list.csv"
 START = datetime.date(2026, 9, 1)
 
 
@@ -162,10 +163,10 @@ def test_run_stores_proposal_and_explanations(allocation_round):
 
 
 def test_reserved_places_round_up_to_the_share():
-    assert rounds.reserved_places(10, 20) == 2
-    assert rounds.reserved_places(11, 20) == 3
-    assert rounds.reserved_places(3, None) == 0
-    assert rounds.reserved_places(0, 20) == 0
+    assert seats.reserved_places(10, 20) == 2
+    assert seats.reserved_places(11, 20) == 3
+    assert seats.reserved_places(3, None) == 0
+    assert seats.reserved_places(0, 20) == 0
 
 
 def test_run_requires_a_published_grid(allocation_round):

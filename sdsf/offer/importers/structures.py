@@ -60,6 +60,8 @@ UPSERT_FIELDS = [
     "closes_at",
     "avip",
     "avip_share",
+    "benefit_reserve",
+    "half_days",
     "pmi_authorised_on",
     "status",
     "opened_on",
@@ -308,6 +310,12 @@ class EajeImporter(StructureImporter):
         )
         if structure.avip_share and not structure.avip:
             cells.error("Part de places AVIP (%)", "part de places AVIP sans label AVIP")
+        structure.benefit_reserve = cells.cell(
+            "Réserve D214-7", parse_bool, required=False, default=False
+        )
+        structure.half_days = cells.cell(
+            "Accueil à la demi-journée", parse_bool, required=False, default=False
+        )
         structure.pmi_authorised_on = cells.cell(
             "Date d'autorisation PMI", parse_date, required=False
         )
