@@ -205,11 +205,16 @@ URLS = {
     "allocation:round_structure": staff(P.ALLOCATION_VIEW, obj="round"),
     **{
         f"allocation:{name}": post_only(P.ALLOCATION_MANAGE, obj="round")
-        for name in ("round_publish", "round_intake", "round_run", "round_validate")
+        for name in ("round_publish", "round_intake", "round_run")
     },
     **{
         f"allocation:{name}": staff(P.ALLOCATION_MANAGE, 200, 302, obj="round")
-        for name in ("application_override", "application_answer", "application_vacate")
+        for name in (
+            "round_validate",
+            "application_override",
+            "application_answer",
+            "application_vacate",
+        )
     },
     "allocation:application_letter": staff(P.ALLOCATION_MANAGE, obj="round"),
     # find the offer, costs, signed links: public (the token is the credential)
@@ -394,6 +399,7 @@ BODIES: dict[str, Callable] = {
         "reason": "Fratrie déjà accueillie.",
     },
     "allocation:application_answer": lambda w, s: {"answer": "accepted"},
+    "allocation:round_validate": lambda w, s: {"confirm": "on"},
     "allocation:application_vacate": lambda w, s: {"on": "2026-12-01", "reason": "Départ."},
     "families:apply": lambda w, s: _parent(s),
     "families:apply_step": lambda w, s: _parent(s),

@@ -3,8 +3,8 @@
 Rules (also in docs/glossary.md):
 
 - On validation, every application with a final structure gets a proposal to answer within the
-  round's ``answer_days``; its pré-demande becomes "place proposée" and the family is told by
-  e-mail. An online application without a place goes back to its waiting status and stays
+  round's ``answer_days``; its pré-demande becomes "place proposée". Every family with an
+  e-mail address receives its decision letter attached (:mod:`sdsf.allocation.letters`). An online application without a place goes back to its waiting status and stays
   active for the next round.
 - Accepting closes the pré-demande for every other round (status "place acceptée"; any other
   proposal still pending for it is withdrawn). Refusing needs a reason; the pré-demande stays
@@ -13,11 +13,14 @@ Rules (also in docs/glossary.md):
   (:func:`sdsf.allocation.rounds.held_places`), and so does a place an agent marks vacated.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
@@ -52,18 +55,20 @@ def waiting_status(pre: PreApplication) -> str:
     return last or PreApplication.Status.RECEIVED
 
 
-def _family_address(pre: PreApplication) -> str:
+def family_address(pre: PreApplication) -> str:
     return pre.email or (pre.family.user.email if pre.family_id else "")
 
 
-def _mail(pre: PreApplication, subject: str, lines: list[str]) -> None:
-    """E-mail to the family after the transaction commits (no child data in the subject)."""
-    address = _family_address(pre)
+def _mail(pre: PreApplication, compose: Callable[[], tuple[str, list[str]]]) -> None:
+    """E-mail to the family after the transaction commits (no child data in the subject), in
+    the family's language: ``compose`` returns the subject and paragraphs, called in it."""
+    address = family_address(pre)
     if not address:
         return
-    body = "\n\n".join(
-        [_("Bonjour,"), *lines, public_url("families:application", reference=pre.reference)]
-    )
+    with translation.override(pre.language):
+        subject, lines = compose()
+        link = public_url("families:application", reference=pre.reference)
+        body = "\n\n".join([_("Bonjour,"), *lines, link])
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
 
 
@@ -107,19 +112,6 @@ def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None
         history.record(
             pre, Event.Kind.PROPOSAL, note=note, actor=actor, by_agent=True, with_status=False
         )
-    _mail(
-        pre,
-        _("[SDSF] Une place d'accueil vous est proposée"),
-        [
-            _("La commission d'attribution vous propose une place à %(structure)s.")
-            % {"structure": structure},
-            _(
-                "Acceptez-la ou refusez-la au plus tard le %(date)s depuis votre espace ; sans "
-                "réponse, elle sera proposée à une autre famille."
-            )
-            % {"date": when},
-        ],
-    )
 
 
 def _no_place(pre: PreApplication, allocation_round: AllocationRound, actor) -> None:
@@ -256,19 +248,19 @@ def send_reminders(today: date, days_before: int) -> int:
                 note=f"Rappel : réponse attendue au plus tard le {when}.",
                 with_status=False,
             )
-            _mail(
-                pre,
-                _("[SDSF] Rappel : une place d'accueil attend votre réponse"),
-                [
-                    _(
-                        "Une place vous a été proposée. Répondez au plus tard le %(date)s depuis "
-                        "votre espace ; sans réponse, elle sera proposée à une autre famille."
-                    )
-                    % {"date": when}
-                ],
-            )
+            _mail(pre, partial(_reminder, when))
         sent += 1
     return sent
+
+
+def _reminder(when: str) -> tuple[str, list[str]]:
+    return _("[SDSF] Rappel : une place d'accueil attend votre réponse"), [
+        _(
+            "Une place vous a été proposée. Répondez au plus tard le %(date)s depuis votre "
+            "espace ; sans réponse, elle sera proposée à une autre famille."
+        )
+        % {"date": when}
+    ]
 
 
 def expire(today: date) -> int:

@@ -99,3 +99,10 @@ class VacateForm(forms.Form):
     reason = forms.CharField(
         label="Motif (obligatoire)", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class ValidateForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Je confirme la validation : les décisions deviennent définitives et partent "
+        "aux familles."
+    )

@@ -4,6 +4,7 @@ Applications are personal data: they are read only through the rounds a person's
 (``AllocationRound.objects.visible_to``, then ``read_personal``).
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,13 @@ class Criterion(models.Model):
 
     def __str__(self):
         return self.label
+
+
+# Bounds of a round's numbers: SQLite stores any integer, and a delay past a few thousand years
+# no longer makes a date. Three months is longer than any commission gives a family; the seed
+# fits a 32-bit integer on every database.
+MAX_ANSWER_DAYS = 90
+MAX_SEED = 2**31 - 1
 
 
 class AllocationRoundQuerySet(models.QuerySet):
@@ -104,14 +112,21 @@ class AllocationRound(models.Model):
         _("état"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     seed = models.PositiveIntegerField(
-        _("graine du tirage au sort"), default=0, help_text=_("Départage des égalités.")
+        _("graine du tirage au sort"),
+        default=0,
+        help_text=_("Départage des égalités."),
+        validators=[MaxValueValidator(MAX_SEED)],
     )
     answer_days = models.PositiveSmallIntegerField(
-        _("délai de réponse des familles (jours)"), default=8
+        _("délai de réponse des familles (jours)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ANSWER_DAYS)],
+        help_text=_("De 1 à 90 jours."),
     )
     progress = models.PositiveSmallIntegerField(_("avancement du calcul (%)"), default=0)
     progress_note = models.CharField(_("étape du calcul"), max_length=200, blank=True)
     run_error = models.TextField(_("erreur du calcul"), blank=True)
+    validated_on = models.DateField(_("validée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AllocationRoundQuerySet.as_manager()
@@ -191,6 +206,12 @@ class Application(models.Model):
     answer_reason = models.TextField(_("motif du refus"), blank=True)
     answered_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    decision_sent_at = models.DateTimeField(
+        _("décision envoyée le"),
+        null=True,
+        blank=True,
+        help_text=_("Envoi de la lettre de décision par e-mail (ou constat qu'elle est à poster)."),
+    )
     vacated_on = models.DateField(
         _("place libérée le"),
         null=True,

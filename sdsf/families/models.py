@@ -214,6 +214,13 @@ class PreApplication(models.Model):
     email = models.EmailField(_("adresse e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
+    language = models.CharField(
+        _("langue des courriers"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="fr",
+        help_text=_("La langue de la famille : ses courriers et e-mails lui sont écrits ainsi."),
+    )
     home_commune = models.ForeignKey(
         "territories.Commune",
         on_delete=models.PROTECT,

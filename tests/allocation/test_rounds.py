@@ -219,7 +219,14 @@ def test_round_pages_and_override(client, allocation_round):
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.UPDATE, detail__contains="déménagé"
     ).exists()
-    client.post(reverse("allocation:round_validate", kwargs={"round": allocation_round.pk}))
+    validate = reverse("allocation:round_validate", kwargs={"round": allocation_round.pk})
+    confirm = client.get(validate).content.decode()
+    assert "Refus motivé de la commission" in confirm  # the override above: no place
+    unconfirmed = client.post(validate)
+    assert unconfirmed.status_code == 200 and "Cochez la case" in unconfirmed.content.decode()
+    allocation_round.refresh_from_db()
+    assert allocation_round.status == AllocationRound.Status.RUN
+    client.post(validate, {"confirm": "on"})
     allocation_round.refresh_from_db()
     assert allocation_round.status == AllocationRound.Status.VALIDATED
 
