@@ -60,8 +60,10 @@ AT_OTHER = gettext_lazy("à l'établissement « %(name)s »")
 
 
 def at_structure(structure: Structure) -> str:
-    """``à la crèche « Les Lilas »`` in the active language."""
-    return str(AT_STRUCTURE.get(structure.category, AT_OTHER)) % {"name": structure.name}
+    """``à la crèche « Les Lilas »`` in the active language (the name isolated: it keeps its
+    own order in a right to left letter)."""
+    phrase = AT_STRUCTURE.get(structure.category, AT_OTHER)
+    return str(phrase) % {"name": formats.isolate(structure.name)}
 
 
 def outcome(application: Application) -> str:

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _text(pdf: bytes) -> str:
-    return " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+    return text.replace("\u2068", "").replace("\u2069", "")
 
 
 @pytest.fixture
