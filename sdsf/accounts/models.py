@@ -42,7 +42,7 @@ class Institution(models.Model):
         _("signataire des décisions"),
         max_length=200,
         blank=True,
-        help_text=_("Nom et qualité, par exemple « Pour le maire, l'adjointe à la petite enfance »."),
+        help_text=_("Nom et qualité, par exemple « Pour le maire, l'adjointe à la famille »."),
     )
     contact = models.CharField(
         _("contact des familles"),

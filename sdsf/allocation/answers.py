@@ -4,8 +4,9 @@ Rules (also in docs/glossary.md):
 
 - On validation, every application with a final structure gets a proposal to answer within the
   round's ``answer_days``; its pré-demande becomes "place proposée". Every family with an
-  e-mail address receives its decision letter attached (:mod:`sdsf.allocation.letters`). An online application without a place goes back to its waiting status and stays
-  active for the next round.
+  e-mail address receives its decision letter attached (:mod:`sdsf.allocation.letters`). An
+  online application without a place goes back to its waiting status and stays active for the
+  next round.
 - Accepting closes the pré-demande for every other round (status "place acceptée"; any other
   proposal still pending for it is withdrawn). Refusing needs a reason; the pré-demande stays
   active for the next rounds (status "place refusée"). A proposal not answered by its deadline

@@ -277,7 +277,7 @@ def test_validation_proposes_and_tells_the_families(
     assert message.to == ["parent@example.org"] and "Enfant" not in message.subject
     assert "une place vous est attribuée" in message.subject
     assert f"/compte/pre-demande/{winner.reference}/" in message.body
-    (name, content, kind), = message.attachments
+    ((name, content, kind),) = message.attachments
     assert kind == "application/pdf" and content.startswith(b"%PDF")
     other = next(m for m in mail.outbox if m is not message)
     assert "reste en attente" in other.subject

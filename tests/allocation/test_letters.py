@@ -1,7 +1,6 @@
 """Decision letters: what a sendable letter says for each outcome, in the family's language,
 what validation announces before it sends, and the bounds of a round's numbers."""
 
-import datetime
 import io
 
 import pytest

@@ -28,6 +28,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='institution',
             name='signatory',
-            field=models.CharField(blank=True, help_text="Nom et qualité, par exemple « Pour le maire, l'adjointe à la petite enfance ».", max_length=200, verbose_name='signataire des décisions'),
+            field=models.CharField(blank=True, help_text="Nom et qualité, par exemple « Pour le maire, l'adjointe à la famille ».", max_length=200, verbose_name='signataire des décisions'),
         ),
     ]
