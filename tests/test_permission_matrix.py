@@ -217,6 +217,7 @@ URLS = {
         )
     },
     "allocation:application_letter": staff(P.ALLOCATION_MANAGE, obj="round"),
+    "allocation:commission_points": staff(P.ALLOCATION_MANAGE, 200, 302, obj="round"),
     # find the offer, costs, signed links: public (the token is the credential)
     "families:cost": Url(PUBLIC),
     "families:search": Url(PUBLIC, 200, 405),
@@ -400,6 +401,7 @@ BODIES: dict[str, Callable] = {
     },
     "allocation:application_answer": lambda w, s: {"answer": "accepted"},
     "allocation:round_validate": lambda w, s: {"confirm": "on"},
+    "allocation:commission_points": lambda w, s: {},
     "allocation:application_vacate": lambda w, s: {"on": "2026-12-01", "reason": "Départ."},
     "families:apply": lambda w, s: _parent(s),
     "families:apply_step": lambda w, s: _parent(s),

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from sdsf.allocation import rounds
-from sdsf.allocation.grids import load_grid
-from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid
+from sdsf.allocation.grids import copy_criteria, load_grid
+from sdsf.allocation.models import AllocationRound, PointsGrid
 from sdsf.allocation.waiting_list import COLUMNS, import_waiting_list
 from sdsf.offer.models import SECTION_FILE_KEYS, Capacity, Section
 from sdsf.territories.models import Departement
@@ -92,18 +92,7 @@ def create_round(departement: Departement) -> list[str]:
         name=f"Grille de démonstration ({pessac.name})",
         defaults={"source": f"{DEMO_LABEL} : pondérations reprises de — {pessac.source}"},
     )
-    grid.criteria.all().delete()
-    Criterion.objects.bulk_create(
-        Criterion(
-            grid=grid,
-            position=c.position,
-            key=c.key,
-            label=c.label.replace(pessac.commune.name, commune.name),  # "résidant à Bobigny"
-            weight=c.weight,
-            reason=c.reason,
-        )
-        for c in pessac.criteria.all()
-    )
+    copy_criteria(pessac, grid, (pessac.commune.name, commune.name))  # "Habitant de Bobigny"
     allocation_round = AllocationRound.objects.create(
         commune=commune,
         name=f"Commission de septembre 2026 — {DEMO_LABEL}",

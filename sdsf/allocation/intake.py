@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sdsf.allocation import rounds
-from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.grids import commissions_passed, family_questions, points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
 from sdsf.core import clock, formats
 from sdsf.families import history
@@ -106,6 +106,16 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
         raise IntakeError("Les demandes ne peuvent être prises qu'avant le calcul.")
     commune = allocation_round.commune
     criteria = list(allocation_round.grid.criteria.all())
+    family_keys = {c.key for c in family_questions(criteria)}
+    passed, _ = commissions_passed(allocation_round)
+    # What the commission set on an application taken before (its criteria, a range's points)
+    # stays when the pré-demandes are taken again.
+    kept = {
+        pre_id: (situation, chosen)
+        for pre_id, situation, chosen in allocation_round.applications.filter(
+            pre_application__isnull=False
+        ).values_list("pre_application_id", "criteria", "chosen_points")
+    }
     eaje, open_in = _commune_creches(allocation_round)
     wishing = Wish.objects.filter(Q(structure__in=list(eaje)) | Q(commune=commune))
     # A family whose wished start falls after the round's period waits for a later round.
@@ -133,7 +143,11 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
         if not wishes:
             result.skipped.append(f"{pre.reference} (aucune crèche de la commune avec des places)")
             continue
-        situation = [c.key for c in criteria if c.key in set(pre.situation)]
+        earlier, chosen = kept.get(pre.pk, ([], {}))
+        declared = set(pre.situation) & family_keys
+        situation = [
+            c.key for c in criteria if c.key in declared or c.key in set(earlier) - family_keys
+        ]
         applications.append(
             Application(
                 round=allocation_round,
@@ -143,8 +157,10 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
                 submitted_on=timezone.localdate(pre.submitted_at or pre.created_at),
                 insertion=pre.insertion,
                 criteria=situation,
+                chosen_points=chosen,
+                commissions_passed=passed[pre.pk],
                 wishes=wishes,
-                points=total(points_lines(criteria, situation)),
+                points=total(points_lines(criteria, situation, chosen, passed[pre.pk])),
             )
         )
     imported = set(

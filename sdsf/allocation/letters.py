@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from sdsf.accounts.models import Institution
 from sdsf.allocation.answers import family_address, final_structure
-from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.grids import application_lines, total
 from sdsf.allocation.models import AllocationRound, Application
 from sdsf.core import clock, formats
 from sdsf.core.downloads import render_pdf
@@ -111,7 +111,7 @@ def authority(commune: Commune) -> Authority:
 def context(application: Application, authority: Authority, on: date | None = None) -> dict:
     """What the letter template reads; ``on`` is the letter's date (the validation's)."""
     item = application.round
-    lines = points_lines(list(item.grid.criteria.all()), application.criteria)
+    lines = application_lines(list(item.grid.criteria.all()), application)
     pre = application.pre_application
     structure = final_structure(application)
     return {

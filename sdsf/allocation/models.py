@@ -6,6 +6,7 @@ Applications are personal data: they are read only through the rounds a person's
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.scope import Permission, holding, territory
@@ -34,14 +35,48 @@ class PointsGrid(models.Model):
 
 
 class Criterion(models.Model):
-    """One line of a grid: the points a situation earns, and why the territory asks for it."""
+    """One line of a grid: the points a situation earns, and why the territory asks for it.
+
+    Most lines are fixed points (negative ones too: a refused proposal costs points in some
+    cities); some are a range within which a professional chooses (a medico-social follow-up,
+    10 to 100 points in Pessac); some count per commission the application went through. The
+    family declares its own situation; the commission sets the lines it alone may judge.
+    """
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", _("points fixes")
+        RANGE = "range", _("points choisis dans une fourchette par un professionnel")
+        PER_COMMISSION = "per_commission", _("points par passage en commission")
+
+    class DeclaredBy(models.TextChoices):
+        FAMILY = "family", _("la famille")
+        COMMISSION = "commission", _("la commission")
 
     grid = models.ForeignKey(PointsGrid, on_delete=models.CASCADE, related_name="criteria")
     position = models.PositiveSmallIntegerField(_("ordre"))
     key = models.SlugField(_("clé"), max_length=50)
+    group = models.CharField(_("rubrique"), max_length=100, blank=True)
     label = models.CharField(_("libellé"), max_length=200)
-    weight = models.DecimalField(_("points"), max_digits=7, decimal_places=2)
+    kind = models.CharField(_("type"), max_length=15, choices=Kind.choices, default=Kind.FIXED)
+    declared_by = models.CharField(
+        _("déclaré par"), max_length=10, choices=DeclaredBy.choices, default=DeclaredBy.FAMILY
+    )
+    weight = models.DecimalField(
+        _("points"),
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("Points fixes, ou par passage en commission ; négatifs pour un malus."),
+    )
+    min_weight = models.DecimalField(
+        _("points au moins"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    max_weight = models.DecimalField(
+        _("points au plus"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    proof = models.CharField(_("justificatif"), max_length=300, blank=True)
     reason = models.TextField(_("raison"))
+    # {"en": {"label": …, "reason": …, "proof": …}, "ar": {…}}: the family pages' languages.
+    translations = models.JSONField(_("traductions"), default=dict, blank=True)
 
     class Meta:
         ordering = ["grid", "position"]
@@ -50,6 +85,23 @@ class Criterion(models.Model):
 
     def __str__(self):
         return self.label
+
+    def _translated(self, name: str) -> str:
+        own = getattr(self, name)
+        return (self.translations.get(get_language() or "", {}) or {}).get(name) or own
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (the grid's French one when none is given)."""
+        return self._translated("label")
+
+    @property
+    def display_reason(self) -> str:
+        return self._translated("reason")
+
+    @property
+    def display_proof(self) -> str:
+        return self._translated("proof") if self.proof else ""
 
 
 # Bounds of a round's numbers: SQLite stores any integer, and a delay past a few thousand years
@@ -161,6 +213,17 @@ class Application(models.Model):
     submitted_on = models.DateField(_("date de la demande"))
     insertion = models.BooleanField(_("parcours d'insertion"), default=False)
     criteria = models.JSONField(_("critères remplis"), default=list)
+    chosen_points = models.JSONField(
+        _("points choisis par un professionnel"),
+        default=dict,
+        blank=True,
+        help_text=_("Par clé de critère à fourchette, les points retenus."),
+    )
+    commissions_passed = models.PositiveSmallIntegerField(
+        _("passages en commission"),
+        default=0,
+        help_text=_("Commissions validées où la demande est déjà passée, à cette date d'entrée."),
+    )
     wishes = models.JSONField(_("vœux"), default=list)
     points = models.DecimalField(_("points"), max_digits=9, decimal_places=2)
     proposed_structure = models.ForeignKey(

@@ -12,21 +12,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
-from sdsf.allocation import answers, letters, rounds, tasks
+from sdsf.allocation import answers, grids, letters, rounds, tasks
 from sdsf.allocation.forms import (
     AgentAnswerForm,
+    CommissionPointsForm,
     OverrideForm,
     RoundForm,
     UploadForm,
     VacateForm,
     ValidateForm,
 )
-from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.grids import application_lines, total
 from sdsf.allocation.indicators import round_indicators
 from sdsf.allocation.intake import IntakeError, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.allocation.tasks import WAITING_LIST, queue_run, queue_waiting_list_import
-from sdsf.audit.log import read_personal
+from sdsf.audit.log import read_personal, record
+from sdsf.audit.models import AuditEvent
+from sdsf.core import formats
 from sdsf.core.downloads import file_response
 from sdsf.offer.models import ImportJob, Structure
 
@@ -145,7 +148,7 @@ def round_detail(request, round):
             "item": item,
             "criteria": criteria,
             "page": page,
-            "rows": [(a, points_lines(criteria, a.criteria)) for a in page.object_list],
+            "rows": [(a, application_lines(criteria, a)) for a in page.object_list],
             "structures": Structure.objects.filter(identifier__in=wished)
             .only("identifier", "name")
             .order_by("name"),
@@ -323,10 +326,41 @@ def application_override(request, round, application):
         else:
             messages.success(request, "Proposition modifiée ; le motif est enregistré.")
         return redirect("allocation:round", round=item.pk)
-    lines = points_lines(list(item.grid.criteria.all()), target.criteria)
+    lines = application_lines(list(item.grid.criteria.all()), target)
     return render(
         request,
         "allocation/override.html",
+        {"item": item, "target": target, "form": form, "lines": lines, "total": total(lines)},
+    )
+
+
+@permission_required(Permission.ALLOCATION_MANAGE)
+def commission_points(request, round, application):
+    """The lines of the grid the commission sets on one application before the run: what it
+    alone judges, and the points a professional chose within each range."""
+    item = _managed_round(request, round)
+    target = get_object_or_404(item.applications, pk=application)
+    read_personal(request, target)
+    criteria = list(item.grid.criteria.all())
+    form = CommissionPointsForm(
+        request.POST if request.method == "POST" else None,
+        grids.commission_criteria(criteria),
+        target,
+    )
+    if request.method == "POST" and form.is_valid():
+        ticked, chosen = form.chosen()
+        try:
+            points = grids.set_commission_points(target, criteria, ticked, chosen)
+        except grids.PointsError as error:
+            messages.error(request, str(error))
+        else:
+            record(request, AuditEvent.Action.UPDATE, [target], detail="Points de la commission")
+            messages.success(request, f"Points enregistrés : {formats.number(points)}.")
+        return redirect("allocation:round", round=item.pk)
+    lines = application_lines(criteria, target)
+    return render(
+        request,
+        "allocation/points.html",
         {"item": item, "target": target, "form": form, "lines": lines, "total": total(lines)},
     )
 
