@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sdsf.accounts.models import Institution
+from sdsf.allocation import explain
 from sdsf.allocation.answers import family_address, final_structure
 from sdsf.allocation.grids import application_lines, total
 from sdsf.allocation.models import AllocationRound, Application
@@ -108,6 +109,16 @@ def authority(commune: Commune) -> Authority:
     return Authority(found.name, found.address, found.signatory, found.contact, found.court)
 
 
+def structure_names(application: Application) -> dict[str, str]:
+    """The names of the structures the application wished, by identifier."""
+    wishes = application.explanation.get("wishes", [])
+    return dict(
+        Structure.objects.filter(identifier__in=[w["structure_id"] for w in wishes]).values_list(
+            "identifier", "name"
+        )
+    )
+
+
 def context(application: Application, authority: Authority, on: date | None = None) -> dict:
     """What the letter template reads; ``on`` is the letter's date (the validation's)."""
     item = application.round
@@ -125,6 +136,11 @@ def context(application: Application, authority: Authority, on: date | None = No
         "on": on or item.validated_on or clock.today(),
         "lines": lines,
         "total": total(lines),
+        "explanation": (
+            explain.message(application.explanation, structure_names(application))
+            if application.explanation
+            else ""
+        ),
         "answer_url": (
             public_url("proposals:detail", proposal=application.pk)
             if pre is not None and pre.family_id is not None

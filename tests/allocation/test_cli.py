@@ -69,6 +69,9 @@ def test_allocates_and_writes_results_in_input_order(tmp_path):
         "outcome": "full",
         "score": 37.5,
         "cutoff_score": 40.0,
+        "reason": "outranked",
+        "day": None,
+        "section": None,
     }
     assert lines[1]["message"] == (
         "La structure « Les Lilas » (votre vœu n° 1) était complète : la dernière famille "

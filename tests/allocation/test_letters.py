@@ -101,6 +101,9 @@ def test_letters_follow_the_family_language(validated):
     item, applications = validated
     english = " ".join(_letter(applications["refused"]).split())
     assert "Means and time limits of appeal" in english and "two months" in english
+    waiting = " ".join(_letter(applications["waiting"], "en").split())
+    assert "No place could be offered to you among your choices." in waiting  # the engine's
+    assert "the last family admitted had 300 points" in waiting
     context = letters.context(applications["waiting"], letters.authority(item.commune))
     with translation.override("ar"):
         html = render_to_string(letters.TEMPLATE, context)
