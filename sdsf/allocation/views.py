@@ -141,6 +141,10 @@ def round_detail(request, round):
     read_personal(request, list(page.object_list))
     summarised = _summarised(item)
     wished = sorted({w for a in summarised for w in a.wishes})
+    structures = list(
+        Structure.objects.filter(identifier__in=wished).only("identifier", "name").order_by("name")
+    )
+    names = {s.identifier: s.name for s in structures}
     return render(
         request,
         "allocation/round.html",
@@ -148,10 +152,11 @@ def round_detail(request, round):
             "item": item,
             "criteria": criteria,
             "page": page,
-            "rows": [(a, application_lines(criteria, a)) for a in page.object_list],
-            "structures": Structure.objects.filter(identifier__in=wished)
-            .only("identifier", "name")
-            .order_by("name"),
+            "rows": [
+                (a, application_lines(criteria, a), [names.get(w, w) for w in a.wishes])
+                for a in page.object_list
+            ],
+            "structures": structures,
             "indicators": _indicators(item, summarised),
             "can_manage": _can_manage(request, item),
         },
