@@ -73,7 +73,7 @@ I18N_KEEP := sdsf sdsf/families sdsf/locale sdsf/site sdsf/site/navigation.py \
 	sdsf/core/templates/sdsf sdsf/core/templates/sdsf/field.html \
 	sdsf/offer sdsf/offer/models.py sdsf/allocation sdsf/allocation/models.py \
 	sdsf/allocation/proposal_views.py sdsf/allocation/answers.py sdsf/allocation/letters.py \
-	sdsf/allocation/explain.py \
+	sdsf/allocation/explain.py sdsf/allocation/intake.py \
 	sdsf/allocation/templates sdsf/allocation/templates/allocation \
 	sdsf/allocation/templates/allocation/proposals sdsf/allocation/templates/allocation/letter.html
 I18N_IGNORE := $(filter-out $(I18N_KEEP),$(wildcard * sdsf/* sdsf/site/* sdsf/site/templates/* \

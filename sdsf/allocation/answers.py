@@ -23,6 +23,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
@@ -98,33 +99,40 @@ def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> 
 
 
 def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None:
-    when = formats.date(deadline)
-    note = f"Place proposée à {structure} ; réponse attendue au plus tard le {when}."
+    note = {
+        "note": gettext_noop(
+            "Place proposée à %(structure)s ; réponse attendue au plus tard le %(date)s."
+        ),
+        "note_params": {"structure": structure, "date": formats.date(deadline)},
+    }
     if pre.active:
         history.set_status(
             pre,
             PreApplication.Status.PROPOSED,
             kind=Event.Kind.PROPOSAL,
-            note=note,
             actor=actor,
             by_agent=True,
+            **note,
         )
     else:  # closed or accepted elsewhere since the intake: it stays so (no declared move back)
         history.record(
-            pre, Event.Kind.PROPOSAL, note=note, actor=actor, by_agent=True, with_status=False
+            pre, Event.Kind.PROPOSAL, actor=actor, by_agent=True, with_status=False, **note
         )
 
 
 def _no_place(pre: PreApplication, allocation_round: AllocationRound, actor) -> None:
-    note = (
-        f"Commission « {allocation_round.name} » : aucune place n'a pu être proposée. La "
-        "demande reste active pour la prochaine commission."
-    )
+    note = {
+        "note": gettext_noop(
+            "Commission « %(commission)s » : aucune place n'a pu être proposée. La demande "
+            "reste active pour la prochaine commission."
+        ),
+        "note_params": {"commission": allocation_round.name},
+    }
     if pre.status == PreApplication.Status.IN_COMMISSION:
-        history.set_status(pre, waiting_status(pre), note=note, actor=actor, by_agent=True)
+        history.set_status(pre, waiting_status(pre), actor=actor, by_agent=True, **note)
     else:
         history.record(
-            pre, Event.Kind.STATUS, note=note, actor=actor, by_agent=True, with_status=False
+            pre, Event.Kind.STATUS, actor=actor, by_agent=True, with_status=False, **note
         )
 
 
@@ -154,7 +162,8 @@ def accept(request, application: Application, *, by_agent: bool, today: date | N
                 pre,
                 PreApplication.Status.ACCEPTED,
                 kind=Event.Kind.ANSWER,
-                note=f"Place acceptée à {structure}.",
+                note=gettext_noop("Place acceptée à %(structure)s."),
+                note_params={"structure": structure},
                 actor=request.user,
                 by_agent=by_agent,
             )
@@ -172,7 +181,8 @@ def refuse(
         _answer(application, Answer.REFUSED, reason.strip())
         pre = application.pre_application
         if pre is not None:
-            _after_refusal(pre, f"Place refusée : {reason.strip()}", request.user, by_agent)
+            note = gettext_noop("Place refusée : %(reason)s")
+            _after_refusal(pre, note, request.user, by_agent, {"reason": reason.strip()})
         record(
             request,
             AuditEvent.Action.UPDATE,
@@ -186,22 +196,17 @@ def _answer(application: Application, answer: str, reason: str) -> None:
     Application.ANSWERS.change(application, answer, fields=["answer_reason", "answered_at"])
 
 
-def _after_refusal(pre: PreApplication, note: str, actor, by_agent: bool) -> None:
+def _after_refusal(
+    pre: PreApplication, note: str, actor, by_agent: bool, params: dict | None = None
+) -> None:
     """Refused (or expired): "place refusée", unless another proposal still awaits an answer
-    or the pré-demande was closed meanwhile (a closed file is never reopened)."""
+    or the pré-demande was closed meanwhile (a closed file is never reopened). ``note`` is a
+    message marked for translation, with ``params``."""
+    written = {"note": note, "note_params": params, "actor": actor, "by_agent": by_agent}
     if not pre.active or pre.round_applications.filter(answer=Answer.PENDING).exists():
-        history.record(
-            pre, Event.Kind.ANSWER, note=note, actor=actor, by_agent=by_agent, with_status=False
-        )
+        history.record(pre, Event.Kind.ANSWER, with_status=False, **written)
     else:
-        history.set_status(
-            pre,
-            PreApplication.Status.REFUSED,
-            kind=Event.Kind.ANSWER,
-            note=note,
-            actor=actor,
-            by_agent=by_agent,
-        )
+        history.set_status(pre, PreApplication.Status.REFUSED, kind=Event.Kind.ANSWER, **written)
 
 
 def vacate(request, application: Application, on: date, reason: str) -> None:
@@ -246,7 +251,8 @@ def send_reminders(today: date, days_before: int) -> int:
             history.record(
                 pre,
                 Event.Kind.REMINDER,
-                note=f"Rappel : réponse attendue au plus tard le {when}.",
+                note=gettext_noop("Rappel : réponse attendue au plus tard le %(date)s."),
+                note_params={"date": when},
                 with_status=False,
             )
             _mail(pre, partial(_reminder, when))
@@ -273,8 +279,10 @@ def expire(today: date) -> int:
             if application.pre_application is not None:
                 _after_refusal(
                     application.pre_application,
-                    "Proposition expirée sans réponse dans le délai : elle compte comme un "
-                    "refus ; la demande reste active pour la prochaine commission.",
+                    gettext_noop(
+                        "Proposition expirée sans réponse dans le délai : elle compte comme un "
+                        "refus ; la demande reste active pour la prochaine commission."
+                    ),
                     None,
                     False,
                 )

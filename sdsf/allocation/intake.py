@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from sdsf.allocation import rounds
 from sdsf.allocation.grids import commissions_passed, family_questions, points_lines, total
@@ -184,9 +185,13 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
 
 def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -> None:
     moving = [pre for pre in taken if pre.status in WAITING_STATUSES]
-    note = f"Demande examinée par la commission « {allocation_round.name} »"
+    note, params = (
+        gettext_noop("Demande examinée par la commission « %(commission)s »."),
+        {"commission": allocation_round.name},
+    )
     if allocation_round.meets_on:
-        note += f" du {formats.date(allocation_round.meets_on)}"
+        note = gettext_noop("Demande examinée par la commission « %(commission)s » du %(date)s.")
+        params["date"] = formats.date(allocation_round.meets_on)
     PreApplication.TRANSITIONS.change_all(
         PreApplication.objects.filter(
             pk__in=allocation_round.applications.values("pre_application_id"),
@@ -199,6 +204,11 @@ def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -
         pre.status = PreApplication.Status.IN_COMMISSION
     Event.objects.bulk_create(
         history.events(
-            moving, Event.Kind.STATUS, note=note + ".", actor=actor, by_agent=actor is not None
+            moving,
+            Event.Kind.STATUS,
+            note=note,
+            note_params=params,
+            actor=actor,
+            by_agent=actor is not None,
         )
     )

@@ -144,3 +144,15 @@ def test_round_numbers_are_bounded():
     assert not form.is_valid()
     assert set(form.errors) >= {"seed", "answer_days"}
     assert not RoundForm({**data, "seed": "1", "answer_days": "0"}, communes).is_valid()
+
+
+def test_history_notes_follow_the_reader_language(validated):
+    _, applications = validated
+    pre = applications["placed"].pre_application
+    event = pre.events.get(kind="proposal")
+    assert event.display_note.startswith("Place proposée à Crèche EAJE-ROSES ; réponse attendue")
+    with translation.override("en"):
+        assert event.display_note.startswith("Place offered at Crèche EAJE-ROSES; answer expected")
+    waiting = applications["waiting"].pre_application.events.order_by("pk").last()
+    with translation.override("ar"):
+        assert "لم يتسنَّ عرض أي مكان" in waiting.display_note
