@@ -282,7 +282,7 @@ def override(request, application: Application, structure: Structure | None, rea
     application.decided_structure = structure
     application.override_reason = reason.strip()
     application.save(update_fields=["decided_structure", "override_reason"])
-    target = structure.identifier if structure else "aucune place"
+    target = structure.name if structure else "aucune place"
     record(
         request,
         AuditEvent.Action.UPDATE,
