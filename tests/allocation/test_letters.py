@@ -4,6 +4,7 @@ what validation announces before it sends, and the bounds of a round's numbers."
 import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
@@ -156,3 +157,26 @@ def test_history_notes_follow_the_reader_language(validated):
     waiting = applications["waiting"].pre_application.events.order_by("pk").last()
     with translation.override("ar"):
         assert "لم يتسنَّ عرض أي مكان" in waiting.display_note
+
+
+def test_decision_signature_command(capsys):
+    Institution.objects.create(
+        name="Ville de Bondy",
+        kind=Institution.Kind.COMMUNE,
+        territory_level=Level.COMMUNE,
+        territory_code="93010",
+    )
+    call_command(
+        "decision_signature",
+        "Ville de Bondy",
+        "--address",
+        "1 place de la Mairie|93140 Bondy",
+        "--court",
+        "tribunal administratif de Montreuil",
+    )
+    bondy = letters.authority(Commune.objects.get(code="93010"))
+    assert bondy.address == "1 place de la Mairie\n93140 Bondy"
+    assert bondy.court == "tribunal administratif de Montreuil"
+    with pytest.raises(SystemExit):
+        call_command("decision_signature", "Ville inconnue", "--contact", "x")
+    assert "inconnue" in capsys.readouterr().err
