@@ -73,8 +73,10 @@ I18N_KEEP := sdsf sdsf/families sdsf/locale sdsf/site sdsf/site/navigation.py \
 	sdsf/site/templates/sdsf/language_selector.html sdsf/core sdsf/core/templates \
 	sdsf/core/templates/sdsf sdsf/core/templates/sdsf/field.html \
 	sdsf/offer sdsf/offer/models.py sdsf/allocation sdsf/allocation/models.py \
-	sdsf/allocation/proposal_views.py sdsf/allocation/templates \
-	sdsf/allocation/templates/allocation sdsf/allocation/templates/allocation/proposals \
+	sdsf/allocation/proposal_views.py sdsf/allocation/answers.py sdsf/allocation/letters.py \
+	sdsf/allocation/explain.py sdsf/allocation/intake.py \
+	sdsf/allocation/templates sdsf/allocation/templates/allocation \
+	sdsf/allocation/templates/allocation/proposals sdsf/allocation/templates/allocation/letter.html \
 	sdsf/emergency sdsf/emergency/forms.py sdsf/emergency/service.py \
 	sdsf/emergency/family_views.py sdsf/emergency/templates \
 	sdsf/emergency/templates/emergency sdsf/emergency/templates/emergency/family \

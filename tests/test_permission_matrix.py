@@ -223,13 +223,19 @@ URLS = {
     ),
     **{
         f"allocation:{name}": post_only(P.ALLOCATION_MANAGE, obj="round")
-        for name in ("round_publish", "round_intake", "round_run", "round_validate")
+        for name in ("round_publish", "round_intake", "round_run")
     },
     **{
         f"allocation:{name}": staff(P.ALLOCATION_MANAGE, 200, 302, obj="round")
-        for name in ("application_override", "application_answer", "application_vacate")
+        for name in (
+            "round_validate",
+            "application_override",
+            "application_answer",
+            "application_vacate",
+        )
     },
     "allocation:application_letter": staff(P.ALLOCATION_MANAGE, obj="round"),
+    "allocation:commission_points": staff(P.ALLOCATION_MANAGE, 200, 302, obj="round"),
     # find the offer, costs, signed links: public (the token is the credential)
     "families:cost": Url(PUBLIC),
     "families:search": Url(PUBLIC, 200, 405),
@@ -440,6 +446,8 @@ BODIES: dict[str, Callable] = {
     },
     "allocation:application_answer": lambda w, s: {"answer": "accepted"},
     "allocation:declare_places": lambda w, s: {"places_all": "3", "days_all": ["lu", "ma"]},
+    "allocation:round_validate": lambda w, s: {"confirm": "on"},
+    "allocation:commission_points": lambda w, s: {},
     "allocation:application_vacate": lambda w, s: {"on": "2026-12-01", "reason": "Départ."},
     "families:apply": lambda w, s: _parent(s),
     "families:apply_step": lambda w, s: _parent(s),

@@ -35,6 +35,27 @@ class Institution(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     territory_level = models.CharField(_("niveau du territoire"), max_length=12, choices=Level)
     territory_code = models.CharField(_("code du territoire"), max_length=9)
+    # What the decision letters an authority signs print (sdsf.allocation.letters): a letter
+    # names who decides, where to write, who answers families and which court hears a recours.
+    address = models.TextField(_("adresse postale"), blank=True)
+    signatory = models.CharField(
+        _("signataire des décisions"),
+        max_length=200,
+        blank=True,
+        help_text=_("Nom et qualité, par exemple « Pour le maire, l'adjointe à la famille »."),
+    )
+    contact = models.CharField(
+        _("contact des familles"),
+        max_length=200,
+        blank=True,
+        help_text=_("Service, téléphone ou adresse e-mail qui répond aux familles."),
+    )
+    court = models.CharField(
+        _("tribunal administratif compétent"),
+        max_length=200,
+        blank=True,
+        help_text=_("Par exemple « tribunal administratif de Montreuil »."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -3,9 +3,10 @@
 Rules (also in docs/glossary.md):
 
 - On validation, every application with a final structure gets a proposal to answer within the
-  round's ``answer_days``; its pré-demande becomes "place proposée" and the family is told by
-  e-mail. An online application without a place goes back to its waiting status and stays
-  active for the next round.
+  round's ``answer_days``; its pré-demande becomes "place proposée". Every family with an
+  e-mail address receives its decision letter attached (:mod:`sdsf.allocation.letters`). An
+  online application without a place goes back to its waiting status and stays active for the
+  next round.
 - Accepting closes the pré-demande for every other round (status "place acceptée"; any other
   proposal still pending for it is withdrawn) and enrols the child in the registry from the
   round's start date (a child changing structure leaves its former one the day before).
@@ -15,13 +16,17 @@ Rules (also in docs/glossary.md):
   and so does a place an agent marks vacated.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, When
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.audit.log import record
@@ -56,18 +61,20 @@ def waiting_status(pre: PreApplication) -> str:
     return last or PreApplication.Status.RECEIVED
 
 
-def _family_address(pre: PreApplication) -> str:
+def family_address(pre: PreApplication) -> str:
     return pre.email or (pre.family.user.email if pre.family_id else "")
 
 
-def _mail(pre: PreApplication, subject: str, lines: list[str]) -> None:
-    """E-mail to the family after the transaction commits (no child data in the subject)."""
-    address = _family_address(pre)
+def _mail(pre: PreApplication, compose: Callable[[], tuple[str, list[str]]]) -> None:
+    """E-mail to the family after the transaction commits (no child data in the subject), in
+    the family's language: ``compose`` returns the subject and paragraphs, called in it."""
+    address = family_address(pre)
     if not address:
         return
-    body = "\n\n".join(
-        [_("Bonjour,"), *lines, public_url("families:application", reference=pre.reference)]
-    )
+    with translation.override(pre.language):
+        subject, lines = compose()
+        link = public_url("families:application", reference=pre.reference)
+        body = "\n\n".join([_("Bonjour,"), *lines, link])
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
 
 
@@ -96,46 +103,40 @@ def issue_proposals(allocation_round: AllocationRound, on: date, actor=None) -> 
 
 
 def _propose(pre: PreApplication, structure: str, deadline: date, actor) -> None:
-    when = formats.date(deadline)
-    note = f"Place proposée à {structure} ; réponse attendue au plus tard le {when}."
+    note = {
+        "note": gettext_noop(
+            "Place proposée à %(structure)s ; réponse attendue au plus tard le %(date)s."
+        ),
+        "note_params": {"structure": structure, "date": formats.date(deadline)},
+    }
     if pre.active:
         history.set_status(
             pre,
             PreApplication.Status.PROPOSED,
             kind=Event.Kind.PROPOSAL,
-            note=note,
             actor=actor,
             by_agent=True,
+            **note,
         )
     else:  # closed or accepted elsewhere since the intake: it stays so (no declared move back)
         history.record(
-            pre, Event.Kind.PROPOSAL, note=note, actor=actor, by_agent=True, with_status=False
+            pre, Event.Kind.PROPOSAL, actor=actor, by_agent=True, with_status=False, **note
         )
-    _mail(
-        pre,
-        _("[SDSF] Une place d'accueil vous est proposée"),
-        [
-            _("La commission d'attribution vous propose une place à %(structure)s.")
-            % {"structure": structure},
-            _(
-                "Acceptez-la ou refusez-la au plus tard le %(date)s depuis votre espace ; sans "
-                "réponse, elle sera proposée à une autre famille."
-            )
-            % {"date": when},
-        ],
-    )
 
 
 def _no_place(pre: PreApplication, allocation_round: AllocationRound, actor) -> None:
-    note = (
-        f"Commission « {allocation_round.name} » : aucune place n'a pu être proposée. La "
-        "demande reste active pour la prochaine commission."
-    )
+    note = {
+        "note": gettext_noop(
+            "Commission « %(commission)s » : aucune place n'a pu être proposée. La demande "
+            "reste active pour la prochaine commission."
+        ),
+        "note_params": {"commission": allocation_round.name},
+    }
     if pre.status == PreApplication.Status.IN_COMMISSION:
-        history.set_status(pre, waiting_status(pre), note=note, actor=actor, by_agent=True)
+        history.set_status(pre, waiting_status(pre), actor=actor, by_agent=True, **note)
     else:
         history.record(
-            pre, Event.Kind.STATUS, note=note, actor=actor, by_agent=True, with_status=False
+            pre, Event.Kind.STATUS, actor=actor, by_agent=True, with_status=False, **note
         )
 
 
@@ -180,7 +181,8 @@ def accept(request, application: Application, *, by_agent: bool, today: date | N
                 pre,
                 PreApplication.Status.ACCEPTED,
                 kind=Event.Kind.ANSWER,
-                note=f"Place acceptée à {structure}.",
+                note=gettext_noop("Place acceptée à %(structure)s."),
+                note_params={"structure": structure},
                 actor=request.user,
                 by_agent=by_agent,
             )
@@ -229,7 +231,8 @@ def refuse(
             _answer(child, Answer.REFUSED, reason.strip())
         pre = application.pre_application
         if pre is not None:
-            _after_refusal(pre, f"Place refusée : {reason.strip()}", request.user, by_agent)
+            note = gettext_noop("Place refusée : %(reason)s")
+            _after_refusal(pre, note, request.user, by_agent, {"reason": reason.strip()})
         record(
             request,
             AuditEvent.Action.UPDATE,
@@ -243,22 +246,17 @@ def _answer(application: Application, answer: str, reason: str) -> None:
     Application.ANSWERS.change(application, answer, fields=["answer_reason", "answered_at"])
 
 
-def _after_refusal(pre: PreApplication, note: str, actor, by_agent: bool) -> None:
+def _after_refusal(
+    pre: PreApplication, note: str, actor, by_agent: bool, params: dict | None = None
+) -> None:
     """Refused (or expired): "place refusée", unless another proposal still awaits an answer
-    or the pré-demande was closed meanwhile (a closed file is never reopened)."""
+    or the pré-demande was closed meanwhile (a closed file is never reopened). ``note`` is a
+    message marked for translation, with ``params``."""
+    written = {"note": note, "note_params": params, "actor": actor, "by_agent": by_agent}
     if not pre.active or pre.round_applications.filter(answer=Answer.PENDING).exists():
-        history.record(
-            pre, Event.Kind.ANSWER, note=note, actor=actor, by_agent=by_agent, with_status=False
-        )
+        history.record(pre, Event.Kind.ANSWER, with_status=False, **written)
     else:
-        history.set_status(
-            pre,
-            PreApplication.Status.REFUSED,
-            kind=Event.Kind.ANSWER,
-            note=note,
-            actor=actor,
-            by_agent=by_agent,
-        )
+        history.set_status(pre, PreApplication.Status.REFUSED, kind=Event.Kind.ANSWER, **written)
 
 
 def vacate(request, application: Application, on: date, reason: str) -> None:
@@ -307,22 +305,23 @@ def send_reminders(today: date, days_before: int) -> int:
             history.record(
                 pre,
                 Event.Kind.REMINDER,
-                note=f"Rappel : réponse attendue au plus tard le {when}.",
+                note=gettext_noop("Rappel : réponse attendue au plus tard le %(date)s."),
+                note_params={"date": when},
                 with_status=False,
             )
-            _mail(
-                pre,
-                _("[SDSF] Rappel : une place d'accueil attend votre réponse"),
-                [
-                    _(
-                        "Une place vous a été proposée. Répondez au plus tard le %(date)s depuis "
-                        "votre espace ; sans réponse, elle sera proposée à une autre famille."
-                    )
-                    % {"date": when}
-                ],
-            )
+            _mail(pre, partial(_reminder, when))
         sent += 1
     return sent
+
+
+def _reminder(when: str) -> tuple[str, list[str]]:
+    return _("[SDSF] Rappel : une place d'accueil attend votre réponse"), [
+        _(
+            "Une place vous a été proposée. Répondez au plus tard le %(date)s depuis votre "
+            "espace ; sans réponse, elle sera proposée à une autre famille."
+        )
+        % {"date": when}
+    ]
 
 
 def expire(today: date) -> int:
@@ -334,8 +333,10 @@ def expire(today: date) -> int:
             if application.pre_application is not None:
                 _after_refusal(
                     application.pre_application,
-                    "Proposition expirée sans réponse dans le délai : elle compte comme un "
-                    "refus ; la demande reste active pour la prochaine commission.",
+                    gettext_noop(
+                        "Proposition expirée sans réponse dans le délai : elle compte comme un "
+                        "refus ; la demande reste active pour la prochaine commission."
+                    ),
                     None,
                     False,
                 )

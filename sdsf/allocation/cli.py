@@ -6,13 +6,15 @@ the csv module plus ``datetime.fromisoformat`` alone take several seconds,
 polars a fraction of one; its import (about 0.1 s) is the price paid on small
 files.
 
-Input errors are all collected (up to :data:`MAX_REPORTED_ERRORS`), printed
+Input errors are all collected (up to :data:`MAX_REPORTED_ERRORS`) as the
+platform's importers collect theirs (:class:`sdsf.core.rows.RowError`), printed
 in French with file, line (header = line 1) and column, and nothing is
 written: outputs go to temporary files renamed only once everything worked.
 """
 
 import argparse
 import csv
+import io
 import json
 import os
 import sys
@@ -27,6 +29,8 @@ import numpy as np
 import polars as pl
 
 from sdsf.allocation import engine, explain
+from sdsf.core import rows
+from sdsf.core.rows import ImportFailed, RowError
 
 MAX_REPORTED_ERRORS = 50
 INVALID_INPUT = 2
@@ -60,30 +64,33 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-class InvalidInput(Exception):
-    """The input files have errors; ``messages`` are ready for the user."""
+class InvalidInput(ImportFailed):
+    """The input files have errors (:class:`sdsf.core.rows.RowError`, each naming its file,
+    line and column); ``messages`` are ready for the user."""
 
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
+    def __init__(self, errors: list[RowError], hidden: int = 0) -> None:
+        super().__init__(errors)
+        tail = [f"… et {hidden} autre(s) erreur(s)."] if hidden else []
+        self.messages = [str(error) for error in errors] + tail
 
 
 class ErrorReport:
-    """Collects input errors, keeping the first :data:`MAX_REPORTED_ERRORS`."""
+    """Collects input errors as the platform's importers do (:mod:`sdsf.core.rows`), keeping
+    the first :data:`MAX_REPORTED_ERRORS`."""
 
     def __init__(self) -> None:
-        self.messages: list[str] = []
+        self.errors: list[RowError] = []
         self.total = 0
 
     def add(self, path: Path, text: str, line: int | None = None, column: str = "") -> None:
         self.total += 1
-        if len(self.messages) < MAX_REPORTED_ERRORS:
-            where = f"{path}"
-            if line is not None:
-                where += f", ligne {line}"
-            if column:
-                where += f", colonne « {column} »"
-            self.messages.append(f"{where} : {text}")
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(text, line=line, column=column or None, source=str(path)))
+
+    def add_failure(self, failure: ImportFailed, path: Path) -> None:
+        """The errors :mod:`sdsf.core.rows` found reading ``path``."""
+        for error in failure.errors:
+            self.add(path, error.message, error.line, error.column or "")
 
     def add_rows(
         self,
@@ -99,16 +106,14 @@ class ErrorReport:
         row itself) and is only called for the errors actually reported.
         """
         items = rows if items is None else items
-        room = max(MAX_REPORTED_ERRORS - len(self.messages), 0)
+        room = max(MAX_REPORTED_ERRORS - len(self.errors), 0)
         for row, item in zip(rows[:room].tolist(), items[:room].tolist(), strict=True):
             self.add(path, describe(item), line=row + 2, column=column)
         self.total += max(rows.size - room, 0)
 
     def raise_if_any(self) -> None:
         if self.total:
-            hidden = self.total - len(self.messages)
-            tail = [f"… et {hidden} autre(s) erreur(s)."] if hidden else []
-            raise InvalidInput(self.messages + tail)
+            raise InvalidInput(self.errors, self.total - len(self.errors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,19 +325,23 @@ def _missing(_: int) -> str:
 
 
 def _report_malformed(path: Path, report: ErrorReport, detail: str) -> None:
-    """Locate what polars could not read, with the csv module (slow path)."""
+    """Locate what polars could not read (slow path): a byte that is not UTF-8 (the platform's
+    check, :func:`sdsf.core.rows.decode_utf8`, with its line), an unclosed quote, a row longer
+    than the header."""
     reported = report.total
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
-            rows = csv.reader(file)
-            width = len(next(rows, []))
-            for line, row in enumerate(rows, start=2):
-                if len(row) > width:
-                    report.add(path, f"{len(row)} champs au lieu de {width}.", line=line)
-    except UnicodeDecodeError:
-        report.add(path, "le fichier doit être encodé en UTF-8.")
-    except csv.Error as error:
-        report.add(path, f"CSV mal formé ({error}).")
+        text = rows.decode_utf8(path.read_bytes(), path.name)
+    except rows.ImportFailed as failure:
+        report.add_failure(failure, path)
+        return
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        width = len(next(reader, []))
+        for row in reader:
+            if len(row) > width:
+                report.add(path, f"{len(row)} champs au lieu de {width}.", line=reader.line_num)
+    except csv.Error:
+        report.add(path, "guillemets mal fermés ou caractère inattendu.", line=reader.line_num)
     if report.total == reported:
         report.add(path, f"CSV illisible ({detail}).")
 

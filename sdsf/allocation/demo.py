@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from sdsf.allocation import rounds
-from sdsf.allocation.grids import load_grid
-from sdsf.allocation.models import AllocationRound, Criterion, PointsGrid, Vacancy
+from sdsf.allocation.grids import copy_criteria, load_grid
+from sdsf.allocation.models import AllocationRound, PointsGrid, Vacancy
 from sdsf.allocation.waiting_list import COLUMNS, OPTIONAL_COLUMNS, import_waiting_list
 from sdsf.core import clock
 from sdsf.offer import days
@@ -169,18 +169,7 @@ def _grid(commune) -> PointsGrid:
         name=f"Grille de démonstration ({pessac.name})",
         defaults={"source": f"{DEMO_LABEL} : pondérations reprises de — {pessac.source}"},
     )
-    grid.criteria.all().delete()
-    Criterion.objects.bulk_create(
-        Criterion(
-            grid=grid,
-            position=c.position,
-            key=c.key,
-            label=c.label.replace(pessac.commune.name, commune.name),  # "résidant à Bobigny"
-            weight=c.weight,
-            reason=c.reason,
-        )
-        for c in pessac.criteria.all()
-    )
+    copy_criteria(pessac, grid, (pessac.commune.name, commune.name))  # "Habitant de Bobigny"
     return grid
 
 

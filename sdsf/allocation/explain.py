@@ -16,6 +16,7 @@ Everything is computed on arrays for all wishes at once: the numbers with
 numpy, the French sentences with polars string expressions.
 """
 
+import re
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -24,6 +25,7 @@ import polars as pl
 
 from sdsf.allocation import engine
 from sdsf.allocation.engine import Allocation, Problem
+from sdsf.core.translation import gettext_lazy as _
 
 ASSIGNED = 0
 FULL = 1
@@ -42,7 +44,6 @@ ONLY_BENEFIT_SEATS = engine.ONLY_BENEFIT_SEATS
 HELD_BY_ENROLLED = engine.HELD_BY_ENROLLED
 SIBLINGS_APART = engine.SIBLINGS_APART
 NO_STABLE_ALLOCATION = engine.NO_STABLE_ALLOCATION
-DAY_LABELS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,22 +148,93 @@ def explain(problem: Problem, allocation: Allocation) -> Explanation:
     )
 
 
-NOT_NEEDED_SENTENCE = (
-    "Vos vœux suivants n'ont pas été examinés car une place vous a été "
-    "attribuée sur un vœu préféré."
+# The sentences families read, one template each, in French marked for translation
+# (:mod:`sdsf.core.translation`): the command writes them in French with polars for all the
+# applications at once (:func:`_sentence_templates`); a family page renders the same templates
+# in the family's language from the stored wishes (:func:`message`). Placeholders: ``label``
+# (the structure), ``rank``, ``day`` (:data:`DAY_TEXT`, or empty), ``section``, ``score``,
+# ``cutoff`` and ``unit``.
+ASSIGNED_SENTENCE = _("Une place vous est proposée à la structure {label} (votre vœu n° {rank}).")
+NOT_NEEDED_SENTENCE = _(
+    "Vos vœux suivants n'ont pas été examinés car une place vous a été attribuée sur un vœu "
+    "préféré."
 )
-NO_PLACE_SENTENCE = "Aucune place n'a pu vous être proposée sur vos vœux."
-KEPT_PLACE_SENTENCE = "Votre enfant garde sa place actuelle à la structure {}."
-SEAT_SENTENCES = {
-    "insertion": "Cette place relève des places réservées aux familles en parcours "
-    "d'insertion professionnelle.",
-    "minimum_benefit": "Cette place relève des places réservées aux familles bénéficiaires "
-    "d'un minimum social (article D214-7 du code de l'action sociale et des familles).",
+REFUSED_SENTENCES = {
+    OUTRANKED: _(
+        "La structure {label} (votre vœu n° {rank}) était complète{day} : la dernière famille "
+        "admise avait {cutoff} {unit}, vous en aviez {score}."
+    ),
+    TIE_BROKEN_BY_DATE: _(
+        "La structure {label} (votre vœu n° {rank}) était complète{day} : la dernière famille "
+        "admise avait {cutoff} {unit}, comme vous ; à égalité, sa demande, déposée avant la "
+        "vôtre, est passée en premier."
+    ),
+    TIE_BROKEN_BY_LOTTERY: _(
+        "La structure {label} (votre vœu n° {rank}) était complète{day} : la dernière famille "
+        "admise avait {cutoff} {unit}, comme vous ; à égalité de points et de date de dépôt, "
+        "le tirage au sort l'a placée avant vous."
+    ),
+    NO_PLACE_IN_SECTION: _(
+        "La structure {label} (votre vœu n° {rank}) n'avait aucune place dans la section de "
+        "votre enfant."
+    ),
+    ONLY_RESERVED_SEATS: _(
+        "La structure {label} (votre vœu n° {rank}) était complète{day} : ses places étaient "
+        "réservées aux familles en parcours d'insertion professionnelle."
+    ),
+    ONLY_BENEFIT_SEATS: _(
+        "La structure {label} (votre vœu n° {rank}) était complète{day} : ses places étaient "
+        "réservées aux familles bénéficiaires d'un minimum social (article D214-7 du code de "
+        "l'action sociale et des familles)."
+    ),
+    SECTION_CAP_FULL: _(
+        "La structure {label} (votre vœu n° {rank}) avait attribué toutes ses places de la "
+        "section « {section} » : la dernière famille admise dans cette section avait {cutoff} "
+        "{unit}, vous en aviez {score}."
+    ),
+    HELD_BY_ENROLLED: _(
+        "La structure {label} (votre vœu n° {rank}) était complète{day} : ses places restaient "
+        "occupées par des enfants déjà inscrits."
+    ),
+    SIBLINGS_APART: _(
+        "La structure {label} (votre vœu n° {rank}) n'avait pas assez de places pour accueillir "
+        "vos enfants ensemble."
+    ),
+    NO_STABLE_ALLOCATION: _(
+        "La structure {label} (votre vœu n° {rank}) : votre demande y avait la priorité, mais "
+        "aucune répartition ne pouvait respecter tous les rangs de priorité à la fois ; celle "
+        "qui est proposée s'en écarte le moins possible."
+    ),
 }
-STABILITY_SENTENCE = (
-    "Aucune répartition ne pouvait respecter tous les rangs de priorité à la fois ; "
-    "celle qui est proposée s'en écarte le moins possible."
-)
+REASON_NAMES = {
+    OUTRANKED: "outranked",
+    TIE_BROKEN_BY_DATE: "tie_broken_by_date",
+    TIE_BROKEN_BY_LOTTERY: "tie_broken_by_lottery",
+    NO_PLACE_IN_SECTION: "no_place_in_section",
+    ONLY_RESERVED_SEATS: "only_reserved_seats",
+    ONLY_BENEFIT_SEATS: "only_benefit_seats",
+    SECTION_CAP_FULL: "section_cap_full",
+    HELD_BY_ENROLLED: "held_by_enrolled",
+    SIBLINGS_APART: "siblings_apart",
+    NO_STABLE_ALLOCATION: "no_stable_allocation",
+}
+DAY_TEXT = _(" le {weekday}")
+DAY_LABELS = (_("lundi"), _("mardi"), _("mercredi"), _("jeudi"), _("vendredi"))
+POINT, POINTS = _("point"), _("points")
+NO_PLACE_SENTENCE = _("Aucune place n'a pu vous être proposée sur vos vœux.")
+KEPT_PLACE_SENTENCE = _("Votre enfant garde sa place actuelle à la structure {label}.")
+SEAT_SENTENCES = {
+    "insertion": _(
+        "Cette place relève des places réservées aux familles en parcours d'insertion "
+        "professionnelle."
+    ),
+    "minimum_benefit": _(
+        "Cette place relève des places réservées aux familles bénéficiaires d'un minimum social "
+        "(article D214-7 du code de l'action sociale et des familles)."
+    ),
+}
+STRUCTURE_LABEL = _("« {name} »")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def points_text(value: pl.Expr) -> pl.Expr:
@@ -174,9 +246,24 @@ def points_text(value: pl.Expr) -> pl.Expr:
     )
 
 
+def _points(value) -> str:
+    """:func:`points_text` for one number."""
+    return (
+        f"{value:g}".replace(".", ",")
+        if value == int(value)
+        else f"{value:.2f}".rstrip("0").replace(".", ",")
+    )
+
+
 def _text(*parts: str | pl.Expr) -> pl.Expr:
     """Concatenation of literal strings and columns, in one pass."""
     return pl.concat_str([pl.lit(part) if isinstance(part, str) else part for part in parts])
+
+
+def _template(template, columns: dict[str, pl.Expr]) -> pl.Expr:
+    """A sentence template (translated now) as one polars expression over ``columns``."""
+    parts = _PLACEHOLDER.split(str(template))
+    return _text(*(columns[part] if index % 2 else part for index, part in enumerate(parts)))
 
 
 def _sentence_templates() -> list[tuple[pl.Expr, pl.Expr]]:
@@ -188,115 +275,68 @@ def _sentence_templates() -> list[tuple[pl.Expr, pl.Expr]]:
     structure), ``rank``, ``day`` (`` le mardi`` when a part-time need found it full that
     day, else empty), ``section_name``, ``score`` and ``cutoff_score``.
     """
-    label, rank, outcome, reason, day = (
-        pl.col("label"),
-        pl.col("rank"),
-        pl.col("outcome"),
-        pl.col("reason"),
-        pl.col("day"),
-    )
+    outcome, reason = pl.col("outcome"), pl.col("reason")
     cutoff = pl.col("cutoff_score")
-    unit = pl.when(cutoff.abs() >= 2).then(pl.lit("points")).otherwise(pl.lit("point"))
-    subject = ("La structure ", label, " (votre vœu n° ", rank, ")")
-    admitted = (
-        *subject,
-        " était complète",
-        day,
-        " : la dernière famille admise avait ",
-        points_text(cutoff),
-        " ",
-        unit,
-    )
+    columns = {
+        "label": pl.col("label"),
+        "rank": pl.col("rank"),
+        "day": pl.col("day"),
+        "section": pl.col("section_name"),
+        "score": points_text(pl.col("score")),
+        "cutoff": points_text(cutoff),
+        "unit": pl.when(cutoff.abs() >= 2).then(pl.lit(str(POINTS))).otherwise(pl.lit(str(POINT))),
+    }
     return [
+        (outcome == ASSIGNED, _template(ASSIGNED_SENTENCE, columns)),
         (
-            outcome == ASSIGNED,
-            _text(
-                "Une place vous est proposée à la structure ", label, " (votre vœu n° ", rank, ")."
-            ),
+            (outcome == NOT_NEEDED) & (outcome.shift(1) == ASSIGNED),
+            pl.lit(str(NOT_NEEDED_SENTENCE)),
         ),
-        ((outcome == NOT_NEEDED) & (outcome.shift(1) == ASSIGNED), pl.lit(NOT_NEEDED_SENTENCE)),
-        (
-            reason == OUTRANKED,
-            _text(*admitted, ", vous en aviez ", points_text(pl.col("score")), "."),
-        ),
-        (
-            reason == TIE_BROKEN_BY_DATE,
-            _text(
-                *admitted,
-                ", comme vous ; à égalité, sa demande, déposée avant la vôtre, "
-                "est passée en premier.",
-            ),
-        ),
-        (
-            reason == TIE_BROKEN_BY_LOTTERY,
-            _text(
-                *admitted,
-                ", comme vous ; à égalité de points et de date de dépôt, "
-                "le tirage au sort l'a placée avant vous.",
-            ),
-        ),
-        (
-            reason == NO_PLACE_IN_SECTION,
-            _text(*subject, " n'avait aucune place dans la section de votre enfant."),
-        ),
-        (
-            reason == ONLY_RESERVED_SEATS,
-            _text(
-                *subject,
-                " était complète",
-                day,
-                " : ses places étaient réservées aux familles "
-                "en parcours d'insertion professionnelle.",
-            ),
-        ),
-        (
-            reason == ONLY_BENEFIT_SEATS,
-            _text(
-                *subject,
-                " était complète",
-                day,
-                " : ses places étaient réservées aux familles bénéficiaires d'un minimum "
-                "social (article D214-7 du code de l'action sociale et des familles).",
-            ),
-        ),
-        (
-            reason == SECTION_CAP_FULL,
-            _text(
-                *subject,
-                " avait attribué toutes ses places de la section « ",
-                pl.col("section_name"),
-                " » : la dernière famille admise dans cette section avait ",
-                points_text(cutoff),
-                " ",
-                unit,
-                ", vous en aviez ",
-                points_text(pl.col("score")),
-                ".",
-            ),
-        ),
-        (
-            reason == HELD_BY_ENROLLED,
-            _text(
-                *subject,
-                " était complète",
-                day,
-                " : ses places restaient occupées par des enfants déjà inscrits.",
-            ),
-        ),
-        (
-            reason == SIBLINGS_APART,
-            _text(*subject, " n'avait pas assez de places pour accueillir vos enfants ensemble."),
-        ),
-        (
-            reason == NO_STABLE_ALLOCATION,
-            _text(
-                *subject,
-                " : votre demande y avait la priorité, mais ",
-                STABILITY_SENTENCE[0].lower(),
-                STABILITY_SENTENCE[1:],
-            ),
-        ),
+        *((reason == code, _template(text, columns)) for code, text in REFUSED_SENTENCES.items()),
     ]
+
+
+def message(line: dict, names: dict[str, str]) -> str:
+    """The explanation of one application (a line of :func:`write_explanations`), rendered in
+    the active language from its wishes; ``names`` gives the structures' names by identifier."""
+
+    def label(identifier: str) -> str:
+        name = names.get(identifier)
+        return str(STRUCTURE_LABEL).format(name=name) if name else identifier
+
+    sentences, previous = [], None
+    for wish in line.get("wishes", []):
+        outcome, reason = wish["outcome"], wish.get("reason")
+        cutoff = wish.get("cutoff_score")
+        values = {
+            "label": label(wish["structure_id"]),
+            "rank": wish["rank"],
+            "day": str(DAY_TEXT).format(weekday=DAY_LABELS[wish["day"] - 1])
+            if wish.get("day")
+            else "",
+            "section": wish.get("section") or "",
+            "score": _points(wish["score"]) if wish.get("score") is not None else "",
+            "cutoff": _points(cutoff) if cutoff is not None else "",
+            "unit": str(POINTS if cutoff is not None and abs(cutoff) >= 2 else POINT),
+        }
+        if outcome == OUTCOME_NAMES[ASSIGNED]:
+            sentences.append(str(ASSIGNED_SENTENCE).format(**values))
+        elif outcome == OUTCOME_NAMES[NOT_NEEDED] and previous == OUTCOME_NAMES[ASSIGNED]:
+            sentences.append(str(NOT_NEEDED_SENTENCE))
+        elif reason in _REASON_CODES:
+            sentences.append(str(REFUSED_SENTENCES[_REASON_CODES[reason]]).format(**values))
+        previous = outcome
+    placed = line.get("structure_id")
+    if placed is None:
+        sentences.append(str(NO_PLACE_SENTENCE))
+    elif not any(w["outcome"] == OUTCOME_NAMES[ASSIGNED] for w in line.get("wishes", [])):
+        sentences.append(str(KEPT_PLACE_SENTENCE).format(label=label(placed)))
+    if line.get("seat") in SEAT_SENTENCES:
+        sentences.append(str(SEAT_SENTENCES[line["seat"]]))
+    return " ".join(sentences)
+
+
+_REASON_CODES = {name: code for code, name in REASON_NAMES.items()}
 
 
 def _json_numbers(values: np.ndarray) -> pl.Series:
@@ -329,7 +369,9 @@ def write_explanations(
     Each line has ``application_id``, ``structure_id`` (null without a
     place), ``seat`` (``general``, ``insertion`` or ``minimum_benefit`` when the place is one
     of the seats reserved for the family's category, null without a place), ``wishes`` (list
-    of {rank, structure_id, outcome, score, cutoff_score}) and ``message``. Every application
+    of {rank, structure_id, outcome, score, cutoff_score, reason, day, section}: ``reason`` the
+    name of why a refused wish was refused, ``day`` the weekday (1 = Monday) a part-time need
+    found it full, ``section`` the section whose cap was reached) and ``message``. Every application
     must have a wish (the command rejects empty lists). Chunks bound the memory: a million
     lines make a gigabyte of text.
     """
@@ -339,7 +381,7 @@ def write_explanations(
     named = labels.structure_names != ""
     structure_labels = pl.select(
         pl.when(named)
-        .then(pl.format("« {} »", labels.structure_names))
+        .then(_template(STRUCTURE_LABEL, {"name": labels.structure_names}))
         .otherwise(labels.structure_ids)
     ).to_series()
     scores = _json_numbers(explanation.score)
@@ -350,7 +392,9 @@ def write_explanations(
     assigned_labels = structure_labels.gather(placed)
     seat = _seat_names(problem, allocation)
     kept = (allocation.structure >= 0) & (allocation.wish_rank == 0)
-    day_texts = pl.Series(["", *(f" le {day}" for day in DAY_LABELS for _ in range(2))])
+    day_texts = pl.Series(
+        ["", *(str(DAY_TEXT).format(weekday=day) for day in DAY_LABELS for _ in range(2))]
+    )
     detail = explanation.detail.astype(np.int64)
     day = np.where((detail >= 0) & (explanation.reason != SECTION_CAP_FULL), detail + 1, 0)
     section_names = labels.section_names
@@ -358,6 +402,9 @@ def write_explanations(
         section_names = pl.Series([""], dtype=pl.String)
     section = np.where(explanation.reason == SECTION_CAP_FULL, detail, 0)
     section = np.minimum(np.maximum(section, 0), section_names.len() - 1)
+    reason_names = pl.Series(
+        [REASON_NAMES.get(code) for code in range(max(REASON_NAMES) + 1)], dtype=pl.String
+    )
     application_count = labels.application_ids.len()
     for first in range(0, application_count, chunk):
         last = min(first + chunk, application_count)
@@ -377,6 +424,11 @@ def write_explanations(
                 "cutoff_score": cutoffs[pairs],
                 "day": day_texts.gather(day[pairs]),
                 "section_name": section_names.gather(section[pairs]),
+                "reason_name": reason_names.gather(explanation.reason[pairs]),
+                "day_number": pl.Series(day[pairs] + 1 >> 1).replace(0, None),
+                "cap_section": pl.Series(section_names.gather(section[pairs])).set(
+                    pl.Series(explanation.reason[pairs] != SECTION_CAP_FULL), None
+                ),
             }
         ).with_columns(pl.col("application").set_sorted())
         pl.DataFrame(
@@ -391,12 +443,12 @@ def write_explanations(
             }
         ).with_columns(
             message=pl.when(pl.col("structure_id").is_null())
-            .then(pl.concat_str("message", pl.lit(NO_PLACE_SENTENCE), separator=" "))
+            .then(pl.concat_str("message", pl.lit(str(NO_PLACE_SENTENCE)), separator=" "))
             .when(pl.col("kept"))
             .then(
                 pl.concat_str(
                     "message",
-                    _text(*_split_template(KEPT_PLACE_SENTENCE, pl.col("assigned_label"))),
+                    _template(KEPT_PLACE_SENTENCE, {"label": pl.col("assigned_label")}),
                     separator=" ",
                 )
             )
@@ -406,18 +458,14 @@ def write_explanations(
             .then(
                 pl.concat_str(
                     "message",
-                    pl.col("seat").replace_strict(SEAT_SENTENCES, default=""),
+                    pl.col("seat").replace_strict(
+                        {seat: str(text) for seat, text in SEAT_SENTENCES.items()}, default=""
+                    ),
                     separator=" ",
                 )
             )
             .otherwise("message")
         ).drop("kept", "assigned_label").write_ndjson(file)
-
-
-def _split_template(template: str, value: pl.Expr) -> tuple[str | pl.Expr, ...]:
-    """A one-parameter template (``{}``) as parts for :func:`_text`."""
-    before, after = template.split("{}")
-    return before, value, after
 
 
 def _seat_names(problem: Problem, allocation: Allocation) -> pl.Series:
@@ -436,7 +484,14 @@ def _seat_names(problem: Problem, allocation: Allocation) -> pl.Series:
 def _wish_lists(wishes: pl.DataFrame) -> pl.Series:
     """The JSON list of wishes of each application, in wish order."""
     fields = pl.struct(
-        "rank", "structure_id", pl.col("outcome_name").alias("outcome"), "score", "cutoff_score"
+        "rank",
+        "structure_id",
+        pl.col("outcome_name").alias("outcome"),
+        "score",
+        "cutoff_score",
+        pl.col("reason_name").alias("reason"),
+        pl.col("day_number").alias("day"),
+        pl.col("cap_section").alias("section"),
     )
     return wishes.group_by("application", maintain_order=True).agg(wishes=fields)["wishes"]
 

@@ -2,7 +2,8 @@
 
 from django import forms
 
-from sdsf.allocation.models import MAX_DECLARED_PLACES, AllocationRound, PointsGrid
+from sdsf.allocation.models import MAX_DECLARED_PLACES, AllocationRound, Criterion, PointsGrid
+from sdsf.core import formats
 from sdsf.offer import days
 from sdsf.offer.models import Section
 
@@ -164,3 +165,53 @@ class VacancyForm(forms.Form):
                 initial[f"days_{row.section}"] = days.written(days.whole_days(row.days)).split("|")
             initial["leaving"] = initial.get("leaving", 0) + row.leaving
         return initial
+
+
+class ValidateForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Je confirme la validation : les décisions deviennent définitives et partent "
+        "aux familles."
+    )
+
+
+class CommissionPointsForm(forms.Form):
+    """What the commission alone sets on an application: the grid's lines it judges (ticked),
+    and the points a professional chose within each range (blank: not retained)."""
+
+    def __init__(self, data, criteria, application):
+        super().__init__(data)
+        self.criteria = criteria
+        for c in criteria:
+            if c.kind == Criterion.Kind.RANGE:
+                low, high = c.min_weight, c.max_weight
+                self.fields[c.key] = forms.DecimalField(
+                    label=f"{c.label} (de {formats.number(low)} à {formats.number(high)} points)",
+                    min_value=low,
+                    max_value=high,
+                    max_digits=7,
+                    decimal_places=2,
+                    required=False,
+                    initial=application.chosen_points.get(c.key),
+                    help_text="Laissez vide si le critère n'est pas retenu.",
+                )
+                # the browser's bounds, written as HTML numbers (never localised: "10,00")
+                self.fields[c.key].widget.attrs.update(
+                    min=formats.plain(low), max=formats.plain(high), step="any"
+                )
+            else:
+                self.fields[c.key] = forms.BooleanField(
+                    label=f"{c.label} ({formats.signed(c.weight, 0)} points)",
+                    required=False,
+                    initial=c.key in application.criteria,
+                )
+
+    def chosen(self) -> tuple[set[str], dict[str, str]]:
+        """The ticked keys, and the points chosen by range key."""
+        ticked = {c.key for c in self.criteria if c.kind == Criterion.Kind.FIXED}
+        ticked = {key for key in ticked if self.cleaned_data.get(key)}
+        chosen = {
+            c.key: str(self.cleaned_data[c.key])
+            for c in self.criteria
+            if c.kind == Criterion.Kind.RANGE and self.cleaned_data.get(c.key) is not None
+        }
+        return ticked, chosen

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from sdsf.allocation import rounds
-from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.grids import commissions_passed, family_questions, points_lines, total
 from sdsf.allocation.models import AllocationRound, Application
 from sdsf.core import clock, formats
 from sdsf.families import history
@@ -120,6 +121,16 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
         raise IntakeError("Les demandes ne peuvent être prises qu'avant le calcul.")
     commune = allocation_round.commune
     criteria = list(allocation_round.grid.criteria.all())
+    family_keys = {c.key for c in family_questions(criteria)}
+    passed, _ = commissions_passed(allocation_round)
+    # What the commission set on an application taken before (its criteria, a range's points)
+    # stays when the pré-demandes are taken again.
+    kept = {
+        pre_id: (situation, chosen)
+        for pre_id, situation, chosen in allocation_round.applications.filter(
+            pre_application__isnull=False
+        ).values_list("pre_application_id", "criteria", "chosen_points")
+    }
     eaje, open_in = _commune_creches(allocation_round)
     wishing = Wish.objects.filter(Q(structure__in=list(eaje)) | Q(commune=commune))
     # A family whose wished start falls after the round's period waits for a later round.
@@ -149,7 +160,11 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
         if not wishes:
             result.skipped.append(f"{pre.reference} (aucune crèche de la commune avec des places)")
             continue
-        situation = [c.key for c in criteria if c.key in set(pre.situation)]
+        earlier, chosen = kept.get(pre.pk, ([], {}))
+        declared = set(pre.situation) & family_keys
+        situation = [
+            c.key for c in criteria if c.key in declared or c.key in set(earlier) - family_keys
+        ]
         applications += [
             Application(
                 round=allocation_round,
@@ -159,8 +174,10 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
                 submitted_on=timezone.localdate(pre.submitted_at or pre.created_at),
                 insertion=pre.insertion,
                 criteria=situation,
+                chosen_points=chosen,
+                commissions_passed=passed[pre.pk],
                 wishes=wishes,
-                points=total(points_lines(criteria, situation)),
+                points=total(points_lines(criteria, situation, chosen, passed[pre.pk])),
                 days=days.from_weekdays(pre.days, pre.starts_at, pre.ends_at),
                 group=pre.reference if pre.siblings and not pre.siblings_apart else "",
                 current_structure_id=pre.current_structure_id if current else None,
@@ -188,9 +205,13 @@ def take_pre_applications(allocation_round: AllocationRound, actor=None) -> Inta
 
 def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -> None:
     moving = [pre for pre in taken if pre.status in WAITING_STATUSES]
-    note = f"Demande examinée par la commission « {allocation_round.name} »"
+    note, params = (
+        gettext_noop("Demande examinée par la commission « %(commission)s »."),
+        {"commission": allocation_round.name},
+    )
     if allocation_round.meets_on:
-        note += f" du {formats.date(allocation_round.meets_on)}"
+        note = gettext_noop("Demande examinée par la commission « %(commission)s » du %(date)s.")
+        params["date"] = formats.date(allocation_round.meets_on)
     PreApplication.TRANSITIONS.change_all(
         PreApplication.objects.filter(
             pk__in=allocation_round.applications.values("pre_application_id"),
@@ -203,6 +224,11 @@ def _mark_in_commission(allocation_round: AllocationRound, taken: list, actor) -
         pre.status = PreApplication.Status.IN_COMMISSION
     Event.objects.bulk_create(
         history.events(
-            moving, Event.Kind.STATUS, note=note + ".", actor=actor, by_agent=actor is not None
+            moving,
+            Event.Kind.STATUS,
+            note=note,
+            note_params=params,
+            actor=actor,
+            by_agent=actor is not None,
         )
     )

@@ -7,6 +7,7 @@ Applications are personal data: they are read only through the rounds a person's
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.scope import Permission, holding, territory
@@ -40,14 +41,48 @@ class PointsGrid(models.Model):
 
 
 class Criterion(models.Model):
-    """One line of a grid: the points a situation earns, and why the territory asks for it."""
+    """One line of a grid: the points a situation earns, and why the territory asks for it.
+
+    Most lines are fixed points (negative ones too: a refused proposal costs points in some
+    cities); some are a range within which a professional chooses (a medico-social follow-up,
+    10 to 100 points in Pessac); some count per commission the application went through. The
+    family declares its own situation; the commission sets the lines it alone may judge.
+    """
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", _("points fixes")
+        RANGE = "range", _("points choisis dans une fourchette par un professionnel")
+        PER_COMMISSION = "per_commission", _("points par passage en commission")
+
+    class DeclaredBy(models.TextChoices):
+        FAMILY = "family", _("la famille")
+        COMMISSION = "commission", _("la commission")
 
     grid = models.ForeignKey(PointsGrid, on_delete=models.CASCADE, related_name="criteria")
     position = models.PositiveSmallIntegerField(_("ordre"))
     key = models.SlugField(_("clé"), max_length=50)
+    group = models.CharField(_("rubrique"), max_length=100, blank=True)
     label = models.CharField(_("libellé"), max_length=200)
-    weight = models.DecimalField(_("points"), max_digits=7, decimal_places=2)
+    kind = models.CharField(_("type"), max_length=15, choices=Kind.choices, default=Kind.FIXED)
+    declared_by = models.CharField(
+        _("déclaré par"), max_length=10, choices=DeclaredBy.choices, default=DeclaredBy.FAMILY
+    )
+    weight = models.DecimalField(
+        _("points"),
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("Points fixes, ou par passage en commission ; négatifs pour un malus."),
+    )
+    min_weight = models.DecimalField(
+        _("points au moins"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    max_weight = models.DecimalField(
+        _("points au plus"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    proof = models.CharField(_("justificatif"), max_length=300, blank=True)
     reason = models.TextField(_("raison"))
+    # {"en": {"label": …, "reason": …, "proof": …}, "ar": {…}}: the family pages' languages.
+    translations = models.JSONField(_("traductions"), default=dict, blank=True)
 
     class Meta:
         ordering = ["grid", "position"]
@@ -56,6 +91,30 @@ class Criterion(models.Model):
 
     def __str__(self):
         return self.label
+
+    def _translated(self, name: str) -> str:
+        own = getattr(self, name)
+        return (self.translations.get(get_language() or "", {}) or {}).get(name) or own
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (the grid's French one when none is given)."""
+        return self._translated("label")
+
+    @property
+    def display_reason(self) -> str:
+        return self._translated("reason")
+
+    @property
+    def display_proof(self) -> str:
+        return self._translated("proof") if self.proof else ""
+
+
+# Bounds of a round's numbers: SQLite stores any integer, and a delay past a few thousand years
+# no longer makes a date. Three months is longer than any commission gives a family; the seed
+# fits a 32-bit integer on every database.
+MAX_ANSWER_DAYS = 90
+MAX_SEED = 2**31 - 1
 
 
 class AllocationRoundQuerySet(models.QuerySet):
@@ -111,14 +170,21 @@ class AllocationRound(models.Model):
         _("état"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     seed = models.PositiveIntegerField(
-        _("graine du tirage au sort"), default=0, help_text=_("Départage des égalités.")
+        _("graine du tirage au sort"),
+        default=0,
+        help_text=_("Départage des égalités."),
+        validators=[MaxValueValidator(MAX_SEED)],
     )
     answer_days = models.PositiveSmallIntegerField(
-        _("délai de réponse des familles (jours)"), default=8
+        _("délai de réponse des familles (jours)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ANSWER_DAYS)],
+        help_text=_("De 1 à 90 jours."),
     )
     progress = models.PositiveSmallIntegerField(_("avancement du calcul (%)"), default=0)
     progress_note = models.CharField(_("étape du calcul"), max_length=200, blank=True)
     run_error = models.TextField(_("erreur du calcul"), blank=True)
+    validated_on = models.DateField(_("validée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AllocationRoundQuerySet.as_manager()
@@ -182,6 +248,17 @@ class Application(models.Model):
         help_text=_("Demande de changement : l'enfant garde sa place sauf s'il obtient mieux."),
     )
     criteria = models.JSONField(_("critères remplis"), default=list)
+    chosen_points = models.JSONField(
+        _("points choisis par un professionnel"),
+        default=dict,
+        blank=True,
+        help_text=_("Par clé de critère à fourchette, les points retenus."),
+    )
+    commissions_passed = models.PositiveSmallIntegerField(
+        _("passages en commission"),
+        default=0,
+        help_text=_("Commissions validées où la demande est déjà passée, à cette date d'entrée."),
+    )
     wishes = models.JSONField(_("vœux"), default=list)
     points = models.DecimalField(_("points"), max_digits=9, decimal_places=2)
     proposed_structure = models.ForeignKey(
@@ -234,6 +311,12 @@ class Application(models.Model):
         blank=True,
         related_name="+",
         help_text=_("L'inscription créée quand la famille a accepté la place."),
+    )
+    decision_sent_at = models.DateTimeField(
+        _("décision envoyée le"),
+        null=True,
+        blank=True,
+        help_text=_("Envoi de la lettre de décision par e-mail (ou constat qu'elle est à poster)."),
     )
     vacated_on = models.DateField(
         _("place libérée le"),

@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Min, OuterRef, Subquery
 from django.urls import reverse
 
-from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.grids import family_questions, points_lines, total
 from sdsf.allocation.models import AllocationRound, Answer, PointsGrid
 from sdsf.core import clock
 from sdsf.families.commission import CommunePoints, Proposal, Question
@@ -46,9 +46,10 @@ def questions(pre: PreApplication) -> list[Question]:
         grid = grids.get(commune.code)
         if grid is None:
             continue
-        for criterion in grid.criteria.all():
+        for criterion in family_questions(grid.criteria.all()):
             question = asked.setdefault(
-                criterion.key, Question(criterion.key, criterion.label, criterion.reason)
+                criterion.key,
+                Question(criterion.key, criterion.display_label, criterion.display_reason),
             )
             question.communes.append(commune.name)
     return list(asked.values())
@@ -78,7 +79,7 @@ def points_so_far(pre: PreApplication, today: date | None = None) -> list[Commun
     grids, meetings = latest_grids(communes), next_commissions(communes, today)
     for commune in communes:
         grid = grids.get(commune.code)
-        lines = points_lines(list(grid.criteria.all()), pre.situation) if grid else []
+        lines = points_lines(family_questions(grid.criteria.all()), pre.situation) if grid else []
         result.append(CommunePoints(commune, grid, lines, total(lines), meetings.get(commune.code)))
     return result
 

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sdsf.allocation import answers
+from sdsf.allocation import answers, explain
+from sdsf.allocation.letters import structure_names
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.families.access import family_required
 from sdsf.families.models import PreApplication
-from sdsf.offer.models import Structure
 
 OUTCOMES = {
     "assigned": gettext_lazy("place proposée"),
@@ -53,14 +53,9 @@ def _proposal(request, proposal: int) -> Application:
     )
 
 
-def _wishes(application: Application) -> list[dict]:
+def _wishes(application: Application, names: dict[str, str]) -> list[dict]:
     """The explanation of every wish, with the structures' names."""
     wishes = application.explanation.get("wishes", [])
-    names = dict(
-        Structure.objects.filter(identifier__in=[w["structure_id"] for w in wishes]).values_list(
-            "identifier", "name"
-        )
-    )
     return [
         {
             **wish,
@@ -72,13 +67,18 @@ def _wishes(application: Application) -> list[dict]:
 
 
 def _page(request, application: Application, form: RefuseForm, status: int = 200):
+    names = structure_names(application)
     return render(
         request,
         "allocation/proposals/detail.html",
         {
             "proposal": application,
             "structure": answers.final_structure(application),
-            "wishes": _wishes(application),
+            "wishes": _wishes(application, names),
+            # the engine's explanation, in the page's language
+            "explanation": explain.message(application.explanation, names)
+            if application.explanation
+            else "",
             "open": application.answer == Answer.PENDING,
             "form": form,
         },

@@ -490,7 +490,7 @@ def override(request, application: Application, structure: Structure | None, rea
     application.decided_structure = structure
     application.override_reason = reason.strip()
     application.save(update_fields=["decided_structure", "override_reason"])
-    target = structure.identifier if structure else "aucune place"
+    target = structure.name if structure else "aucune place"
     record(
         request,
         AuditEvent.Action.UPDATE,
@@ -504,8 +504,12 @@ def validate(request, allocation_round: AllocationRound, today=None) -> int:
     how many places were proposed."""
     if allocation_round.status != AllocationRound.Status.RUN:
         raise RoundError("Seule une proposition calculée peut être validée.")
+    today = today or clock.today()
     with transaction.atomic():
-        AllocationRound.TRANSITIONS.change(allocation_round, AllocationRound.Status.VALIDATED)
-        proposed = answers.issue_proposals(allocation_round, today or clock.today(), request.user)
+        allocation_round.validated_on = today
+        AllocationRound.TRANSITIONS.change(
+            allocation_round, AllocationRound.Status.VALIDATED, fields=["validated_on"]
+        )
+        proposed = answers.issue_proposals(allocation_round, today, request.user)
         record(request, AuditEvent.Action.UPDATE, [allocation_round], detail="Commission validée")
     return proposed

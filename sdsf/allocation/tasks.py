@@ -8,7 +8,7 @@ from django.db import transaction
 from django_tasks import task
 
 from sdsf.accounts.scope import Permission
-from sdsf.allocation import rounds
+from sdsf.allocation import letters, rounds
 from sdsf.allocation.models import AllocationRound
 from sdsf.allocation.waiting_list import import_waiting_list
 from sdsf.core.imports import ImportResult
@@ -78,6 +78,24 @@ def _failed(round_id: int, previous_status: str, message: str) -> None:
         progress_note="",
         run_error=message,
     )
+
+
+@task()
+def send_decisions(round_id: int) -> None:
+    """E-mails the families of a validated round their decision letters (a retry sends only
+    those not sent yet)."""
+    allocation_round = AllocationRound.objects.select_related("commune").get(pk=round_id)
+    sent = letters.send_all(allocation_round)
+    logger.info("allocation round %s: %s decision e-mails sent", round_id, sent)
+
+
+def validate(request, allocation_round: AllocationRound) -> int:
+    """Validates the round and queues the sending of its letters in the same transaction:
+    the letters leave once the decisions are committed, never for a validation rolled back."""
+    with transaction.atomic():
+        proposed = rounds.validate(request, allocation_round)
+        send_decisions.enqueue(allocation_round.pk)
+    return proposed
 
 
 WAITING_LIST = "waitlist"  # the ImportJob kind of a waiting list

@@ -25,6 +25,11 @@ urlpatterns = [
     path("<int:round>/validation/", views.round_validate, name="round_validate"),
     path("<int:round>/structure/<str:identifier>/", views.round_structure, name="round_structure"),
     path(
+        "<int:round>/demande/<int:application>/points/",
+        views.commission_points,
+        name="commission_points",
+    ),
+    path(
         "<int:round>/demande/<int:application>/modifier/",
         views.application_override,
         name="application_override",

@@ -2,6 +2,7 @@
 ``writable_by`` for the changes); the work is done in :mod:`sdsf.allocation.rounds`,
 :mod:`grids` and :mod:`waiting_list`."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -11,21 +12,25 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
-from sdsf.allocation import answers, rounds
+from sdsf.allocation import answers, grids, letters, rounds, tasks
 from sdsf.allocation.forms import (
     AgentAnswerForm,
+    CommissionPointsForm,
     OverrideForm,
     RoundForm,
     UploadForm,
     VacateForm,
+    ValidateForm,
 )
-from sdsf.allocation.grids import points_lines, total
+from sdsf.allocation.grids import application_lines, total
 from sdsf.allocation.indicators import round_indicators
 from sdsf.allocation.intake import IntakeError, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.allocation.tasks import WAITING_LIST, queue_run, queue_waiting_list_import
-from sdsf.audit.log import read_personal
-from sdsf.core.downloads import pdf_response
+from sdsf.audit.log import read_personal, record
+from sdsf.audit.models import AuditEvent
+from sdsf.core import formats
+from sdsf.core.downloads import file_response
 from sdsf.offer.models import ImportJob, Structure
 
 PAGE_SIZE = 100
@@ -136,6 +141,10 @@ def round_detail(request, round):
     read_personal(request, list(page.object_list))
     summarised = _summarised(item)
     wished = sorted({w for a in summarised for w in a.wishes})
+    structures = list(
+        Structure.objects.filter(identifier__in=wished).only("identifier", "name").order_by("name")
+    )
+    names = {s.identifier: s.name for s in structures}
     return render(
         request,
         "allocation/round.html",
@@ -143,10 +152,11 @@ def round_detail(request, round):
             "item": item,
             "criteria": criteria,
             "page": page,
-            "rows": [(a, points_lines(criteria, a.criteria)) for a in page.object_list],
-            "structures": Structure.objects.filter(identifier__in=wished)
-            .only("identifier", "name")
-            .order_by("name"),
+            "rows": [
+                (a, application_lines(criteria, a), [names.get(w, w) for w in a.wishes])
+                for a in page.object_list
+            ],
+            "structures": structures,
             "indicators": _indicators(item, summarised),
             "can_manage": _can_manage(request, item),
         },
@@ -208,13 +218,29 @@ def round_intake(request, round):
 
 
 @permission_required(Permission.ALLOCATION_MANAGE)
-@require_POST
 def round_validate(request, round):
-    return _state_change(
+    """Says what validation will send (letters and e-mails, by outcome), then validates once
+    the agent confirms."""
+    item = _managed_round(request, round)
+    form = ValidateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return _state_change(
+            request,
+            round,
+            lambda item: tasks.validate(request, item),
+            "Commission validée : les lettres de décision partent par e-mail ; "
+            "imprimez celles des familles sans adresse e-mail.",
+        )
+    ready = item.status == AllocationRound.Status.RUN
+    return render(
         request,
-        round,
-        lambda item: rounds.validate(request, item),
-        "Commission validée : les familles ont reçu leur proposition.",
+        "allocation/validate.html",
+        {
+            "item": item,
+            "form": form,
+            "ready": ready,
+            "dispatch": letters.dispatch(item) if ready else [],
+        },
     )
 
 
@@ -304,7 +330,7 @@ def application_override(request, round, application):
         else:
             messages.success(request, "Proposition modifiée ; le motif est enregistré.")
         return redirect("allocation:round", round=item.pk)
-    lines = points_lines(list(item.grid.criteria.all()), target.criteria)
+    lines = application_lines(list(item.grid.criteria.all()), target)
     return render(
         request,
         "allocation/override.html",
@@ -313,19 +339,45 @@ def application_override(request, round, application):
 
 
 @permission_required(Permission.ALLOCATION_MANAGE)
-def application_letter(request, round, application):
-    """The decision letter of one family (PDF), once the commission has validated."""
+def commission_points(request, round, application):
+    """The lines of the grid the commission sets on one application before the run: what it
+    alone judges, and the points a professional chose within each range."""
     item = _managed_round(request, round)
-    if item.status != AllocationRound.Status.VALIDATED:
-        raise Http404
-    target = get_object_or_404(
-        item.applications.select_related("proposed_structure", "decided_structure"),
-        pk=application,
-    )
+    target = get_object_or_404(item.applications, pk=application)
     read_personal(request, target)
-    lines = points_lines(list(item.grid.criteria.all()), target.criteria)
-    context = {"item": item, "target": target, "lines": lines, "total": total(lines)}
-    return pdf_response("allocation/letter.html", context, f"decision-{target.reference}")
+    criteria = list(item.grid.criteria.all())
+    form = CommissionPointsForm(
+        request.POST if request.method == "POST" else None,
+        grids.commission_criteria(criteria),
+        target,
+    )
+    if request.method == "POST" and form.is_valid():
+        ticked, chosen = form.chosen()
+        try:
+            points = grids.set_commission_points(target, criteria, ticked, chosen)
+        except grids.PointsError as error:
+            messages.error(request, str(error))
+        else:
+            record(request, AuditEvent.Action.UPDATE, [target], detail="Points de la commission")
+            messages.success(request, f"Points enregistrés : {formats.number(points)}.")
+        return redirect("allocation:round", round=item.pk)
+    lines = application_lines(criteria, target)
+    return render(
+        request,
+        "allocation/points.html",
+        {"item": item, "target": target, "form": form, "lines": lines, "total": total(lines)},
+    )
+
+
+@permission_required(Permission.ALLOCATION_MANAGE)
+def application_letter(request, round, application):
+    """The decision letter of one family (PDF), once the commission has validated: in the
+    family's language, or in the one asked (``?langue=fr`` for the French text)."""
+    item, target = _validated_application(request, round, application)
+    asked = request.GET.get("langue", "")
+    language = asked if asked in dict(settings.LANGUAGES) else letters.language(target)
+    pdf = letters.render(target, letters.authority(item.commune), language)
+    return file_response(pdf, letters.filename(target), "pdf", inline=True)
 
 
 def _validated_application(request, round, application) -> tuple[AllocationRound, Application]:

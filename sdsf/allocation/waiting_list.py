@@ -2,9 +2,12 @@
 
 Columns: ``reference``, ``section``, ``date_demande``, ``insertion`` (oui/non), ``voeux``
 (structure identifiers separated by ``|``, best first) and ``criteres`` (keys of the round's
-grid separated by ``|``); optional: ``jours`` (``lu|ma|me-matin``), ``fratrie`` (siblings placed
-together), ``structure_actuelle`` (a transfer) and ``minima_sociaux`` (oui/non). Points are
-computed from the grid, never read from the file (docs/imports.md).
+grid separated by ``|``; a range of the grid, whose points a professional chose, as
+``key=points``, e.g. ``medico_social_follow_up=40``); optional: ``jours`` (``lu|ma|me-matin``),
+``fratrie`` (siblings placed together), ``structure_actuelle`` (a transfer) and
+``minima_sociaux`` (oui/non). Points are computed from the grid, never read from the file; the
+commissions an application already went through are counted from the commune's validated rounds
+(same reference) (docs/imports.md).
 """
 
 from collections.abc import Callable
@@ -12,8 +15,9 @@ from typing import IO, Protocol
 
 from django.db.models import QuerySet
 
-from sdsf.allocation.grids import points_lines, total
-from sdsf.allocation.models import AllocationRound, Application
+from sdsf.allocation.grids import commissions_passed, points_lines, total
+from sdsf.allocation.models import AllocationRound, Application, Criterion
+from sdsf.core import formats
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -23,6 +27,7 @@ from sdsf.core.imports import (
     check_unique,
     parse_bool,
     parse_date,
+    parse_decimal,
     read_table,
 )
 from sdsf.offer import days
@@ -97,6 +102,8 @@ def import_waiting_list(
     table.require(*COLUMNS)
     criteria = list(allocation_round.grid.criteria.all())
     keys = {c.key for c in criteria}
+    _, passed = commissions_passed(allocation_round)
+    ranges = {c.key: c for c in criteria if c.kind == Criterion.Kind.RANGE}
     # Every structure of the registry (wishes), with the pk of the EAJE (a transfer's place).
     known_structures = {
         identifier: pk if kind == Structure.Kind.EAJE else None
@@ -128,7 +135,7 @@ def import_waiting_list(
             reader.error("voeux", f"la structure « {outside} » est hors de votre périmètre")
         if len(set(wishes)) != len(wishes):
             reader.error("voeux", "une structure apparaît deux fois dans les vœux")
-        situation = _items(row.get("criteres"))
+        situation, chosen = _situation(_items(row.get("criteres")), ranges, reader)
         for unknown in [k for k in situation if k not in keys]:
             reader.error("criteres", f"critère « {unknown} » absent de la grille de la commission")
         current = reader.cell("structure_actuelle", required=False, default="")
@@ -138,6 +145,7 @@ def import_waiting_list(
             reader.error(
                 "structure_actuelle", f"la structure « {current} » est hors de votre périmètre"
             )
+        reference = reader.cell("reference")
         applications.append(
             Application(
                 days=reader.cell("jours", days.parse, required=False, default=days.ALL_DAYS),
@@ -145,13 +153,15 @@ def import_waiting_list(
                 current_structure_id=known_structures.get(current) if current else None,
                 benefit=reader.cell("minima_sociaux", parse_bool, required=False, default=False),
                 round=allocation_round,
-                reference=reader.cell("reference"),
+                reference=reference,
                 section=section,
                 submitted_on=reader.cell("date_demande", parse_date),
                 insertion=reader.cell("insertion", parse_bool, required=False, default=False),
                 wishes=wishes,
                 criteria=situation,
-                points=total(points_lines(criteria, situation)),
+                chosen_points=chosen,
+                commissions_passed=passed[reference],
+                points=total(points_lines(criteria, situation, chosen, passed[reference])),
             )
         )
     online = set(
@@ -182,3 +192,31 @@ def import_waiting_list(
         return result
 
     return apply(write, dry_run=dry_run, on_written=on_written)
+
+
+def _situation(items: list[str], ranges: dict, reader: RowReader) -> tuple[list[str], dict]:
+    """The criterion keys of a row, and the points chosen for its ranges (``key=points``,
+    within the range the grid publishes)."""
+    situation, chosen = [], {}
+    for item in items:
+        key, _, value = (part.strip() for part in item.partition("="))
+        criterion = ranges.get(key)
+        if criterion is None:
+            if value:
+                reader.error("criteres", f"« {key} » n'est pas une fourchette de points")
+            situation.append(key)
+            continue
+        low, high = criterion.min_weight, criterion.max_weight
+        try:
+            points = parse_decimal(value) if value else None
+        except ValueError:
+            points = None
+        if points is None or not low <= points <= high:
+            reader.error(
+                "criteres",
+                f"« {key} » : points entre {formats.number(low)} et {formats.number(high)} "
+                f"attendus ({key}=points)",
+            )
+            continue
+        chosen[key] = str(points)
+    return situation, chosen

@@ -92,3 +92,10 @@ def plain(value: Number | str, places: int | None = None, *, trim: bool = False)
 def date(day: datetime.date) -> str:
     """``31/01/2026``."""
     return f"{day:%d/%m/%Y}"
+
+
+def isolate(text) -> str:
+    """``text`` between the Unicode first-strong isolate marks (U+2068 … U+2069): in a right to
+    left page, a French name, address or date inside an Arabic sentence keeps its own order
+    ("2 rue Hoche", not "rue Hoche 2") and moves no punctuation around it."""
+    return f"\u2068{text}\u2069"

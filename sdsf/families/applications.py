@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sdsf.accounts.scope import Permission
@@ -107,6 +108,12 @@ def check_served(agent, communes: Sequence[Commune]) -> None:
 # ---- drafts and steps -------------------------------------------------------------------------
 
 
+def letter_language(language: str | None) -> str:
+    """The platform language closest to ``language`` (``en-gb`` → ``en``), French otherwise."""
+    code = (language or "").split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else "fr"
+
+
 def create_draft(*, home_commune: Commune, family=None, filed_by=None, **fields) -> PreApplication:
     """A new draft in the département of the family's home commune, with its reference.
 
@@ -116,6 +123,8 @@ def create_draft(*, home_commune: Commune, family=None, filed_by=None, **fields)
     """
     if filed_by is not None:
         check_served(filed_by, [home_commune])
+    if family is not None:  # filed online: the language of the pages the family reads
+        fields.setdefault("language", letter_language(translation.get_language()))
     for _attempt in range(5):
         try:
             with transaction.atomic():

@@ -27,6 +27,7 @@ def events(
     kind: str,
     *,
     note: str = "",
+    note_params: dict | None = None,
     actor=None,
     by_agent: bool = False,
     at: datetime | None = None,
@@ -49,6 +50,7 @@ def events(
             actor=actor,
             by_agent=by_agent,
             note=note,
+            note_params=note_params or {},
         )
         for pre in pres
         if pre.status != Status.DRAFT or kind == Event.Kind.CREATED
@@ -60,6 +62,7 @@ def record(
     kind: str,
     *,
     note: str = "",
+    note_params: dict | None = None,
     actor=None,
     by_agent: bool = False,
     at: datetime | None = None,
@@ -71,7 +74,14 @@ def record(
     guichet unique from the family.
     """
     for event in events(
-        [pre], kind, note=note, actor=actor, by_agent=by_agent, at=at, with_status=with_status
+        [pre],
+        kind,
+        note=note,
+        note_params=note_params,
+        actor=actor,
+        by_agent=by_agent,
+        at=at,
+        with_status=with_status,
     ):
         event.save()
 
@@ -83,6 +93,7 @@ def set_status(
     kind: str = Event.Kind.STATUS,
     closed_reason: str = "",
     note: str = "",
+    note_params: dict | None = None,
     actor=None,
     by_agent: bool = False,
     extra_fields: Sequence[str] = (),
@@ -104,4 +115,4 @@ def set_status(
     pre.save(update_fields=fields)
     if closed_reason and not note:
         note = str(pre.get_closed_reason_display())
-    record(pre, kind, note=note, actor=actor, by_agent=by_agent)
+    record(pre, kind, note=note, note_params=note_params, actor=actor, by_agent=by_agent)

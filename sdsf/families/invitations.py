@@ -103,6 +103,9 @@ def send(request, pre: PreApplication, language: str) -> Invitation:
             expires_at=now + timedelta(days=_days()),
         )
         record(request, AuditEvent.Action.UPDATE, [pre], detail="invitation au rattachement")
+        if pre.language != language:  # the agent chose the family's language: its letters too
+            pre.language = language
+            pre.save(update_fields=["language"])
     link = request.build_absolute_uri(
         reverse("families:invitation", kwargs={"token": token(invitation)})
     )

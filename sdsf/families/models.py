@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Role
@@ -219,6 +220,13 @@ class PreApplication(models.Model):
     email = models.EmailField(_("adresse e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
+    language = models.CharField(
+        _("langue des courriers"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="fr",
+        help_text=_("La langue de la famille : ses courriers et e-mails lui sont écrits ainsi."),
+    )
     home_commune = models.ForeignKey(
         "territories.Commune",
         on_delete=models.PROTECT,
@@ -452,6 +460,9 @@ class Event(models.Model):
     )
     by_agent = models.BooleanField(default=False)
     note = models.TextField(blank=True)
+    # With parameters, ``note`` is a French message with named placeholders (``%(structure)s``)
+    # marked for translation where it is written: each reader sees it in its own language.
+    note_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["pre_application", "at", "pk"]
@@ -459,6 +470,14 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.pre_application_id} {self.kind} {self.at:%Y-%m-%d}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language (a note without parameters is shown as written)."""
+        if not self.note:
+            return ""
+        text = gettext(self.note)  # a note an agent wrote is no message: it stays as it is
+        return text % self.note_params if self.note_params else text
 
 
 class Invitation(models.Model):

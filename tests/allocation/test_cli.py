@@ -69,6 +69,9 @@ def test_allocates_and_writes_results_in_input_order(tmp_path):
         "outcome": "full",
         "score": 37.5,
         "cutoff_score": 40.0,
+        "reason": "outranked",
+        "day": None,
+        "section": None,
     }
     assert lines[1]["message"] == (
         "La structure « Les Lilas » (votre vœu n° 1) était complète : la dernière famille "
@@ -219,7 +222,7 @@ BAD_INPUTS = {
     ),
     "not utf-8": (
         "places", PLACES.encode("latin-1"),
-        "places.csv : le fichier doit être encodé en UTF-8",
+        "places.csv, ligne 2 : le fichier n'est pas encodé en UTF-8",
     ),
     "empty file": ("bonuses", "", "bonuses.csv, ligne 1 : fichier vide"),
 }  # fmt: skip
@@ -260,7 +263,7 @@ def test_errors_are_collected_up_to_a_limit(tmp_path, capsys):
     assert cli.main(arguments(paths)) == cli.INVALID_INPUT
     errors = capsys.readouterr().err.splitlines()
     assert len(errors) == cli.MAX_REPORTED_ERRORS + 1
-    assert errors[0].startswith(f"{paths['applications']}, ligne 8, colonne « points »")
+    assert errors[0].startswith(f"Fichier {paths['applications']}, ligne 8, colonne « points »")
     assert errors[-1] == "… et 10 autre(s) erreur(s)."
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_tasks.backends.immediate import ImmediateBackend
 
 from sdsf.accounts.models import Role
-from sdsf.allocation import answers, rounds
+from sdsf.allocation import answers, rounds, tasks
 from sdsf.allocation.intake import IntakeError, take_pre_applications
 from sdsf.allocation.models import AllocationRound, Answer, Application, PointsGrid
 from sdsf.allocation.tasks import queue_run, queue_waiting_list_import
@@ -262,7 +262,7 @@ def test_validation_proposes_and_tells_the_families(
     take_pre_applications(allocation_round)
     rounds.run(allocation_round)
     with django_capture_on_commit_callbacks(execute=True):
-        assert rounds.validate(_request(rf), allocation_round, today=TODAY) == 1
+        assert tasks.validate(_request(rf), allocation_round) == 1
     proposal = allocation_round.applications.get(reference=winner.reference)
     assert proposal.answer == Answer.PENDING
     assert proposal.answer_deadline == TODAY + datetime.timedelta(days=8)
@@ -272,10 +272,16 @@ def test_validation_proposes_and_tells_the_families(
     assert winner.events.filter(kind=Event.Kind.PROPOSAL).exists()
     assert loser.status == PreApplication.Status.COMPLETE  # back to waiting, still active
     assert "aucune place" in loser.events.filter(kind=Event.Kind.STATUS).last().note
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert len(mail.outbox) == 2  # each family receives its decision, the letter attached
+    message = next(m for m in mail.outbox if f"/{winner.reference}/" in m.body)
     assert message.to == ["parent@example.org"] and "Enfant" not in message.subject
+    assert "une place vous est attribuée" in message.subject
     assert f"/compte/pre-demande/{winner.reference}/" in message.body
+    ((name, content, kind),) = message.attachments
+    assert kind == "application/pdf" and content.startswith(b"%PDF")
+    other = next(m for m in mail.outbox if m is not message)
+    assert "reste en attente" in other.subject
+    assert not allocation_round.applications.filter(decision_sent_at__isnull=True).exists()
     assert allocation_round.applications.get(reference=loser.reference).answer == ""
 
 

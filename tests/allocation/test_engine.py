@@ -358,7 +358,11 @@ def explanation_lines(problem, seed, structure_ids, structure_names, chunk=200_0
         ),
         chunk=chunk,
     )
-    return [json.loads(line) for line in buffer.getvalue().decode().splitlines()]
+    lines = [json.loads(line) for line in buffer.getvalue().decode().splitlines()]
+    # A family page renders the same sentences from the stored wishes (in its language).
+    names = {i: name for i, name in zip(structure_ids, structure_names, strict=True) if name}
+    assert [explain.message(line, names) for line in lines] == [line["message"] for line in lines]
+    return lines
 
 
 def test_messages_name_structures_points_and_tie_breaks():
@@ -387,8 +391,26 @@ def test_messages_name_structures_points_and_tie_breaks():
     )
     assert "déposée avant la vôtre" in lines[2]["message"]
     assert lines[2]["wishes"] == [
-        {"rank": 1, "structure_id": "LILAS", "outcome": "full", "score": 42, "cutoff_score": 42},
-        {"rank": 2, "structure_id": "S2", "outcome": "assigned", "score": 42, "cutoff_score": None},
+        {
+            "rank": 1,
+            "structure_id": "LILAS",
+            "outcome": "full",
+            "score": 42,
+            "cutoff_score": 42,
+            "reason": "tie_broken_by_date",
+            "day": None,
+            "section": None,
+        },
+        {
+            "rank": 2,
+            "structure_id": "S2",
+            "outcome": "assigned",
+            "score": 42,
+            "cutoff_score": None,
+            "reason": None,
+            "day": None,
+            "section": None,
+        },
     ]
     assert lines[3]["message"] == (
         "La structure S3 (votre vœu n° 1) n'avait aucune place dans la section de votre "

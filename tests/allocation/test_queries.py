@@ -128,7 +128,7 @@ def test_round_page_reads_the_rows_of_its_page_only(client, agent, grid, structu
     ("status", "name", "expected"),
     [
         ("run", "allocation:application_override", 13),
-        ("validated", "allocation:application_letter", 12),
+        ("validated", "allocation:application_letter", 13),
     ],
 )
 def test_an_application_and_its_points(client, agent, grid, monkeypatch, status, name, expected):

@@ -92,23 +92,76 @@ def test_points_line_by_line():
     assert total(points_lines(criteria, [])) == 0
 
 
-@pytest.mark.parametrize("name", ["pessac-2022.json", "toulouse-2015.json"])
-def test_shipped_grids_load(name):
+@pytest.mark.parametrize(("name", "count"), [("pessac-2022.json", 18), ("toulouse-2015.json", 11)])
+def test_shipped_grids_load(name, count):
     grid = load_grid(GRIDS / name)
     again = load_grid(GRIDS / name)
-    assert grid.pk == again.pk and grid.criteria.count() == 4
+    assert grid.pk == again.pk and grid.criteria.count() == count
     assert all(c.reason for c in grid.criteria.all())
+    assert all(set(c.translations) == {"en", "ar"} for c in grid.criteria.all())
+    assert "https://" in grid.source
 
 
-def test_pessac_weights():
+def test_pessac_grid_is_the_city_s_own():
     grid = load_grid(GRIDS / "pessac-2022.json")
-    weights = {c.key: c.weight for c in grid.criteria.all()}
-    assert weights == {
-        "residence": 300,
-        "both_parents_working": 40,
-        "single_parent": 30,
-        "disability": 30,
-    }
+    criteria = {c.key: c for c in grid.criteria.all()}
+    assert criteria["residence"].weight == 300 and criteria["both_parents_working"].weight == 40
+    assert criteria["refused_offer"].weight == -20 and criteria["rule_breaches"].weight == -30
+    follow_up = criteria["medico_social_follow_up"]
+    assert follow_up.kind == Criterion.Kind.RANGE
+    assert (follow_up.min_weight, follow_up.max_weight) == (10, 100)
+    assert criteria["commissions_passed"].kind == Criterion.Kind.PER_COMMISSION
+    assert criteria["single_parent"].proof == "Jugement, livret de famille"
+    assert criteria["refused_offer"].declared_by == Criterion.DeclaredBy.COMMISSION
+    assert len({c.group for c in criteria.values()}) == 5
+
+
+def test_ranges_negative_points_and_commissions_passed():
+    criteria = [
+        Criterion(key="a", label="A", weight=Decimal(300)),
+        Criterion(
+            key="r",
+            label="R",
+            kind=Criterion.Kind.RANGE,
+            weight=Decimal(10),
+            min_weight=Decimal(10),
+            max_weight=Decimal(100),
+        ),
+        Criterion(key="p", label="P", kind=Criterion.Kind.PER_COMMISSION, weight=Decimal(10)),
+        Criterion(key="m", label="M", weight=Decimal(-20)),
+    ]
+    lines = points_lines(criteria, ["a", "m", "r"], {"r": "45"}, commissions=3)
+    assert [(line.label, line.weight, line.times) for line in lines] == [
+        ("A", 300, 1),
+        ("R", 45, 1),
+        ("P", 30, 3),
+        ("M", -20, 1),
+    ]
+    assert total(lines) == 355
+    assert total(points_lines(criteria, ["r"])) == 0  # a range counts once a value is chosen
+
+
+def test_load_grid_checks_ranges_kinds_and_points(tmp_path):
+    def grid(**criterion):
+        item = {"key": "k", "label": "L", "reason": "R", "weight": 10, **criterion}
+        path = tmp_path / "grid.json"
+        path.write_text(
+            json.dumps({"commune": "93008", "name": "X", "source": "Y", "criteria": [item]})
+        )
+        return path
+
+    for bad, message in [
+        ({"kind": "range", "weight": {"min": 100, "max": 10}}, "fourchette attendue"),
+        ({"kind": "bonus"}, "type « bonus » inconnu"),
+        ({"weight": 1e12}, "nombre de points entre"),
+        ({"declared_by": "mairie"}, "« family » ou « commission » attendu"),
+        ({"translations": {"de": {"label": "x"}}}, "traductions attendues"),
+    ]:
+        with pytest.raises(ImportFailed) as failure:
+            load_grid(grid(**bad))
+        assert message in failure.value.report()
+    loaded = load_grid(grid(kind="range", weight={"min": -5, "max": 5}))
+    assert loaded.criteria.get().min_weight == -5
 
 
 def test_load_grid_command_reports_errors_in_french(tmp_path, capsys):
@@ -220,7 +273,14 @@ def test_round_pages_and_override(client, allocation_round):
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.UPDATE, detail__contains="déménagé"
     ).exists()
-    client.post(reverse("allocation:round_validate", kwargs={"round": allocation_round.pk}))
+    validate = reverse("allocation:round_validate", kwargs={"round": allocation_round.pk})
+    confirm = client.get(validate).content.decode()
+    assert "Refus motivé de la commission" in confirm  # the override above: no place
+    unconfirmed = client.post(validate)
+    assert unconfirmed.status_code == 200 and "Cochez la case" in unconfirmed.content.decode()
+    allocation_round.refresh_from_db()
+    assert allocation_round.status == AllocationRound.Status.RUN
+    client.post(validate, {"confirm": "on"})
     allocation_round.refresh_from_db()
     assert allocation_round.status == AllocationRound.Status.VALIDATED
 

@@ -274,3 +274,5 @@ def test_the_email_goes_in_the_language_the_agent_chose(client, agent, desk_file
     arabic, english = mail.outbox
     assert re.search("[\u0600-\u06ff]", arabic.subject + arabic.body)
     assert "pre-application" in english.body.lower() and "Bonjour" not in english.body
+    desk_file.refresh_from_db()
+    assert desk_file.language == "en"  # the family's decision letters will be in English

@@ -59,3 +59,9 @@ def signed(value, places=1) -> str:
 def euros(value) -> str:
     """``1 234,56 €``, French in every language."""
     return MISSING if value is None or value == "" else formats.euros(value)
+
+
+@register.filter(name="isolate")
+def isolate_filter(value) -> str:
+    """:func:`sdsf.core.formats.isolate` (a French value inside a right to left text)."""
+    return formats.isolate(value) if value not in (None, "") else ""

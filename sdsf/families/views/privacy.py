@@ -66,7 +66,7 @@ def _pre_application(pre: PreApplication) -> dict:
                 "kind": event.kind,
                 "status": event.status,
                 "by_agent": event.by_agent,
-                "note": event.note,
+                "note": event.display_note,
             }
             for event in pre.events.all()
         ],
