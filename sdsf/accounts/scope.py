@@ -35,6 +35,18 @@ FAMILY_DESK_ROLES = frozenset(
     {Role.ADMINISTRATOR, Role.COMMUNE_AGENT, Role.CAF_ADVISOR, Role.STRUCTURE_MANAGER}
 )
 
+# The partners of a structure in difficulty: the Département (administration and PMI), the CAF,
+# the commune and the structure's manager work on the same file.
+DIFFICULTY_PARTNERS = frozenset(
+    {
+        Role.ADMINISTRATOR,
+        Role.PMI_AGENT,
+        Role.CAF_ADVISOR,
+        Role.COMMUNE_AGENT,
+        Role.STRUCTURE_MANAGER,
+    }
+)
+
 
 class Permission(StrEnum):
     VIEW_TERRITORY = "territory.view"
@@ -56,6 +68,10 @@ class Permission(StrEnum):
     FAMILY_FILES_VIEW = "families.view"
     FAMILY_FILES_FILE = "families.file"
     FAMILY_FILES_MERGE = "families.merge"
+    DIFFICULTY_VIEW = "difficulty.view"
+    DIFFICULTY_ACTIVITY = "difficulty.activity"
+    DIFFICULTY_FOLLOW = "difficulty.follow"
+    DIFFICULTY_DECIDE = "difficulty.decide"
 
 
 @dataclass(frozen=True)
@@ -148,6 +164,25 @@ CATALOGUE: dict[Permission, Rule] = {
     Permission.FAMILY_FILES_MERGE: Rule(
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
         "Fusionner les pré-demandes d'un même enfant déposées deux fois",
+    ),
+    Permission.DIFFICULTY_VIEW: Rule(
+        DIFFICULTY_PARTNERS,
+        "Consulter l'activité, les signaux et les dossiers de suivi des structures en difficulté "
+        "de son périmètre (chaque lecture d'un dossier est journalisée)",
+    ),
+    Permission.DIFFICULTY_ACTIVITY: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR, Role.STRUCTURE_MANAGER}),
+        "Saisir ou importer l'activité et les comptes d'une structure (dont le fichier FILOUÉ)",
+    ),
+    Permission.DIFFICULTY_FOLLOW: Rule(
+        DIFFICULTY_PARTNERS,
+        "Ouvrir et compléter le dossier de suivi d'une structure : causes, plan d'action, "
+        "réunions et visites, demande d'aide, co-signature pour son institution",
+    ),
+    Permission.DIFFICULTY_DECIDE: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR}),
+        "Faire avancer le statut d'un dossier de suivi, décider des aides et fixer les seuils "
+        "des signaux de son département",
     ),
 }
 
