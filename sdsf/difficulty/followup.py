@@ -121,7 +121,7 @@ def request_aid(file: FollowUp, funder: str, requested: Decimal) -> Aid:
         except RuleError as error:
             raise FollowUpError(str(error)) from None
         computed = result.amount
-        explanation = [line.text for line in result.lines]
+        explanation = [line.label for line in result.lines]
     else:
         computed = requested
         explanation = [f"Montant demandé : {formats.euros(requested)} (règle du financeur)."]

@@ -147,7 +147,10 @@ def import_filoue(
         summary = filoue.aggregate_filoue(stream, structure.pk)
     except filoue.FiloueError as failure:
         raise ImportFailed(
-            [RowError(message, line=line, column=column) for line, column, message in failure.errors],
+            [
+                RowError(message, line=line, column=column)
+                for line, column, message in failure.errors
+            ],
             source,
         ) from None
     label = f"FILOUÉ {source}"[:200]

@@ -392,7 +392,9 @@ class Aid(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(MAX_EUROS)],
     )
-    computed_eur = models.DecimalField(_("montant selon la règle (€)"), max_digits=12, decimal_places=2)
+    computed_eur = models.DecimalField(
+        _("montant selon la règle (€)"), max_digits=12, decimal_places=2
+    )
     granted_eur = models.DecimalField(
         _("montant accordé (€)"), max_digits=12, decimal_places=2, null=True, blank=True
     )

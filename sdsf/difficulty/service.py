@@ -81,9 +81,7 @@ def health_rows(
     One query for the activity (every year, since the trend signals read the years before),
     one for the thresholds; the core runs once per département.
     """
-    activity = ActivityYear.objects.filter(structure_id__in=list(structures)).values_list(
-        *_FIELDS
-    )
+    activity = ActivityYear.objects.filter(structure_id__in=list(structures)).values_list(*_FIELDS)
     by_departement: dict[str, list[tuple]] = defaultdict(list)
     for row in activity.order_by():
         by_departement[structures[row[0]]].append(row)
@@ -94,6 +92,7 @@ def health_rows(
         result = structure_health(activity_frame(rows), thresholds[code], wanted)
         for row in result.iter_rows(named=True):
             row["signals"] = row["signals"].split("|") if row["signals"] else []
+            row["signal_labels"] = [SIGNAL_LABELS[code] for code in row["signals"]]
             found[row["structure_id"]].append(row)
     return found
 

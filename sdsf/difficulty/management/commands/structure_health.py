@@ -36,7 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(objects, ensure_ascii=False, indent=1))
         else:
             buffer = io.StringIO()
-            write_csv(buffer, OUTPUT_COLUMNS, ({c: _csv(row[c]) for c in OUTPUT_COLUMNS} for row in rows))
+            write_csv(
+                buffer, OUTPUT_COLUMNS, ({c: _csv(row[c]) for c in OUTPUT_COLUMNS} for row in rows)
+            )
             self.stdout.write(buffer.getvalue(), ending="")
 
 
