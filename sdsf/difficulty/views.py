@@ -309,8 +309,8 @@ def filoue(request, identifier):
 # --- the follow-up file ---------------------------------------------------------------------
 
 
-@require_POST
 @permission_required(Permission.DIFFICULTY_FOLLOW)
+@require_POST
 def file_open(request, identifier):
     s = _structure(request, identifier, Permission.DIFFICULTY_FOLLOW, write=True)
     rows = service.health_rows({s.pk: s.commune.departement_id}).get(s.pk, [])
@@ -378,8 +378,8 @@ PARTS = {
 }
 
 
-@require_POST
 @permission_required(Permission.DIFFICULTY_FOLLOW)
+@require_POST
 def file_edit(request, file, part):
     """Adds to the file (an action, a meeting, an aid request) or changes a part of it (causes,
     a MAM's figures); a form with errors comes back on the file's page."""
@@ -411,8 +411,8 @@ def file_edit(request, file, part):
     return redirect("difficulty:file", file=found.pk)
 
 
-@require_POST
 @permission_required(Permission.DIFFICULTY_FOLLOW)
+@require_POST
 def file_sign(request, file):
     found = _file(request, file, Permission.DIFFICULTY_FOLLOW, write=True)
     if followup.signing_party(request.user) is None:
@@ -426,8 +426,8 @@ def file_sign(request, file):
     return redirect("difficulty:file", file=found.pk)
 
 
-@require_POST
 @permission_required(Permission.DIFFICULTY_DECIDE)
+@require_POST
 def file_status(request, file):
     found = _file(request, file, Permission.DIFFICULTY_DECIDE, write=True)
     form = StatusForm(request.POST)
@@ -444,8 +444,8 @@ def file_status(request, file):
     return redirect("difficulty:file", file=found.pk)
 
 
-@require_POST
 @permission_required(Permission.DIFFICULTY_DECIDE)
+@require_POST
 def aid_decide(request, file):
     found = _file(request, file, Permission.DIFFICULTY_DECIDE, write=True)
     form = AidDecisionForm(request.POST)
