@@ -475,8 +475,8 @@ BODIES: dict[str, Callable] = {
     "difficulty:filoue": lambda w, s: {
         "file": _csv(
             "filoue.csv",
-            ";".join(COLUMNS_FILOUE)
-            + "\n931;1;1;1000001;RG;2024-03-14;93000;BOBIGNY;10;9;15;1,5;0,06;2025-01-02;2025-01-31\n",
+            ";".join(COLUMNS_FILOUE) + "\n931;1;1;1000001;RG;2024-03-14;93000;BOBIGNY;"
+            "10;9;15;1,5;0,06;2025-01-02;2025-01-31\n",
         )
     },
     "difficulty:file_edit": lambda w, s: {"title": "Former l'équipe", "who": "CAF"},

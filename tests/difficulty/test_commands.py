@@ -43,8 +43,7 @@ def _run(tmp_path, body: str, *args):
 
 def test_import_creates_then_updates(tmp_path, structures):
     body = (
-        "EAJE-A,2024,20,225,11,30000,33000,40,400000,500000,480000\n"
-        "EAJE-A,2025,20,225,11,,,40,,,\n"
+        "EAJE-A,2024,20,225,11,30000,33000,40,400000,500000,480000\nEAJE-A,2025,20,225,11,,,40,,,\n"
     )
     code, out, _ = _run(tmp_path, body)
     assert code == 0 and "2 ligne(s) ont été créée(s)" in out
@@ -61,13 +60,18 @@ def test_dry_run_writes_nothing(tmp_path, structures):
     assert not ActivityYear.objects.exists()
 
 
+UNKNOWN = "Ligne 3, colonne « structure_id » : structure inconnue du registre : « EAJE-X »"
+NEGATIVE = "Ligne 3, colonne « hours_realised » : un chiffre ne peut pas être négatif"
+WITHOUT = "Ligne 3, colonne « hours_invoiced » : des heures facturées sans heures réalisées"
+
+
 @pytest.mark.parametrize(
     "line, message",
     [
-        ("EAJE-X,2024,20,225,11,30000,33000,40,1,2,3", "Ligne 3, colonne « structure_id » : structure inconnue du registre : « EAJE-X »"),
-        ("EAJE-A,2024,20,225,11,-5,33000,40,1,2,3", "Ligne 3, colonne « hours_realised » : un chiffre ne peut pas être négatif"),
-        ("EAJE-A,2024,20,225,11,,33000,40,1,2,3", "Ligne 3, colonne « hours_invoiced » : des heures facturées sans heures réalisées"),
-        ("EAJE-A,2024,20,225,11,0,33000,40,1,2,3", "Ligne 3, colonne « hours_invoiced » : des heures facturées sans heures réalisées"),
+        ("EAJE-X,2024,20,225,11,30000,33000,40,1,2,3", UNKNOWN),
+        ("EAJE-A,2024,20,225,11,-5,33000,40,1,2,3", NEGATIVE),
+        ("EAJE-A,2024,20,225,11,,33000,40,1,2,3", WITHOUT),
+        ("EAJE-A,2024,20,225,11,0,33000,40,1,2,3", WITHOUT),
         ("EAJE-A,2024,20,400,11,1,1,40,1,2,3", "colonne « opening_days » : au plus 366"),
         ("EAJE-A,2024,20.5,225,11,1,1,40,1,2,3", "colonne « places » : nombre entier attendu"),
         ("EAJE-A,1850,20,225,11,1,1,40,1,2,3", "colonne « year » : année entre 2000 et 2100"),
@@ -96,12 +100,19 @@ def _health(*args) -> str:
 
 def test_structure_health_csv_rounds_half_up_and_leaves_unknowns_empty(structures):
     a, b, c = structures
-    common = {"places": 10, "opening_days": 200, "opening_hours_per_day": Decimal(10), "source": "t"}
+    common = {"places": 10, "opening_days": 200, "opening_hours_per_day": Decimal(10)}
+    common["source"] = "t"
     # occupancy 12,345 / 20,000 = 61.725 % → 61.7; invoicing 13,580 / 12,345 = 110.004 %.
     ActivityYear.objects.create(
-        structure=a, year=2024, hours_realised=Decimal(12_345), hours_invoiced=Decimal(13_580),
-        children_enrolled=8, staff_costs_eur=Decimal(95), total_costs_eur=Decimal(100),
-        total_income_eur=Decimal("88.99"), **common,
+        structure=a,
+        year=2024,
+        hours_realised=Decimal(12_345),
+        hours_invoiced=Decimal(13_580),
+        children_enrolled=8,
+        staff_costs_eur=Decimal(95),
+        total_costs_eur=Decimal(100),
+        total_income_eur=Decimal("88.99"),
+        **common,
     )
     ActivityYear.objects.create(structure=b, year=2024, hours_realised=None, **common)
     ActivityYear.objects.create(structure=c, year=2024, hours_realised=Decimal(1), **common)
@@ -112,7 +123,8 @@ def test_structure_health_csv_rounds_half_up_and_leaves_unknowns_empty(structure
     assert first["cost_per_hour_eur"] == "0.01" and first["children_per_place"] == "0.80"
     assert first["staff_costs_share"] == "95.0" and first["deficit_share"] == "11.0"
     assert first["opening_days"] == "200"
-    assert first["signals"] == "staff_costs_high|deficit_high|children_per_place_low|opening_days_low"
+    raised = "staff_costs_high|deficit_high|children_per_place_low|opening_days_low"
+    assert first["signals"] == raised
     assert second["occupancy_rate"] == "" and second["invoicing_rate"] == ""
     assert second["signals"] == "opening_days_low"
 
@@ -120,8 +132,13 @@ def test_structure_health_csv_rounds_half_up_and_leaves_unknowns_empty(structure
 def test_structure_health_json_and_the_departement_thresholds(structures):
     a = structures[0]
     ActivityYear.objects.create(
-        structure=a, year=2024, places=10, opening_days=230, opening_hours_per_day=Decimal(10),
-        hours_realised=Decimal(11_000), source="t",
+        structure=a,
+        year=2024,
+        places=10,
+        opening_days=230,
+        opening_hours_per_day=Decimal(10),
+        hours_realised=Decimal(11_000),
+        source="t",
     )
     rows = json.loads(_health("--departement", "93", "--year", "2024", "--format", "json"))
     assert rows[0]["occupancy_rate"] == 47.8 and rows[0]["signals"] == "occupancy_low"
