@@ -68,6 +68,10 @@ class Permission(StrEnum):
     FAMILY_FILES_VIEW = "families.view"
     FAMILY_FILES_FILE = "families.file"
     FAMILY_FILES_MERGE = "families.merge"
+    FUNDING_VIEW = "funding.view"
+    FUNDING_INSTRUCT = "funding.instruct"
+    FUNDING_MANAGE = "funding.manage"
+    FUNDING_APPLY = "funding.apply"
     DIFFICULTY_VIEW = "difficulty.view"
     DIFFICULTY_ACTIVITY = "difficulty.activity"
     DIFFICULTY_FOLLOW = "difficulty.follow"
@@ -164,6 +168,26 @@ CATALOGUE: dict[Permission, Rule] = {
     Permission.FAMILY_FILES_MERGE: Rule(
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT}),
         "Fusionner les pré-demandes d'un même enfant déposées deux fois",
+    ),
+    Permission.FUNDING_VIEW: Rule(
+        STAFF_ROLES,
+        "Consulter les financements : tous ceux de ses départements pour la coordination du "
+        "schéma, l'observatoire et l'État, ceux des programmes que finance son institution, les "
+        "dossiers de son institution (porteur de projet)",
+    ),
+    Permission.FUNDING_INSTRUCT: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR, Role.PMI_AGENT, Role.COMMUNE_AGENT}),
+        "Instruire les candidatures des programmes que finance son institution : recevabilité, "
+        "grille de notation, décision du comité, convention et paiements",
+    ),
+    Permission.FUNDING_MANAGE: Rule(
+        frozenset({Role.ADMINISTRATOR}),
+        "Coordonner les cofinancements du schéma : programmes, appels à projets, postes "
+        "financés, import des subventions",
+    ),
+    Permission.FUNDING_APPLY: Rule(
+        frozenset({Role.STRUCTURE_MANAGER, Role.COMMUNE_AGENT}),
+        "Porteur de projet : déposer les candidatures et les bilans de son institution",
     ),
     Permission.DIFFICULTY_VIEW: Rule(
         DIFFICULTY_PARTNERS,

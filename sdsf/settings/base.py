@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sdsf.observatory",
     "sdsf.allocation",
     "sdsf.families",
+    "sdsf.funding",
     "sdsf.difficulty",
     "sdsf.steering",
     "sdsf.site",  # above every app: home, menu, page layout, demo loader (docs/architecture.md)
