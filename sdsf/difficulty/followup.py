@@ -1,8 +1,9 @@
-"""The follow-up file's life: opening, co-signature, status, aids; and the scheme's yearly view.
+"""The follow-up file's life (opening, co-signature, status), the scheme's yearly view and the
+territory's structures at risk.
 
 Views check the gate (the file's structure is writable by the person with the permission);
 these functions apply the rules: who signs for whom, which status change exists and the date
-it sets, the amount the aid rule allows.
+it sets (aids: :mod:`sdsf.difficulty.aids`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from decimal import Decimal
 
 from sdsf.accounts.models import Role
 from sdsf.accounts.scope import Permission, holding
-from sdsf.core import clock, formats
-from sdsf.difficulty.models import ActivityYear, Aid, Cause, FollowUp, Funder
-from sdsf.difficulty.service import SIGNAL_LABELS, health_rows
-from sdsf.funding.rules import RuleError, structures_in_difficulty_aid
+from sdsf.core import clock
+from sdsf.difficulty.models import ActivityYear, Cause, FollowUp
+from sdsf.difficulty.service import health_rows
+from sdsf.funding.models import Funder
 from sdsf.offer.capacity import capacity_on
 from sdsf.offer.models import Structure
 
@@ -97,65 +98,6 @@ def next_statuses(file: FollowUp) -> list[tuple[str, str]]:
     ]
 
 
-def _factors(file: FollowUp) -> list[str]:
-    signals = [SIGNAL_LABELS[s] for s in file.signals.split("|") if s in SIGNAL_LABELS]
-    return list(dict.fromkeys([*signals, *file.cause_labels()]))
-
-
-def request_aid(file: FollowUp, funder: str, requested: Decimal) -> Aid:
-    """Records an aid request; the CAF's is capped by the structures-in-difficulty rule (other
-    funders' by nothing here: their own rules decide)."""
-    today = clock.today()
-    structure = file.structure
-    if funder == Funder.CAF:
-        try:
-            result = structures_in_difficulty_aid(
-                today,
-                file.plan_budget(),
-                psu_funded=structure.funding == Structure.Funding.PSU,
-                micro_creche=structure.category == Structure.Category.MICRO,
-                plan_cosigned=file.cosigned,
-                destabilising_factors=_factors(file),
-                requested=requested,
-            )
-        except RuleError as error:
-            raise FollowUpError(str(error)) from None
-        computed = result.amount
-        explanation = [line.label for line in result.lines]
-    else:
-        computed = requested
-        explanation = [f"Montant demandé : {formats.euros(requested)} (règle du financeur)."]
-    return Aid.objects.create(
-        file=file,
-        funder=funder,
-        requested_eur=requested,
-        computed_eur=computed,
-        requested_on=today,
-        explanation=explanation,
-    )
-
-
-def decide_aid(aid: Aid, target: str, granted: Decimal | None) -> None:
-    """Grants (at most the rule's amount), refuses or marks paid an aid."""
-    today = clock.today()
-    if target == Aid.Status.GRANTED:
-        if granted is None:
-            raise FollowUpError("Indiquez le montant accordé.")
-        if granted > aid.computed_eur:
-            raise FollowUpError(
-                f"Le montant accordé dépasse celui que permet la règle "
-                f"({formats.euros(aid.computed_eur)})."
-            )
-        aid.granted_eur, aid.decided_on = granted, today
-        Aid.TRANSITIONS.change(aid, target, fields=["granted_eur", "decided_on"])
-    elif target == Aid.Status.REFUSED:
-        aid.decided_on = today
-        Aid.TRANSITIONS.change(aid, target, fields=["decided_on"])
-    else:
-        aid.paid_on = today
-        Aid.TRANSITIONS.change(aid, target, fields=["paid_on"])
-
-
 # --- the scheme's yearly view ----------------------------------------------------------------
 
 
@@ -186,7 +128,7 @@ def yearly_figures(files, years: list[int]) -> list[YearFigures]:
     structures stabilised that year, and aid paid that year per funder."""
     files = list(files.prefetch_related("aids").select_related("structure"))
     figures = []
-    labels = dict(Funder.choices)
+    labels = dict(Funder.Kind.choices)
     for year in years:
         row = YearFigures(year)
         paid: Counter = Counter()

@@ -8,12 +8,12 @@ from django import forms
 from sdsf.difficulty.health import SIGNALS
 from sdsf.difficulty.importers import FIGURES, FIRST_YEAR, LAST_YEAR
 from sdsf.difficulty.models import (
+    AID_FUNDERS,
     MAX_EUROS,
     ActivityYear,
     Aid,
     Cause,
     FollowUp,
-    Funder,
     Meeting,
     PlanAction,
     ThresholdSet,
@@ -106,7 +106,7 @@ class StatusForm(forms.Form):
 
 
 class AidRequestForm(forms.Form):
-    funder = forms.ChoiceField(label="Financeur", choices=Funder.choices)
+    funder = forms.ChoiceField(label="Financeur", choices=AID_FUNDERS)
     requested = forms.DecimalField(
         label="Montant demandé (€)",
         min_value=Decimal(0),

@@ -18,10 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from sdsf.accounts.scope import Permission
 from sdsf.core.transitions import Transitions
 from sdsf.difficulty.health import CAF_FINISTERE, Thresholds
+from sdsf.funding.models import Funder, Grant
 from sdsf.offer.models import Structure
 from sdsf.territories.models import Departement
 
 MAX_HOURS = Decimal("99999999.99")
+# The funders an aid may come from (the ledger's kinds of funder).
+AID_FUNDERS = [
+    (kind, label)
+    for kind, label in Funder.Kind.choices
+    if kind in ("caf", "departement", "commune", "msa", "state")
+]
 MAX_EUROS = Decimal("999999999.99")
 
 
@@ -349,20 +356,13 @@ class Meeting(models.Model):
         return f"{self.get_kind_display()} {self.held_on}"
 
 
-class Funder(models.TextChoices):
-    CAF = "caf", _("CAF")
-    DEPARTEMENT = "departement", _("Département")
-    COMMUNE = "commune", _("Commune")
-    MSA = "msa", _("MSA")
-    STATE = "state", _("État")
-
-
 class Aid(models.Model):
     """An aid requested for the file's action plan, and the funder's decision.
 
     The CAF's aid to structures in difficulty is computed by
     :func:`sdsf.funding.rules.structures_in_difficulty_aid` when it is requested; ``explanation``
-    keeps the rule's lines as they were then.
+    keeps the rule's lines as they were then. A granted aid is a grant of the funding ledger
+    (:mod:`sdsf.difficulty.aids`).
     """
 
     class Status(models.TextChoices):
@@ -382,7 +382,7 @@ class Aid(models.Model):
     )
 
     file = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="aids")
-    funder = models.CharField(_("financeur"), max_length=12, choices=Funder.choices)
+    funder = models.CharField(_("financeur"), max_length=12, choices=AID_FUNDERS)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.REQUESTED
     )
@@ -402,6 +402,10 @@ class Aid(models.Model):
     decided_on = models.DateField(_("décidée le"), null=True, blank=True)
     paid_on = models.DateField(_("versée le"), null=True, blank=True)
     explanation = models.JSONField(_("calcul"), default=list)
+    # The ledger's row, once the aid is granted (its payment is recorded there too).
+    grant = models.OneToOneField(
+        Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="difficulty_aid"
+    )
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
 
     class Meta:

@@ -18,7 +18,7 @@ from sdsf.audit.log import read_personal, record
 from sdsf.audit.models import AuditEvent
 from sdsf.core import clock
 from sdsf.core.transitions import TransitionError
-from sdsf.difficulty import charts, followup, service
+from sdsf.difficulty import aids, charts, followup, service
 from sdsf.difficulty.forms import (
     ActivityForm,
     AidDecisionForm,
@@ -392,10 +392,8 @@ def file_edit(request, file, part):
     if form.is_valid():
         if part == "aid":
             try:
-                followup.request_aid(
-                    found, form.cleaned_data["funder"], form.cleaned_data["requested"]
-                )
-            except followup.FollowUpError as error:
+                aids.request_aid(found, form.cleaned_data["funder"], form.cleaned_data["requested"])
+            except aids.AidError as error:
                 form.add_error(None, str(error))
         elif part in ("action", "meeting"):
             form.instance.file = found
@@ -452,12 +450,11 @@ def aid_decide(request, file):
     if form.is_valid():
         aid = get_object_or_404(found.aids, pk=form.cleaned_data["aid"])
         try:
-            followup.decide_aid(aid, form.cleaned_data["decision"], form.cleaned_data["granted"])
-        except (followup.FollowUpError, TransitionError) as error:
-            messages.error(
-                request,
-                str(error) if isinstance(error, followup.FollowUpError) else "Décision impossible.",
-            )
+            aids.decide(aid, form.cleaned_data["decision"], form.cleaned_data["granted"])
+        except aids.AidError as error:
+            messages.error(request, str(error))
+        except TransitionError:
+            messages.error(request, "Cette décision n'est pas possible pour cette aide.")
         else:
             record(request, AuditEvent.Action.UPDATE, found, detail=f"aide {aid.status}")
     else:

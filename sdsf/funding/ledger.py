@@ -11,7 +11,16 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from sdsf.funding.models import MAX_EUR, MAX_YEAR, MIN_YEAR, Funder, Grant, Operator, Programme
+from sdsf.funding.models import (
+    MAX_EUR,
+    MAX_YEAR,
+    MIN_YEAR,
+    Funder,
+    Grant,
+    Operator,
+    Payment,
+    Programme,
+)
 from sdsf.funding.rules import RuleResult
 from sdsf.offer.models import Structure
 
@@ -122,3 +131,18 @@ def operator_for_structure(structure: Structure, siren: str = "") -> Operator:
         structure=structure,
         institution_id=structure.manager_id,
     )
+
+
+@transaction.atomic
+def pay_in_full(grant: Grant, on) -> None:
+    """Records the payment of what remains of a grant on ``on`` (its balance)."""
+    remaining = grant.committed_eur - grant.paid_eur
+    if remaining > 0:
+        Payment.objects.update_or_create(
+            grant=grant,
+            kind=Payment.Kind.BALANCE,
+            defaults={"amount_eur": remaining, "paid_on": on},
+        )
+    grant.paid_eur = grant.committed_eur
+    grant.status = grant_status(grant.committed_eur, grant.paid_eur)
+    grant.save(update_fields=["paid_eur", "status"])

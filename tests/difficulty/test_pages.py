@@ -215,6 +215,11 @@ def test_a_file_from_signal_to_paid_aid(client, eaje):
     aid.refresh_from_db()
     file.refresh_from_db()
     assert aid.status == "paid" and file.status == "stabilised" and file.stabilised_on
+    grant = aid.grant  # the ledger's row: the CAF's rule aid, paid in full
+    assert (grant.committed_eur, grant.paid_eur, grant.status) == (8000, 8000, "paid")
+    assert grant.origin == "rule" and grant.programme.kind == "rule_aid"
+    assert grant.operator.structure == eaje and grant.funder.kind == "caf"
+    assert any("80" in line["label"] for line in grant.explanation)
     page = client.get(reverse("difficulty:file", args=[file.pk])).content.decode()
     assert "Relancer la commission" in page and "visite de la PMI" in page
     assert AuditEvent.objects.filter(action="read", object_type="difficulty.followup").exists()
