@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from sdsf.accounts.models import Assignment, Role, User
 from sdsf.allocation.models import AllocationRound
+from sdsf.difficulty.models import ActivityYear, Aid, FollowUp
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,10 @@ def test_demo_creates_one_account_per_role(capsys):
     demo_round = AllocationRound.objects.get(name__contains="Données de démonstration")
     assert demo_round.status == AllocationRound.Status.RUN
     assert demo_round.applications.exclude(proposed_structure=None).exists()
+    files = FollowUp.objects.filter(structure__commune__departement="26")
+    assert files.count() == 5 and all(f.is_demo for f in files)
+    assert ActivityYear.objects.filter(is_demo=True, source="Données de démonstration").exists()
+    assert Aid.objects.get(file__in=files).grant.paid_eur > 0
 
 
 def test_demo_refuses_without_debug():
