@@ -244,3 +244,17 @@ def test_a_mam_records_its_own_figures(client):
     caf.post(url, {"mam_childminders": "3", "mam_children": "14", "mam_places": "12"})
     page = caf.get(reverse("difficulty:file", args=[file.pk])).content.decode()
     assert "MAM en demande de stabilisation" in page and "3 assistant(s)" in page
+
+
+def test_the_steering_indicator_counts_supported_structures(eaje):
+    from sdsf.core import clock
+    from sdsf.steering import bindings
+
+    year = clock.today().year
+    FollowUp.objects.create(structure=eaje, opened_on=clock.today(), supported_on=clock.today())
+    key = "structures_in_difficulty_supported"
+    assert bindings.value(key, "93", year) == 1
+    assert bindings.value(key, "93", year - 1) == 0
+    assert bindings.value(key, "93", year + 1) is None
+    FollowUp.objects.update(is_demo=True)
+    assert bindings.value(key, "93", year) is None
