@@ -58,6 +58,10 @@ class ActivityForm(forms.ModelForm):
         return data
 
 
+# A year of 500,000 child-periods is about 52 MB (docs/performance.md).
+MAX_FILOUE_BYTES = 100 * 1024 * 1024
+
+
 class FiloueForm(forms.Form):
     file = forms.FileField(
         label="Fichier FILOUÉ (CSV « ; »)",
@@ -65,6 +69,12 @@ class FiloueForm(forms.Form):
         "conservés, aucune donnée personnelle.",
     )
     dry_run = forms.BooleanField(label="Vérifier seulement", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILOUE_BYTES:
+            raise forms.ValidationError("Fichier trop volumineux (100 Mo au plus).")
+        return upload
 
 
 class CausesForm(forms.ModelForm):
