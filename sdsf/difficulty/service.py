@@ -42,15 +42,18 @@ SIGNAL_LABELS = {
 }
 assert set(SIGNAL_LABELS) == set(SIGNALS)
 
-# National references shown beside a structure's occupancy (CNAF, « L'accueil du jeune enfant
-# en 2019 », Observatoire national de la petite enfance, rapport 2020).
+# National references shown beside a structure's occupancy: the Programme de qualité et
+# d'efficience « Famille » (annex 1 to the social security financing bill), indicator 2.5
+# « Augmenter le taux d'occupation des établissements d'accueil du jeune enfant », 2019 figures
+# (evaluation.securite-sociale.fr); places funded by the PSU, France excluding Mayotte.
 NATIONAL_OCCUPANCY = (
-    (Decimal(69), "EAJE financés par la PSU, 2019"),
+    (Decimal(69), "ensemble des EAJE financés par la PSU, 2019"),
     (Decimal(73), "multi-accueil, 2019"),
 )
 NATIONAL_SOURCE = (
-    "CNAF, Observatoire national de la petite enfance, « L'accueil du jeune enfant en 2019 » "
-    "(rapport 2020) : taux d'occupation financier des EAJE"
+    "Programme de qualité et d'efficience « Famille » (annexe 1 au PLFSS), indicateur 2.5 "
+    "« Augmenter le taux d'occupation des établissements d'accueil du jeune enfant » : "
+    "données Cnaf (MTEAJE, EQUEAJE) 2019, places financées par la PSU"
 )
 
 _SCHEMA = {

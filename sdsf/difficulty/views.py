@@ -33,6 +33,7 @@ from sdsf.difficulty.forms import (
     ThresholdsForm,
 )
 from sdsf.difficulty.health import PSU_DEGRESSIVE_FROM, psu_ceiling
+from sdsf.difficulty.importers import FIRST_YEAR, LAST_YEAR
 from sdsf.difficulty.models import ActivityMonth, ActivityYear, FollowUp, ThresholdSet
 from sdsf.difficulty.tasks import FILOUE, queue_filoue_import
 from sdsf.offer.models import ImportJob, Structure
@@ -60,6 +61,8 @@ def _listing(request):
     year = wanted.get("year") or service.latest_year(s.pk for s in listed)
     health = service.health_rows({s.pk: s.commune.departement_id for s in listed}, [year])
     rows = [{"structure": s, "health": (health.get(s.pk) or [None])[0]} for s in listed]
+    form.fields["year"].widget.attrs["placeholder"] = str(year)
+    form.summary = (len(rows), sum(1 for r in rows if r["health"] and r["health"]["signals"]))
     signal = wanted.get("signal")
     if signal:
         rows = [
@@ -85,7 +88,7 @@ def index(request):
             "year": year,
             "page": page,
             "total": len(rows),
-            "with_signals": sum(1 for r in rows if r["health"] and r["health"]["signals"]),
+            "summary": form.summary,
             "has_demo": any(r["structure"].is_demo for r in rows),
             "labels": service.SIGNAL_LABELS,
             "query": params.urlencode(),
@@ -209,6 +212,7 @@ def structure(request, identifier):
     occupancy = [(str(y["year"]), y["occupancy_rate"]) for y in years]
     invoicing = [(str(y["year"]), y["invoicing_rate"]) for y in years]
     user = request.user
+    files = list(s.follow_ups.order_by("-opened_on"))
     return render(
         request,
         "difficulty/structure.html",
@@ -248,7 +252,8 @@ def structure(request, identifier):
             )
             if months
             else None,
-            "files": list(s.follow_ups.order_by("-opened_on")),
+            "files": files,
+            "has_open_file": any(f.status != FollowUp.Status.CLOSED for f in files),
             "has_demo": s.is_demo or any(a.is_demo for a in activity),
             "jobs": ImportJob.objects.visible_to(user, Permission.DIFFICULTY_ACTIVITY).filter(
                 kind=FILOUE, target=s.pk
@@ -265,23 +270,27 @@ def structure(request, identifier):
     )
 
 
+def _year(text: str) -> int | None:
+    """A year asked in the URL or the form, None unless between 2000 and 2100."""
+    if not (text.isdigit() and len(text) == 4):
+        return None
+    return int(text) if FIRST_YEAR <= int(text) <= LAST_YEAR else None
+
+
 @permission_required(Permission.DIFFICULTY_ACTIVITY)
 def activity(request, identifier):
     """The manager's form for one year (the year in ``?annee=``, last year by default)."""
     s = _structure(request, identifier, Permission.DIFFICULTY_ACTIVITY, write=True)
-    year = request.POST.get("year") or request.GET.get("annee") or clock.today().year - 1
-    current = (
-        ActivityYear.objects.filter(structure=s, year=year).first() if str(year).isdigit() else None
-    )
+    year = _year(request.POST.get("year") or request.GET.get("annee") or "")
+    year = year or clock.today().year - 1
+    current = ActivityYear.objects.filter(structure=s, year=year).first()
     form = ActivityForm(
         request.POST or None,
         instance=current or ActivityYear(structure=s),
         initial={"year": year},
     )
     if request.method == "POST" and form.is_valid():
-        existing = ActivityYear.objects.filter(structure=s, year=form.cleaned_data["year"]).first()
-        if existing is not None and existing != current:
-            form.instance.pk = existing.pk
+        # ``current`` is the row of the year posted: entering a year again replaces it.
         form.instance.structure = s
         form.instance.source = "Saisie du gestionnaire"
         form.instance.is_demo = False
@@ -336,6 +345,7 @@ def _file_context(request, file: FollowUp, **forms) -> dict:
     can_decide = (
         FollowUp.objects.writable_by(user, Permission.DIFFICULTY_DECIDE).filter(pk=file.pk).exists()
     )
+    party = followup.signing_party(user) if can_follow else None
     status_form = StatusForm()
     status_form.fields["status"].choices = followup.next_statuses(file)
     return {
@@ -347,7 +357,7 @@ def _file_context(request, file: FollowUp, **forms) -> dict:
         "signals": [
             service.SIGNAL_LABELS[c] for c in file.signals.split("|") if c in service.SIGNAL_LABELS
         ],
-        "party": followup.signing_party(user) if can_follow else None,
+        "party": party if party and not getattr(file, f"{party}_signed_on") else None,
         "can": {"follow": can_follow, "decide": can_decide},
         "forms": {
             "causes": CausesForm(instance=file),

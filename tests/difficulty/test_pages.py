@@ -79,7 +79,7 @@ def test_the_health_sheet_puts_years_side_by_side_with_references(client, eaje):
         .content.decode()
     )
     assert "<svg" in page and "2024" in page and "2025" in page
-    assert "69 %" in page and "multi-accueil" in page and "CNAF" in page
+    assert "69 %" in page and "73 % (multi-accueil, 2019)" in page and "indicateur 2.5" in page
     assert "54,5 %" in page  # occupancy 2025
     assert "Circulaire CNAF" in page  # the PSU consequence of the 2025 invoicing rate
 
