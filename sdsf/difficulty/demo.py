@@ -196,7 +196,7 @@ def _files(departement, troubled: list[Structure], managed: list[Structure]) -> 
 
 
 def _signals(structure: Structure) -> list[str]:
-    rows = service.health_rows({structure.pk: structure.commune.departement_id})
+    rows = service.health_rows(Structure.objects.filter(pk=structure.pk))
     found = rows.get(structure.pk)
     return found[-1]["signals"] if found else []
 

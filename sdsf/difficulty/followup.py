@@ -167,7 +167,7 @@ def at_risk(structures, year: int) -> tuple[list[AtRisk], AtRisk]:
     """Per commune and in total: structures with activity that year, those with a signal,
     their places (the year's activity, or the registry's when the activity has none)."""
     listed = list(structures.select_related("commune").prefetch_related("capacities"))
-    health = health_rows({s.pk: s.commune.departement_id for s in listed}, [year])
+    health = health_rows(structures, [year])
     places_in_year = _activity_places(listed, year)
     communes: dict[str, AtRisk] = defaultdict(lambda: AtRisk(""))
     total = AtRisk("Total")

@@ -59,7 +59,7 @@ def _listing(request):
         structures = structures.filter(commune_id=wanted["commune"])
     listed = list(structures.select_related("commune").order_by("name", "pk"))
     year = wanted.get("year") or service.latest_year(s.pk for s in listed)
-    health = service.health_rows({s.pk: s.commune.departement_id for s in listed}, [year])
+    health = service.health_rows(structures, [year])
     rows = [{"structure": s, "health": (health.get(s.pk) or [None])[0]} for s in listed]
     form.fields["year"].widget.attrs["placeholder"] = str(year)
     form.summary = (len(rows), sum(1 for r in rows if r["health"] and r["health"]["signals"]))
@@ -197,7 +197,7 @@ INDICATORS = (
 def structure(request, identifier):
     s = _structure(request, identifier, Permission.DIFFICULTY_VIEW)
     code = s.commune.departement_id
-    years = service.health_rows({s.pk: code}).get(s.pk, [])
+    years = service.health_rows(Structure.objects.filter(pk=s.pk)).get(s.pk, [])
     activity = list(ActivityYear.objects.filter(structure=s).order_by("year"))
     months = list(ActivityMonth.objects.filter(structure=s).order_by("month"))
     limits = service.thresholds_by_departement([code])[code]
@@ -322,7 +322,7 @@ def filoue(request, identifier):
 @require_POST
 def file_open(request, identifier):
     s = _structure(request, identifier, Permission.DIFFICULTY_FOLLOW, write=True)
-    rows = service.health_rows({s.pk: s.commune.departement_id}).get(s.pk, [])
+    rows = service.health_rows(Structure.objects.filter(pk=s.pk)).get(s.pk, [])
     try:
         file = followup.open_file(s, request.user, rows[-1]["signals"] if rows else [])
     except followup.FollowUpError as error:
