@@ -1,11 +1,13 @@
-"""Time the whole ``sdsf structure_health`` command on 16,000 EAJE × 10 years of one département.
+"""Time the whole ``sdsf structure_health`` command and the whole FILOUÉ import.
 
 The health core alone is timed by ``bench/funding_difficulty.py``; this one measures what a user
 waits for: the query of the structures, the 160,000 activity rows read from the database, the
 core, and the CSV written. Creates a throw-away database (``bench_health`` on PostgreSQL, in
 memory on SQLite) on the server named by ``DATABASE_URL``, imports the COG, places the 16,000
 EAJE in the communes of the Seine-Saint-Denis, and runs the command ``--runs`` times (best and
-every run printed). Target: under 1 s.
+every run printed). Target: under 1 s. Then imports a synthetic FILOUÉ file of 500,000 lines
+(``bench/funding_difficulty.py``'s, written to a temporary folder) for one of them, as the
+background task does: read, check, aggregate per month, write the months (target: under 20 s).
 Run: ``.venv/bin/python bench/structure_health_command.py``.
 """
 
@@ -14,6 +16,7 @@ import io
 import os
 import platform
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -80,6 +83,28 @@ def build(rng: np.random.Generator) -> None:
     )
 
 
+def time_filoue() -> None:
+    from funding_difficulty import FILOUE_LINES, write_synthetic_filoue
+
+    from sdsf.difficulty.importers import import_filoue
+    from sdsf.offer.models import Structure
+
+    structure = Structure.objects.order_by("pk").first()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "filoue.csv"
+        write_synthetic_filoue(np.random.default_rng(7), path)
+        size = path.stat().st_size / 1e6
+        started = time.perf_counter()
+        with path.open("rb") as stream:
+            result = import_filoue(stream, structure, source="filoue.csv", dry_run=False)
+        took = time.perf_counter() - started
+    verdict = "met" if took < 20 else "NOT met"
+    print(
+        f"import_filoue: {FILOUE_LINES:,} lines ({size:.0f} MB) → {result.created} months; "
+        f"{took:.3f} s (target 20 s: {verdict})"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -101,9 +126,7 @@ def main():
         for _ in range(options.runs):
             out = io.StringIO()
             started = time.perf_counter()
-            call_command(
-                "structure_health", departement="93", year=2024, format="csv", stdout=out
-            )
+            call_command("structure_health", departement="93", year=2024, format="csv", stdout=out)
             timings.append(time.perf_counter() - started)
         lines = out.getvalue().count("\n") - 1
         runs = ", ".join(f"{t:.3f}" for t in timings)
@@ -113,6 +136,7 @@ def main():
             f"structure_health --departement 93 --year 2024: {lines:,} rows; runs (s) {runs}; "
             f"best {best:.3f} s (target 1 s: {verdict})"
         )
+        time_filoue()
     finally:
         connection.creation.destroy_test_db(
             connection.settings_dict["NAME"], verbosity=0, keepdb=False

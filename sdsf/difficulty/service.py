@@ -78,10 +78,12 @@ def _activity(structures: QuerySet) -> pl.DataFrame:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     names = ("structure_id", "departement", "year", *COUNT_COLUMNS, *MEASURE_COLUMNS)
+    columns = list(zip(*found, strict=True)) if found else [()] * len(names)
     frame = pl.DataFrame(
-        found or None,
-        schema={n: (pl.String if n == "departement" else pl.Int64) for n in names},
-        orient="row",
+        [
+            pl.Series(name, values, dtype=pl.String if name == "departement" else pl.Int64)
+            for name, values in zip(names, columns, strict=True)
+        ]
     )
     return frame.with_columns(pl.col(c).cast(pl.Decimal(38, 2)) / 100 for c in MEASURE_COLUMNS)
 
@@ -130,7 +132,7 @@ def latest_year(structure_ids: Iterable[int]) -> int:
     return year if year is not None else clock.today().year - 1
 
 
-def departement_health(code: str, year: int) -> list[dict]:
+def departement_health(code: str, year: int) -> pl.DataFrame:
     """One row per EAJE of the département (open, or with activity that year), in the core's
     columns (:data:`sdsf.difficulty.health.OUTPUT_COLUMNS`), ``structure_id`` being the
     registry's identifier, ``signals`` joined by ``|``; an EAJE without activity that year has
@@ -138,13 +140,13 @@ def departement_health(code: str, year: int) -> list[dict]:
     eaje = Structure.objects.filter(commune__departement_id=code, kind=Structure.Kind.EAJE)
     with_activity = ActivityYear.objects.filter(year=year).values("structure_id")
     listed = eaje.filter(Q(status=Status.OPEN) | Q(pk__in=with_activity))
+    pairs = list(listed.values_list("pk", "identifier"))
+    pks, names = zip(*pairs, strict=True) if pairs else ((), ())
     identifiers = pl.DataFrame(
-        list(listed.values_list("pk", "identifier")) or None,
-        schema={"structure_id": pl.Int64, "identifier": pl.String},
-        orient="row",
+        [pl.Series("structure_id", pks, pl.Int64), pl.Series("identifier", names, pl.String)]
     )
     health = health_frame(listed, [year])
-    rows = (
+    return (
         identifiers.join(health, on="structure_id", how="left")
         .with_columns(
             pl.col("identifier").alias("structure_id"),
@@ -154,4 +156,3 @@ def departement_health(code: str, year: int) -> list[dict]:
         .select(OUTPUT_COLUMNS)
         .sort("structure_id")
     )
-    return rows.to_dicts()

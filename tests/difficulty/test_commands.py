@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from sdsf.difficulty.health import OUTPUT_COLUMNS as OUTPUT
 from sdsf.difficulty.models import ActivityYear, ThresholdSet
 from tests.factories import make_structure
 
@@ -146,3 +147,8 @@ def test_structure_health_json_and_the_departement_thresholds(structures):
     ThresholdSet.objects.create(departement_id="93", occupancy_low_pct=Decimal(40))
     rows = json.loads(_health("--departement", "93", "--year", "2024", "--format", "json"))
     assert rows[0]["signals"] == ""
+
+
+def test_structure_health_of_a_departement_without_eaje(db):
+    assert _health("--departement", "2A", "--year", "2024").splitlines() == [",".join(OUTPUT)]
+    assert json.loads(_health("--departement", "2a", "--year", "2024", "--format", "json")) == []

@@ -1,12 +1,12 @@
 """``sdsf structure_health --departement D --year AAAA [--format csv|json]``."""
 
-import io
 import json
 from decimal import Decimal
 
+import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 
-from sdsf.core.downloads import write_csv
+from sdsf.core.downloads import safe_cell
 from sdsf.difficulty.health import OUTPUT_COLUMNS
 from sdsf.difficulty.service import departement_health
 from sdsf.territories.models import Departement
@@ -32,18 +32,14 @@ class Command(BaseCommand):
             raise CommandError(f"Année entre 2000 et 2100 attendue, reçu {year}.")
         rows = departement_health(code, year)
         if options["format"] == "json":
-            objects = [{c: _json(row[c]) for c in OUTPUT_COLUMNS} for row in rows]
+            objects = [{c: _json(row[c]) for c in OUTPUT_COLUMNS} for row in rows.to_dicts()]
             self.stdout.write(json.dumps(objects, ensure_ascii=False, indent=1))
         else:
-            buffer = io.StringIO()
-            write_csv(
-                buffer, OUTPUT_COLUMNS, ({c: _csv(row[c]) for c in OUTPUT_COLUMNS} for row in rows)
+            # Only the identifier is text a person typed: escaped like every download's cells.
+            safe = rows.with_columns(
+                pl.col("structure_id").map_elements(safe_cell, return_dtype=pl.String)
             )
-            self.stdout.write(buffer.getvalue(), ending="")
-
-
-def _csv(value):
-    return "" if value is None else value
+            self.stdout.write(safe.write_csv(), ending="")
 
 
 def _json(value):
