@@ -94,14 +94,14 @@ def time_filoue() -> None:
         path = Path(folder) / "filoue.csv"
         write_synthetic_filoue(np.random.default_rng(7), path)
         size = path.stat().st_size / 1e6
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         with path.open("rb") as stream:
             result = import_filoue(stream, structure, source="filoue.csv", dry_run=False)
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     verdict = "met" if took < 20 else "NOT met"
     print(
         f"import_filoue: {FILOUE_LINES:,} lines ({size:.0f} MB) → {result.created} months; "
-        f"{took:.3f} s (target 20 s: {verdict})"
+        f"{took:.3f} s, CPU time {cpu:.3f} s (target 20 s: {verdict})"
     )
 
 
@@ -122,19 +122,21 @@ def main():
         started = time.perf_counter()
         build(np.random.default_rng(2026))
         print(f"set-up: {time.perf_counter() - started:.1f} s")
-        timings = []
+        timings, cpu = [], []
         for _ in range(options.runs):
             out = io.StringIO()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             call_command("structure_health", departement="93", year=2024, format="csv", stdout=out)
             timings.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
         lines = out.getvalue().count("\n") - 1
         runs = ", ".join(f"{t:.3f}" for t in timings)
         best = min(timings)
         verdict = "met" if best < 1 else "NOT met"
         print(
             f"structure_health --departement 93 --year 2024: {lines:,} rows; runs (s) {runs}; "
-            f"best {best:.3f} s (target 1 s: {verdict})"
+            f"best {best:.3f} s (target 1 s: {verdict}); CPU time of the process (s) "
+            + ", ".join(f"{t:.3f}" for t in cpu)
         )
         time_filoue()
     finally:
