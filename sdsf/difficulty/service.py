@@ -59,14 +59,18 @@ NATIONAL_SOURCE = (
 )
 
 
-def _activity(structures: QuerySet) -> pl.DataFrame:
-    """The activity of ``structures`` (a queryset), every year, with each row's département.
+def _activity(structures: QuerySet, years: list[int] | None = None) -> pl.DataFrame:
+    """The activity of ``structures`` (a queryset) with each row's département: every year, or
+    ``years`` and the two before the first (what the trend signals read).
 
     One query, read with the database cursor (the ORM would build a Decimal per cell: seconds
     for a département's 160,000 rows); hours and euros come as integer hundredths, exact on both
     databases, and become 2-decimal Decimals for the core.
     """
-    rows = ActivityYear.objects.filter(structure__in=structures.values("pk")).values_list(
+    activity = ActivityYear.objects.filter(structure__in=structures.values("pk"))
+    if years:
+        activity = activity.filter(year__gte=min(years) - 2, year__lte=max(years))
+    rows = activity.values_list(
         "structure_id",
         "structure__commune__departement_id",
         "year",
@@ -97,12 +101,12 @@ def thresholds_by_departement(codes: Iterable[str]) -> dict[str, Thresholds]:
 def health_frame(structures: QuerySet, years: Iterable[int] | None = None) -> pl.DataFrame:
     """Indicators and signals (:data:`OUTPUT_COLUMNS`) of ``structures`` that have activity,
     per year (all years, or ``years``), each département with its own thresholds: one query
-    for the activity (every year: the trend signals read the years before), one for the
+    for the activity (with the two years before: the trend signals read them), one for the
     thresholds, the core once per département."""
-    activity = _activity(structures)
+    wanted = None if years is None else list(years)
+    activity = _activity(structures, wanted)
     codes = activity.get_column("departement").unique().to_list()
     thresholds = thresholds_by_departement(codes)
-    wanted = None if years is None else list(years)
     parts = [
         structure_health(
             activity.filter(pl.col("departement") == code).drop("departement"),

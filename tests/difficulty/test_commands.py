@@ -152,3 +152,15 @@ def test_structure_health_json_and_the_departement_thresholds(structures):
 def test_structure_health_of_a_departement_without_eaje(db):
     assert _health("--departement", "2A", "--year", "2024").splitlines() == [",".join(OUTPUT)]
     assert json.loads(_health("--departement", "2a", "--year", "2024", "--format", "json")) == []
+
+
+def test_structure_health_reads_the_two_years_before_for_the_trends(structures):
+    a = structures[0]
+    for year, realised in ((2019, 1_000), (2022, 16_000), (2023, 15_000), (2024, 13_000)):
+        ActivityYear.objects.create(
+            structure=a, year=year, places=10, opening_days=230,
+            opening_hours_per_day=Decimal(10), hours_realised=Decimal(realised), source="t",
+        )  # fmt: skip
+    rows = json.loads(_health("--departement", "93", "--year", "2024", "--format", "json"))
+    assert rows[0]["occupancy_rate"] == 56.5
+    assert rows[0]["signals"] == "occupancy_low|occupancy_falling"
