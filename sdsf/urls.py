@@ -18,6 +18,7 @@ urlpatterns = [
     # commission serves, since it sits above the families app.
     path("familles/", include("sdsf.allocation.proposal_urls")),
     path("familles/urgence/", include("sdsf.emergency.family_urls")),
+    path("structures-en-difficulte/", include("sdsf.difficulty.urls")),
     path("pilotage/", include("sdsf.steering.urls")),
     path("urgence/", include("sdsf.emergency.urls")),
     path("api/", api.urls),

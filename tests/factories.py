@@ -157,3 +157,38 @@ def make_assistant(commune="93008", **fields):
         **fields,
     }
     return AssistantMaternel.objects.create(commune=place, **values)
+
+
+def make_programme(departement="93", kind="call_for_projects", shares=None, **fields):
+    """A programme of the ledger with its funders' shares (``{funder name: (pct, institution)}``;
+    by default the CAF of the département's institution funds it all)."""
+    from decimal import Decimal
+
+    from sdsf.funding.models import Funder, FunderShare, Programme
+
+    code = fields.pop("code", f"prog-{next(_serial)}")
+    programme = Programme.objects.create(
+        code=code,
+        name=fields.pop("name", f"Programme {code}"),
+        kind=kind,
+        departement_id=departement,
+        start_year=fields.pop("start_year", 2024),
+        end_year=fields.pop("end_year", 2027),
+        **fields,
+    )
+    if shares is None:
+        caf = make_institution(Institution.Kind.CAF, Level.DEPARTEMENT, departement)
+        shares = {f"CAF {departement}": (100, caf)}
+    for name, (pct, institution) in shares.items():
+        funder, _ = Funder.objects.get_or_create(
+            name=name, defaults={"kind": "other", "institution": institution}
+        )
+        FunderShare.objects.create(programme=programme, funder=funder, share_pct=Decimal(pct))
+    return programme
+
+
+def make_operator(commune="93008", **fields):
+    from sdsf.funding.models import Operator
+
+    values = {"siren": f"{next(_serial):09d}", "name": "Association de test", **fields}
+    return Operator.objects.create(commune_id=commune, **values)

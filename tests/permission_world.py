@@ -82,6 +82,8 @@ class Side:
     survey: object = None
     recipients: object = None
     emergency: object = None  # an emergency period open today, with places and a request
+    follow_up: object = None  # the EAJE's follow-up file, with an action and a requested aid
+    aid: object = None
 
 
 @dataclass
@@ -324,6 +326,25 @@ def _emergency(side: Side, opener) -> None:
     side.emergency = period
 
 
+def _difficulty(side: Side) -> None:
+    from sdsf.difficulty.models import ActivityYear, Aid, FollowUp, PlanAction
+
+    ActivityYear.objects.create(
+        structure=side.eaje, year=2025, places=10, opening_days=200, source="Test"
+    )
+    side.follow_up = FollowUp.objects.create(
+        structure=side.eaje, opened_on=date(2026, 1, 5), signals="opening_days_low", places=10
+    )
+    PlanAction.objects.create(file=side.follow_up, title="Recruter", who="Gestionnaire")
+    side.aid = Aid.objects.create(
+        file=side.follow_up,
+        funder="caf",
+        requested_eur=1000,
+        computed_eur=800,
+        requested_on=date(2026, 2, 1),
+    )
+
+
 def build_world() -> World:
     world = World()
     for name, spec in PROFILES.items():
@@ -362,6 +383,7 @@ def build_world() -> World:
             side, pilot if code == "93" else make_institution(Institution.Kind.CAF, code=code)
         )
         _emergency(side, world.users["state" if code == "93" else "admin_26"])
+        _difficulty(side)
     world.sides = sides
     # A family that never logs in here: its reset link stays valid while the others do.
     user = make_family(email="forgetful@example.org").user

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from sdsf.accounts.models import Assignment, Role, User
 from sdsf.allocation.models import AllocationRound
+from sdsf.difficulty.models import ActivityYear, Aid, FollowUp
 from sdsf.emergency.models import EmergencyPeriod
 from tests.factories import make_user
 
@@ -57,6 +58,10 @@ def test_demo_creates_one_account_per_role(capsys):
     assert demo_round.applications.exclude(proposed_structure=None).exists()
     exercise = EmergencyPeriod.objects.get(departement="26", is_demo=True)
     assert exercise.figures.get().matched > 0
+    files = FollowUp.objects.filter(structure__commune__departement="26")
+    assert files.count() == 5 and all(f.is_demo for f in files)
+    assert ActivityYear.objects.filter(is_demo=True, source="Données de démonstration").exists()
+    assert Aid.objects.get(file__in=files).grant.paid_eur > 0
 
 
 def test_demo_refuses_without_debug():

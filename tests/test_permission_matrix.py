@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from sdsf.accounts.scope import CATALOGUE, Permission
 from sdsf.core import clock
+from sdsf.difficulty.filoue import COLUMNS as COLUMNS_FILOUE
 from tests.factories import PDF
 from tests.permission_world import PROFILES, World
 
@@ -73,6 +74,14 @@ HOLDERS = {
     P.EMERGENCY_MANAGE: who("admin admin_26 pmi state"),
     P.EMERGENCY_REQUESTS: who("admin admin_26 pmi caf state"),
     P.EMERGENCY_PLACES: who("admin admin_26 pmi structure rpe"),
+    P.FUNDING_VIEW: STAFF,
+    P.FUNDING_INSTRUCT: who("admin admin_26 pmi caf commune commune_other"),
+    P.FUNDING_MANAGE: who("admin admin_26"),
+    P.FUNDING_APPLY: who("commune commune_other structure rpe"),
+    P.DIFFICULTY_VIEW: who("admin admin_26 pmi caf commune commune_other structure rpe"),
+    P.DIFFICULTY_ACTIVITY: who("admin admin_26 caf structure rpe"),
+    P.DIFFICULTY_FOLLOW: who("admin admin_26 pmi caf commune commune_other structure rpe"),
+    P.DIFFICULTY_DECIDE: who("admin admin_26 caf"),
 }
 
 # Who reaches each object: (its Bobigny / Montreuil side, its Valence side). The commune agent
@@ -99,6 +108,7 @@ REACH = {
     "desk file": (who("admin caf commune rpe"), who("admin_26")),
     "scheme": (STAFF_93, who("admin_26")),
     "emergency period": (who("admin pmi caf state structure rpe"), who("admin_26")),
+    "difficulty file": (who("admin pmi caf commune structure"), who("admin_26")),
 }
 # Who may change what they reach, when the view lets only some readers write.
 WRITERS = {
@@ -109,6 +119,7 @@ WRITERS = {
     "emergency managers": (who("admin pmi state"), who("admin_26")),
     # a manager declares for its own EAJE and MAM (the relais manages neither)
     "emergency places": (who("admin pmi structure"), who("admin_26")),
+    "signers": (who("caf structure"), NOBODY),  # the manager and the CAF co-sign a plan
 }
 
 
@@ -347,6 +358,27 @@ URLS = {
     },
     "emergency_family:periods": Url(PUBLIC, 200, 405),
     "emergency_family:request": Url(PUBLIC, obj="public"),
+    # structures in difficulty: the partners of the structure (Département, PMI, CAF, commune,
+    # manager) share its file; the CAF and the administration decide
+    "difficulty:index": staff(P.DIFFICULTY_VIEW),
+    "difficulty:structures_geojson": staff(P.DIFFICULTY_VIEW),
+    "difficulty:territory": staff(P.DIFFICULTY_VIEW, obj="departement"),
+    "difficulty:thresholds": staff(P.DIFFICULTY_DECIDE, 200, 302, obj="departement"),
+    "difficulty:structure": staff(P.DIFFICULTY_VIEW, obj="structure"),
+    **{
+        f"difficulty:{name}": staff(P.DIFFICULTY_ACTIVITY, 200, 302, obj="structure")
+        for name in ("activity", "filoue")
+    },
+    "difficulty:file_open": post_only(P.DIFFICULTY_FOLLOW, obj="structure"),
+    "difficulty:file": staff(P.DIFFICULTY_VIEW, obj="difficulty file"),
+    "difficulty:file_edit": post_only(P.DIFFICULTY_FOLLOW, obj="difficulty file"),
+    "difficulty:file_sign": post_only(
+        P.DIFFICULTY_FOLLOW, obj="difficulty file", writers="signers"
+    ),
+    **{
+        f"difficulty:{name}": post_only(P.DIFFICULTY_DECIDE, obj="difficulty file")
+        for name in ("file_status", "aid_decide")
+    },
 }
 
 
@@ -378,6 +410,8 @@ def _kwargs(name: str, w: World, s) -> dict:
         "review": s.review.pk,
         "survey": s.survey.pk,
         "period": s.emergency.pk,
+        "file": s.follow_up.pk,
+        "part": "action",
         "uidb64": w.reset[0],
         "token": {
             "offer:availability_link": make_token(s.eaje),
@@ -499,6 +533,28 @@ BODIES: dict[str, Callable] = {
     },
     "emergency:request_new": lambda w, s: _emergency_request(s),
     "emergency_family:request": lambda w, s: _emergency_request(s),
+    "difficulty:thresholds": lambda w, s: {
+        "occupancy_low_pct": "55",
+        "occupancy_fall_points": "10",
+        "invoicing_low_pct": "107",
+        "invoicing_high_pct": "117",
+        "staff_costs_high_pct": "90",
+        "deficit_high_pct": "10",
+        "children_per_place_low": "1",
+        "children_per_place_high": "5",
+        "opening_days_low": "220",
+    },
+    "difficulty:activity": lambda w, s: {"year": "2024", "places": "10"},
+    "difficulty:filoue": lambda w, s: {
+        "file": _csv(
+            "filoue.csv",
+            ";".join(COLUMNS_FILOUE) + "\n931;1;1;1000001;RG;2024-03-14;93000;BOBIGNY;"
+            "10;9;15;1,5;0,06;2025-01-02;2025-01-31\n",
+        )
+    },
+    "difficulty:file_edit": lambda w, s: {"title": "Former l'équipe", "who": "CAF"},
+    "difficulty:file_status": lambda w, s: {"status": "diagnosed"},
+    "difficulty:aid_decide": lambda w, s: {"aid": str(s.aid.pk), "decision": "refused"},
 }
 
 

@@ -35,6 +35,18 @@ FAMILY_DESK_ROLES = frozenset(
     {Role.ADMINISTRATOR, Role.COMMUNE_AGENT, Role.CAF_ADVISOR, Role.STRUCTURE_MANAGER}
 )
 
+# The partners of a structure in difficulty: the Département (administration and PMI), the CAF,
+# the commune and the structure's manager work on the same file.
+DIFFICULTY_PARTNERS = frozenset(
+    {
+        Role.ADMINISTRATOR,
+        Role.PMI_AGENT,
+        Role.CAF_ADVISOR,
+        Role.COMMUNE_AGENT,
+        Role.STRUCTURE_MANAGER,
+    }
+)
+
 
 class Permission(StrEnum):
     VIEW_TERRITORY = "territory.view"
@@ -61,6 +73,14 @@ class Permission(StrEnum):
     EMERGENCY_MANAGE = "emergency.manage"
     EMERGENCY_REQUESTS = "emergency.requests"
     EMERGENCY_PLACES = "emergency.places"
+    FUNDING_VIEW = "funding.view"
+    FUNDING_INSTRUCT = "funding.instruct"
+    FUNDING_MANAGE = "funding.manage"
+    FUNDING_APPLY = "funding.apply"
+    DIFFICULTY_VIEW = "difficulty.view"
+    DIFFICULTY_ACTIVITY = "difficulty.activity"
+    DIFFICULTY_FOLLOW = "difficulty.follow"
+    DIFFICULTY_DECIDE = "difficulty.decide"
 
 
 @dataclass(frozen=True)
@@ -188,6 +208,45 @@ CATALOGUE: dict[Permission, Rule] = {
         frozenset({Role.ADMINISTRATOR, Role.PMI_AGENT, Role.STRUCTURE_MANAGER}),
         "Déclarer les places d'accueil d'urgence, jour par jour, des structures et assistants "
         "maternels de son périmètre",
+    ),
+    Permission.FUNDING_VIEW: Rule(
+        STAFF_ROLES,
+        "Consulter les financements : tous ceux de ses départements pour la coordination du "
+        "schéma, l'observatoire et l'État, ceux des programmes que finance son institution, les "
+        "dossiers de son institution (porteur de projet)",
+    ),
+    Permission.FUNDING_INSTRUCT: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR, Role.PMI_AGENT, Role.COMMUNE_AGENT}),
+        "Instruire les candidatures des programmes que finance son institution : recevabilité, "
+        "grille de notation, décision du comité, convention et paiements",
+    ),
+    Permission.FUNDING_MANAGE: Rule(
+        frozenset({Role.ADMINISTRATOR}),
+        "Coordonner les cofinancements du schéma : programmes, appels à projets, postes "
+        "financés, import des subventions",
+    ),
+    Permission.FUNDING_APPLY: Rule(
+        frozenset({Role.STRUCTURE_MANAGER, Role.COMMUNE_AGENT}),
+        "Porteur de projet : déposer les candidatures et les bilans de son institution",
+    ),
+    Permission.DIFFICULTY_VIEW: Rule(
+        DIFFICULTY_PARTNERS,
+        "Consulter l'activité, les signaux et les dossiers de suivi des structures en difficulté "
+        "de son périmètre (chaque lecture d'un dossier est journalisée)",
+    ),
+    Permission.DIFFICULTY_ACTIVITY: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR, Role.STRUCTURE_MANAGER}),
+        "Saisir ou importer l'activité et les comptes d'une structure (dont le fichier FILOUÉ)",
+    ),
+    Permission.DIFFICULTY_FOLLOW: Rule(
+        DIFFICULTY_PARTNERS,
+        "Ouvrir et compléter le dossier de suivi d'une structure : causes, plan d'action, "
+        "réunions et visites, demande d'aide, co-signature pour son institution",
+    ),
+    Permission.DIFFICULTY_DECIDE: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR}),
+        "Faire avancer le statut d'un dossier de suivi, décider des aides et fixer les seuils "
+        "des signaux de son département",
     ),
 }
 

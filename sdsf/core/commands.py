@@ -10,6 +10,8 @@ from sdsf.core.imports import ImportFailed, ImportResult
 class ImportCommand(BaseCommand):
     """Subclasses implement :meth:`run_import`; errors never leave a traceback to the user."""
 
+    failure_exit_code = 1  # a refused file; some commands' users expect another code
+
     def add_arguments(self, parser):
         parser.add_argument(
             "--dry-run",
@@ -25,5 +27,5 @@ class ImportCommand(BaseCommand):
             result = self.run_import(options)
         except ImportFailed as failure:
             self.stderr.write(failure.report())
-            sys.exit(1)
+            sys.exit(self.failure_exit_code)
         self.stdout.write(result.summary())

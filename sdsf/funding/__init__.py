@@ -1,1 +1,1 @@
-"""Funding ledger: pure cores (aid rules, territorial summaries); the Django app comes later."""
+"""Funding: funders, programmes, calls for projects, grants and the co-financing ledger."""

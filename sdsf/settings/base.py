@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "sdsf.allocation",
     "sdsf.emergency",
     "sdsf.families",
+    "sdsf.funding",
+    "sdsf.difficulty",
     "sdsf.steering",
     "sdsf.site",  # above every app: home, menu, page layout, demo loader (docs/architecture.md)
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from sdsf.accounts.demo import create_accounts
 from sdsf.allocation.demo import create_round, remove_round
+from sdsf.difficulty.demo import create_difficulty, remove_difficulty
 from sdsf.emergency.demo import create_period, remove_period
 from sdsf.families.demo import create_family, remove_pre_applications
 from sdsf.observatory.demo import create_figures
@@ -52,9 +53,11 @@ STEPS: list[Callable[[Departement], list[str]]] = [
     _families_reset,  # its wishes refer to the demo registry, which is recreated
     _allocation_reset,  # before the registry it refers to is recreated
     remove_period,  # emergency places refer to the registry too
+    remove_difficulty,  # its files refer to the demo registry too
     _offer_step,
     _steering_step,
     _observatory_step,
+    create_difficulty,
     _allocation_step,
     _families_step,  # after the demo commission, whose grid it is scored with
     create_period,

@@ -24,6 +24,7 @@ MENU = [
     MenuItem("Territoires", "territories:index", "territory.view"),
     MenuItem("Offre", "offer:index", "offer.view"),
     MenuItem("Observatoire", "observatory:index", "observatory.view"),
+    MenuItem("Structures en difficulté", "difficulty:index", "difficulty.view"),
     MenuItem("Pilotage", "steering:index", "steering.view"),
     MenuItem("Attribution", "allocation:index", "allocation.view"),
     MenuItem("Places à déclarer", "allocation:declarations", "allocation.declare_places"),

@@ -79,3 +79,23 @@ def places_created(departement_code: str, year: int) -> Decimal | None:
 
     before, after = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
     return Decimal(places(after) - places(before))
+
+
+@register(
+    "structures_in_difficulty_supported",
+    "Structures en difficulté accompagnées dans l'année (dossiers de suivi)",
+    "structures",
+)
+def structures_in_difficulty_supported(departement_code: str, year: int) -> Decimal | None:
+    """Structures whose follow-up file reached « accompagnée » in the year (the action
+    « repérage et accompagnement des structures en difficulté »); unknown for a future year
+    or when the files are demo data."""
+    from sdsf.difficulty.followup import yearly_figures
+    from sdsf.difficulty.models import FollowUp
+
+    if year > clock.today().year:
+        return None
+    files = FollowUp.objects.filter(structure__commune__departement_id=departement_code)
+    if files.filter(is_demo=True).exists():
+        return None
+    return Decimal(yearly_figures(files, [year])[0].supported)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from sdsf.accounts.models import Institution
 from sdsf.accounts.scope import Permission, departements, holding, territory
 from sdsf.core import formats
+from sdsf.funding.models import Programme
 from sdsf.territories.models import Commune, Departement, Level
 
 
@@ -304,6 +305,25 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return f"{self.financer} {self.year} : {self.amount} €"
+
+
+class ActionFunding(models.Model):
+    """A programme of the co-financing ledger that serves this action. Stored here because
+    funding sits below steering (docs/decisions/0005-funding-below-steering.md): the budget
+    lines then show what the action planned beside what its programmes' grants gave."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="fundings")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("programme")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "programme"], name="unique_action_funding")
+        ]
+
+    def __str__(self):
+        return f"{self.action} ← {self.programme}"
 
 
 class Milestone(models.Model):

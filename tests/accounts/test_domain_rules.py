@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from sdsf.accounts.scope import Permission as P
 from sdsf.allocation.models import AllocationRound
+from sdsf.difficulty.models import FollowUp
 from sdsf.emergency.models import EmergencyPeriod, EmergencyRequest
 from sdsf.families.models import PreApplication
 from sdsf.offer.models import ImportJob, ParentingAction
@@ -122,6 +123,16 @@ RULES = [
         ),
         "emergency",
         {"93": "admin pmi caf state", "26": "admin_26"},
+    ),
+    (
+        lambda u: FollowUp.objects.visible_to(u, P.DIFFICULTY_VIEW),
+        "follow_up",
+        {"93": "admin pmi caf commune structure", "26": "admin_26"},
+    ),
+    (
+        lambda u: FollowUp.objects.writable_by(u, P.DIFFICULTY_DECIDE),
+        "follow_up",
+        {"93": "admin caf", "26": "admin_26"},
     ),
 ]
 

@@ -1,0 +1,121 @@
+"""Reading the ledger: grants as polars frames for the summary core, and the sums the pages show.
+
+Every sum here adds grants (never averages); a grant counts in the territory of its operator's
+commune (:mod:`sdsf.funding.summary`).
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+import polars as pl
+from django.db.models import Count, Q, QuerySet, Sum
+
+from sdsf.funding.models import FinalReport, Grant
+from sdsf.funding.summary import MONEY, funding_summary
+from sdsf.territories.models import Commune, Departement, Epci
+
+ZERO = Decimal("0.00")
+LEVEL_MODELS = {"commune": Commune, "epci": Epci, "departement": Departement}
+# The communes of a territory, as a filter on the operator's commune.
+LEVEL_FILTERS = {
+    "commune": "operator__commune_id",
+    "epci": "operator__commune__epci_id",
+    "departement": "operator__commune__departement_id",
+}
+
+
+def grants_frame(grants: QuerySet[Grant]) -> pl.DataFrame:
+    """The summary core's ``grants`` frame (exact money) for these grants."""
+    rows = grants.order_by().values_list(
+        "programme__name",
+        "operator__commune_id",
+        "year",
+        "funder__name",
+        "committed_eur",
+        "paid_eur",
+    )
+    columns = list(zip(*rows, strict=True)) or [[]] * 6
+    return pl.DataFrame(
+        {
+            "programme": pl.Series(columns[0], dtype=pl.String),
+            "commune_code": pl.Series(columns[1], dtype=pl.String),
+            "year": pl.Series(columns[2], dtype=pl.Int64),
+            "funder": pl.Series(columns[3], dtype=pl.String),
+            "committed_eur": pl.Series(columns[4], dtype=MONEY),
+            "paid_eur": pl.Series(columns[5], dtype=MONEY),
+        }
+    )
+
+
+def communes_frame() -> pl.DataFrame:
+    rows = Commune.objects.order_by().values_list("code", "epci_id", "departement_id")
+    codes, epcis, departements = zip(*rows, strict=True) if rows else ([], [], [])
+    return pl.DataFrame(
+        {
+            "commune_code": pl.Series(codes, dtype=pl.String),
+            "epci_code": pl.Series(epcis, dtype=pl.String),
+            "departement_code": pl.Series(departements, dtype=pl.String),
+        }
+    )
+
+
+def summary(level: str, year: int, *, by: str = "funder", code: str | None = None) -> pl.DataFrame:
+    """``funding_summary`` over the whole ledger (the command; no person's scope)."""
+    grants = Grant.objects.filter(year=year).exclude(status=Grant.Status.CANCELLED)
+    if code is not None:
+        grants = grants.filter(**{LEVEL_FILTERS[level]: code})
+    return funding_summary(grants_frame(grants), communes_frame(), level, year, by=by, code=code)
+
+
+def in_territory(grants: QuerySet[Grant], level: str, code: str) -> QuerySet[Grant]:
+    return grants.filter(**{LEVEL_FILTERS[level]: code})
+
+
+def totals(grants: QuerySet[Grant], by: str) -> list[dict]:
+    """Committed and paid per ``by`` (a field path, e.g. ``funder__name``), with each row's
+    share of the committed total, largest first."""
+    rows = list(
+        grants.order_by()
+        .values(by)
+        .annotate(committed=Sum("committed_eur"), paid=Sum("paid_eur"), grants=Count("pk"))
+        .order_by("-committed", by)
+    )
+    total = sum((r["committed"] for r in rows), ZERO)
+    for r in rows:
+        r["label"] = r[by]
+        r["share"] = (r["committed"] / total * 100) if total else None
+    return rows
+
+
+def overall(grants: QuerySet[Grant]) -> dict:
+    return grants.order_by().aggregate(
+        committed=Sum("committed_eur", default=ZERO),
+        paid=Sum("paid_eur", default=ZERO),
+        operators=Count("operator", distinct=True),
+        grants=Count("pk"),
+    )
+
+
+def beneficiaries(grants: QuerySet[Grant]) -> int:
+    """People the final reports of these grants' applications counted (each report once)."""
+    reports = FinalReport.objects.filter(application__grants__in=grants).distinct()
+    return reports.aggregate(total=Sum("beneficiaries", default=0))["total"]
+
+
+def received_by_programme(programme_ids, years) -> dict[tuple[int, int], dict[str, dict]]:
+    """(programme, year) → funder name → {committed, paid}: what steering shows beside its
+    planned budget lines (grants not cancelled)."""
+    received: dict[tuple[int, int], dict[str, dict]] = defaultdict(dict)
+    rows = (
+        Grant.objects.filter(Q(programme_id__in=programme_ids) & Q(year__in=list(years)))
+        .exclude(status=Grant.Status.CANCELLED)
+        .order_by()
+        .values("programme_id", "year", "funder__name")
+        .annotate(committed=Sum("committed_eur"), paid=Sum("paid_eur"))
+    )
+    for r in rows:
+        received[(r["programme_id"], r["year"])][r["funder__name"]] = {
+            "committed": r["committed"],
+            "paid": r["paid"],
+        }
+    return received
