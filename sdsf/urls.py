@@ -18,6 +18,7 @@ urlpatterns = [
     # commission serves, since it sits above the families app.
     path("familles/", include("sdsf.allocation.proposal_urls")),
     path("pilotage/", include("sdsf.steering.urls")),
+    path("communes/", include("sdsf.publicservice.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: family pages' selector
 ]

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "sdsf.allocation",
     "sdsf.families",
     "sdsf.steering",
+    "sdsf.publicservice",
     "sdsf.site",  # above every app: home, menu, page layout, demo loader (docs/architecture.md)
 ]
 
