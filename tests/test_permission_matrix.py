@@ -67,6 +67,10 @@ HOLDERS = {
     P.FAMILY_FILES_VIEW: who("admin admin_26 caf commune commune_other structure rpe"),
     P.FAMILY_FILES_FILE: who("admin admin_26 caf commune commune_other structure rpe"),
     P.FAMILY_FILES_MERGE: who("admin admin_26 commune commune_other"),
+    P.PUBLIC_SERVICE_VIEW: STAFF,
+    P.LOCAL_SCHEMA_EDIT: who("commune commune_other"),
+    P.COMMITTEE_VIEW: who("admin admin_26 analyst caf state"),
+    P.COMMITTEE_MANAGE: who("admin admin_26 caf"),
 }
 
 # Who reaches each object: (its Bobigny / Montreuil side, its Valence side). The commune agent
@@ -89,6 +93,9 @@ REACH = {
     "invitation": (who("family"), who("other_family")),
     "desk file": (who("admin caf commune rpe"), who("admin_26")),
     "scheme": (STAFF_93, who("admin_26")),
+    "local schema": (STAFF_93, who("admin_26")),
+    "own local schema": (who("commune"), NOBODY),  # Bobigny's agent writes Bobigny's schéma
+    "meeting": (STAFF_93, who("admin_26")),
 }
 # Who may change what they reach, when the view lets only some readers write.
 WRITERS = {
@@ -96,6 +103,7 @@ WRITERS = {
     "pilots": (who("admin caf"), who("admin_26")),  # the CAF pilots the action of the 93
     "desk commune": (who("admin caf commune rpe"), who("admin_26")),
     "round commune": (who("admin commune"), who("admin_26")),
+    "schema commune": (who("commune"), NOBODY),
 }
 
 
@@ -297,6 +305,42 @@ URLS = {
         for name in ("question_add", "recipients_add")
     },
     "steering:survey_answer": Url(PUBLIC, obj="public"),
+    # communes' obligations and schémas: every staff role reads its départements'; a commune's
+    # agent writes its own schéma; the Département records transfers and renews the scheme;
+    # the committee: read by the Département, the CAF (secretariat) and the State
+    "publicservice:index": staff(P.PUBLIC_SERVICE_VIEW, 302, 302),
+    **{
+        f"publicservice:{name}": staff(P.PUBLIC_SERVICE_VIEW, obj="departement")
+        for name in ("obligations", "obligations_export")
+    },
+    "publicservice:transfer_add": post_only(P.STEERING_COORDINATE, obj="departement"),
+    "publicservice:schema_open": post_only(
+        P.LOCAL_SCHEMA_EDIT, side=True, writers="schema commune"
+    ),
+    **{
+        f"publicservice:{name}": staff(P.PUBLIC_SERVICE_VIEW, obj="local schema")
+        for name in ("schema", "schema_pdf")
+    },
+    **{
+        f"publicservice:{name}": staff(P.LOCAL_SCHEMA_EDIT, 200, 302, obj="own local schema")
+        for name in ("schema_edit", "orientation_edit")
+    },
+    **{
+        f"publicservice:{name}": post_only(P.LOCAL_SCHEMA_EDIT, obj="own local schema")
+        for name in ("schema_adopt", "schema_update", "schema_review")
+    },
+    **{
+        f"publicservice:{name}": staff(P.COMMITTEE_VIEW, obj="departement")
+        for name in ("committee", "summary", "summary_pdf")
+    },
+    **{
+        f"publicservice:{name}": staff(P.COMMITTEE_MANAGE, 200, 302, obj="departement")
+        for name in ("member_add", "meeting_add")
+    },
+    "publicservice:meeting": staff(P.COMMITTEE_VIEW, obj="meeting"),
+    "publicservice:meeting_edit": staff(P.COMMITTEE_MANAGE, 200, 302, obj="meeting"),
+    "publicservice:decision_add": post_only(P.COMMITTEE_MANAGE, obj="meeting"),
+    "publicservice:renewal": staff(P.STEERING_COORDINATE, 200, 302, obj="scheme"),
 }
 
 
@@ -327,6 +371,10 @@ def _kwargs(name: str, w: World, s) -> dict:
         "version": s.version.pk,
         "review": s.review.pk,
         "survey": s.survey.pk,
+        "schema": s.local_schema.pk,
+        "part": "a",
+        "meeting": s.meeting.pk,
+        "year": 2026,
         "uidb64": w.reset[0],
         "token": {
             "offer:availability_link": make_token(s.eaje),
@@ -430,6 +478,48 @@ BODIES: dict[str, Callable] = {
     "steering:survey_answer": lambda w, s: {
         f"q{s.survey.questions.get().pk}": "3",
     },
+    "publicservice:transfer_add": lambda w, s: {
+        "commune": s.commune,
+        "effective_from": "2026-01-01",
+    },
+    "publicservice:schema_open": lambda w, s: {"level": "commune", "authority": s.commune},
+    "publicservice:schema_edit": lambda w, s: {
+        "start_year": "2027",
+        "end_year": "2032",
+        "coverage_threshold": "50",
+        "inventory": "Offre.",
+        "needs": "Besoins.",
+        "zones": "Zones.",
+    },
+    "publicservice:orientation_edit": lambda w, s: {
+        "text": "Ouvrir une crèche.",
+        "actions": str(s.action.pk),
+        "bindings": "coverage_rate",
+    },
+    "publicservice:schema_adopt": lambda w, s: {"adopted_on": "2026-11-30"},
+    "publicservice:schema_review": lambda w, s: {"year": "2027", "summary": "Année utile."},
+    "publicservice:member_add": lambda w, s: {
+        "college": "state",
+        "name": "Dominique Préfet",
+        "organisation": "Préfecture",
+        "mandate_start": "2026-04-01",
+    },
+    "publicservice:meeting_add": lambda w, s: {
+        "held_on": "2026-10-01",
+        "title": "Séance d'automne",
+        "agenda": "Bilan annuel.",
+    },
+    "publicservice:meeting_edit": lambda w, s: {
+        "held_on": "2026-03-01",
+        "title": "Séance plénière",
+        "agenda": "Bilan du schéma.",
+        "minutes": "Adopté.",
+    },
+    "publicservice:decision_add": lambda w, s: {
+        "text": "Nouvelle décision.",
+        "actions": str(s.action.pk),
+    },
+    "publicservice:renewal": lambda w, s: {"start_year": "2030"},
 }
 
 

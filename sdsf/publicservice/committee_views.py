@@ -43,7 +43,8 @@ def _calendar() -> dict:
 def committee_page(request, code):
     departement = _departement(request, code)
     members = list(Member.objects.visible_to(request.user, VIEW).filter(departement=departement))
-    read_personal(request, members)
+    if members:
+        read_personal(request, members)
     today = clock.today()
     return render(
         request,

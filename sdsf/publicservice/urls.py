@@ -12,7 +12,7 @@ urlpatterns = [
         name="obligations_export",
     ),
     path("departements/<str:code>/transferts/", views.transfer_add, name="transfer_add"),
-    path("departements/<str:code>/schemas/", views.schema_open, name="schema_open"),
+    path("schemas/", views.schema_open, name="schema_open"),
     path("schemas/<int:schema>/", views.schema, name="schema"),
     path("schemas/<int:schema>/schema.pdf", views.schema_pdf, name="schema_pdf"),
     path("schemas/<int:schema>/modifier/", views.schema_edit, name="schema_edit"),

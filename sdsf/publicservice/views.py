@@ -16,7 +16,7 @@ from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.core.downloads import file_response, pdf_response, table_file
 from sdsf.observatory.report import UNKNOWN_COLOR
-from sdsf.observatory.service import Observatory
+from sdsf.observatory.service import Observatory, parent_of, territory
 from sdsf.observatory.svgmap import choropleth
 from sdsf.publicservice import authorities, obligations, schemas
 from sdsf.publicservice.forms import (
@@ -27,7 +27,7 @@ from sdsf.publicservice.forms import (
     TransferForm,
 )
 from sdsf.publicservice.models import CompetenceTransfer, LocalSchema, Orientation
-from sdsf.territories.models import Commune, Epci, Level
+from sdsf.territories.models import Commune, Level
 
 VIEW, EDIT = Permission.PUBLIC_SERVICE_VIEW, Permission.LOCAL_SCHEMA_EDIT
 # Map colours of the obligations: schéma required and adopted / required and missing / other.
@@ -49,17 +49,15 @@ def _schema(request, pk) -> LocalSchema:
     )
 
 
-def _writable(request, schema: LocalSchema) -> LocalSchema:
-    if not LocalSchema.objects.writable_by(request.user, EDIT).filter(pk=schema.pk).exists():
-        raise PermissionDenied
-    return schema
+def _own(request, pk) -> LocalSchema:
+    """A schéma the person writes (their commune's or EPCI's): 404 for anyone else."""
+    return get_object_or_404(
+        LocalSchema.objects.writable_by(request.user, EDIT).select_related("scheme"), pk=pk
+    )
 
 
 def _may_edit(request, schema: LocalSchema) -> bool:
-    return (
-        scope.can(request.user, EDIT)
-        and LocalSchema.objects.writable_by(request.user, EDIT).filter(pk=schema.pk).exists()
-    )
+    return LocalSchema.objects.writable_by(request.user, EDIT).filter(pk=schema.pk).exists()
 
 
 @permission_required(Permission.PUBLIC_SERVICE_VIEW)
@@ -195,23 +193,19 @@ def transfer_add(request, code):
 
 @permission_required(Permission.LOCAL_SCHEMA_EDIT)
 @require_POST
-def schema_open(request, code):
+def schema_open(request):
     """Opens (creating it prefilled when needed) the schéma of an authority the person serves."""
-    departement = _departement(request, code, EDIT)
-    level, authority = request.POST.get("level", ""), request.POST.get("authority", "")
-    if level == Level.EPCI:
-        place = Epci.objects.filter(pk=authority).first()
-    elif level == Level.COMMUNE:
-        place = Commune.objects.filter(pk=authority, departement=departement).first()
-    else:
-        place = None
+    level, code = request.POST.get("level", ""), request.POST.get("authority", "")
+    if (level, code) not in _editable_authorities(request, [{"level": level, "code": code}]):
+        raise PermissionDenied
+    place = territory(level, code)
     if place is None:
         raise Http404
-    if (level, authority) not in _editable_authorities(
-        request, [{"level": level, "code": authority}]
-    ):
-        raise PermissionDenied
-    schema = schemas.open_schema(level, authority, place.name, departement.code)
+    if level == Level.EPCI:  # the département holding most of its communes
+        departement = parent_of(place).code
+    else:
+        departement = Commune.objects.values_list("departement_id", flat=True).get(pk=code)
+    schema = schemas.open_schema(level, code, place.name, departement)
     return redirect("publicservice:schema", schema=schema.pk)
 
 
@@ -262,8 +256,10 @@ def schema_pdf(request, schema):
     )
 
 
-def _editable(request, pk) -> LocalSchema:
-    schema = _writable(request, _schema(request, pk))
+def _editable(request, pk) -> LocalSchema | None:
+    """The person's own schéma when it is open to changes (None, with a message, once
+    adopted)."""
+    schema = _own(request, pk)
     try:
         schemas.check_editable(schema)
     except schemas.AlreadyAdopted as exc:
@@ -306,7 +302,7 @@ def orientation_edit(request, schema, part):
 @permission_required(Permission.LOCAL_SCHEMA_EDIT)
 @require_POST
 def schema_adopt(request, schema):
-    found = _writable(request, _schema(request, schema))
+    found = _own(request, schema)
     form = AdoptionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez la date de la délibération (AAAA-MM-JJ).")
@@ -324,7 +320,7 @@ def schema_adopt(request, schema):
 @permission_required(Permission.LOCAL_SCHEMA_EDIT)
 @require_POST
 def schema_update(request, schema):
-    found = _writable(request, _schema(request, schema))
+    found = _own(request, schema)
     schemas.start_update(found)
     messages.success(request, "Le schéma est ouvert à la mise à jour.")
     return redirect("publicservice:schema", schema=found.pk)
@@ -333,7 +329,7 @@ def schema_update(request, schema):
 @permission_required(Permission.LOCAL_SCHEMA_EDIT)
 @require_POST
 def schema_review(request, schema):
-    found = _writable(request, _schema(request, schema))
+    found = _own(request, schema)
     form = ReviewForm(request.POST)
     if form.is_valid():
         found.reviews.update_or_create(
