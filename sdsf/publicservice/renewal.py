@@ -104,7 +104,7 @@ def renew(previous: Scheme, start_year: int, user) -> Scheme:
     doc["key_figures"] = [
         {
             "label": figure["label"],
-            "value": str(round(Decimal(str(figure["value"])), 2)),
+            "value": round(Decimal(str(figure["value"])), 2),
             "unit": figure["unit"],
             "year": found["year"],
             "source": "Observatoire SDSF"
