@@ -293,7 +293,7 @@ URLS = {
     },
     **{
         f"steering:{name}": staff(P.STEERING_COORDINATE, 200, 302, obj="scheme")
-        for name in ("action_create", "action_change")
+        for name in ("action_create", "action_change", "action_budget", "governance_edit")
     },
     **{
         f"steering:{name}": staff(P.STEERING_SURVEYS, obj="scheme")
@@ -477,6 +477,22 @@ BODIES: dict[str, Callable] = {
     },
     "steering:survey_answer": lambda w, s: {
         f"q{s.survey.questions.get().pk}": "3",
+    },
+    "steering:action_budget": lambda w, s: {
+        "budget-TOTAL_FORMS": "1",
+        "budget-INITIAL_FORMS": "0",
+        "budget-0-financer": "CAF",
+        "budget-0-year": "2025",
+        "budget-0-amount": "1000",
+        "milestones-TOTAL_FORMS": "0",
+        "milestones-INITIAL_FORMS": "0",
+    },
+    "steering:governance_edit": lambda w, s: {
+        "bodies-TOTAL_FORMS": "1",
+        "bodies-INITIAL_FORMS": "0",
+        "bodies-0-kind": "commission",
+        "bodies-0-name": "Comité départemental",
+        "bodies-0-members_text": "Préfet — présidence",
     },
     "publicservice:transfer_add": lambda w, s: {
         "commune": s.commune,
