@@ -14,6 +14,7 @@ from sdsf.allocation.demo import create_round, remove_round
 from sdsf.families.demo import create_family, remove_pre_applications
 from sdsf.observatory.demo import create_figures
 from sdsf.offer.demo import create_offer
+from sdsf.publicservice.demo import create_committee
 from sdsf.steering.demo import load_plan
 from sdsf.territories.models import Departement
 
@@ -46,6 +47,10 @@ def _families_step(departement: Departement) -> list[str]:
     return create_family(departement)
 
 
+def _publicservice_step(departement: Departement) -> list[str]:
+    return create_committee(departement)
+
+
 STEPS: list[Callable[[Departement], list[str]]] = [
     create_accounts,
     _families_reset,  # its wishes refer to the demo registry, which is recreated
@@ -55,6 +60,7 @@ STEPS: list[Callable[[Departement], list[str]]] = [
     _observatory_step,
     _allocation_step,
     _families_step,  # after the demo commission, whose grid it is scored with
+    _publicservice_step,  # after the plan and the figures its committee and schéma refer to
 ]
 
 
