@@ -33,7 +33,9 @@ def test_a_commune_agent_fills_the_schema_and_its_pdf_has_the_eight_parts(
 
     for part in PARTS:
         page.get_by_role("link", name=f"Rédiger la partie {part})").click()
-        page.get_by_label("Orientations et actions").fill(f"Engagement de Niort pour la partie {part}.")
+        page.get_by_label("Orientations et actions").fill(
+            f"Engagement de Niort pour la partie {part}."
+        )
         page.get_by_role("button", name="Enregistrer").click()
         page.wait_for_url("**/communes/schemas/*/")
         assert f"Engagement de Niort pour la partie {part}." in page.content()
