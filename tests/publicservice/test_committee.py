@@ -121,3 +121,41 @@ def test_a_new_scheme_starts_as_a_copy_with_the_review_and_the_new_diagnostic(cl
     assert (renewal.previous, renewal.conclusions) == (scheme, "Bilan 2026 : Objectifs atteints.")
     assert client.post(url, {"start_year": "2027"}).status_code == 200  # already renewed
     assert Scheme.objects.filter(departement_id="26").count() == 2
+
+
+def test_a_decision_cannot_name_an_action_of_another_departements_scheme(client, scheme):
+    other = Scheme.objects.create(
+        reference="sdsf-07", departement_id="07", name="Schéma 07", start_year=2021, end_year=2026
+    )
+    foreign = Action.objects.create(
+        scheme=other,
+        axis=Axis.objects.create(scheme=other, code="1", title="A"),
+        code="9",
+        title="X",
+    )
+    meeting = Meeting.objects.create(
+        departement_id="26", held_on=datetime.date(2026, 3, 1), title="Séance", agenda="Bilan"
+    )
+    client.force_login(make_user(Role.CAF_ADVISOR, code="26"))
+    client.post(
+        reverse("publicservice:decision_add", args=[meeting.pk]),
+        {"text": "Décision.", "actions": [foreign.pk]},
+    )
+    assert not Decision.objects.exists()
+    foreign_member = Member.objects.create(
+        departement_id="07",
+        college="caf",
+        name="X",
+        organisation="CAF 07",
+        mandate_start=datetime.date(2026, 1, 1),
+    )
+    response = client.post(
+        reverse("publicservice:meeting_edit", args=[meeting.pk]),
+        {
+            "held_on": "2026-03-01",
+            "title": "Séance",
+            "agenda": "Bilan",
+            "attendees": [foreign_member.pk],
+        },
+    )
+    assert response.status_code == 200 and not meeting.attendees.exists()
