@@ -63,6 +63,16 @@ def obligations(population: int | None) -> Obligations:
     )
 
 
+def _flags(population: int | None) -> dict[str, int]:
+    """:func:`obligations` as 1/0 flags, one of three shared dicts (the rows copy them)."""
+    people = population or 0
+    tier = 2 if people > SCHEMA_THRESHOLD else 1 if people > PLANNING_THRESHOLD else 0
+    return _TIERS[tier]
+
+
+_TIERS = [obligations(population).as_flags() for population in (0, 3_501, 10_001)]
+
+
 @dataclass(frozen=True)
 class CommuneFacts:
     code: str
@@ -122,7 +132,7 @@ def commune_rows(
                 "authority_level": authority.level,
                 "authority_name": authority.name,
                 "authority_population": authority.population,
-                **obligations(authority.population).as_flags(),
+                **_flags(authority.population),
                 "rpe_present": int(commune.code in rpe_communes),
                 "schema_adopted_on": adopted_on.isoformat() if adopted_on else "",
             }
