@@ -13,9 +13,13 @@ from sdsf.publicservice import obligations
 from sdsf.publicservice.models import CompetenceTransfer, LocalSchema
 from sdsf.territories.models import Commune, Level
 
+# The page's filters; the first is the default (the small communes' only duties are the
+# census and information: listing them all by default would bury the others).
 FILTERS = {
+    "planning": "Communes et EPCI de plus de 3 500 habitants",
     "schema": "Schéma requis et non adopté",
     "rpe": "Relais petite enfance requis et absent",
+    "all": "Toutes les communes et EPCI",
 }
 
 

@@ -13,7 +13,7 @@ from sdsf.core import clock
 from sdsf.core.downloads import pdf_response
 from sdsf.publicservice import committee, renewal, timetable
 from sdsf.publicservice.forms import DecisionForm, MeetingForm, MemberForm, RenewalForm
-from sdsf.publicservice.models import Decision, Meeting, Member
+from sdsf.publicservice.models import College, Decision, Meeting, Member
 from sdsf.publicservice.schemas import current_scheme
 from sdsf.steering.models import Scheme
 
@@ -42,7 +42,11 @@ def _calendar() -> dict:
 @permission_required(Permission.COMMITTEE_VIEW)
 def committee_page(request, code):
     departement = _departement(request, code)
-    members = list(Member.objects.visible_to(request.user, VIEW).filter(departement=departement))
+    order = {key: i for i, key in enumerate(College.values)}  # the State's college first
+    members = sorted(
+        Member.objects.visible_to(request.user, VIEW).filter(departement=departement),
+        key=lambda m: (order[m.college], m.name),
+    )
     if members:
         read_personal(request, members)
     today = clock.today()

@@ -165,7 +165,10 @@ def authorities(rows: Iterable[dict]) -> list[dict]:
 
 
 def lacking(entry: dict, filter_name: str) -> bool:
-    """Whether an authority (or commune row) fails the filter's obligation."""
+    """Whether an authority (or commune row) is kept by the filter: it fails the filter's
+    obligation (``schema``, ``rpe``), or plans the offer (``planning``), or any (``all``)."""
+    if filter_name == "planning":
+        return bool(entry["planning"])
     if filter_name == "schema":
         return bool(entry["schema_required"]) and not entry["schema_adopted_on"]
     if filter_name == "rpe":

@@ -240,9 +240,9 @@ def inventory_text(found: Inventory, name: str) -> str:
     for row in found.rows:
         parts = []
         if row["count"] is not None:
-            parts.append(f"{row['count']} structure(s) ou personne(s)")
+            parts.append(str(row["count"]))
         if row["places"] is not None:
-            parts.append(f"{row['places']} place(s)")
+            parts.append(f"{row['places']} places")
         lines.append(f"- {row['label']} : {', '.join(parts)}")
     return "\n".join(lines)
 

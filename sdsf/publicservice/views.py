@@ -86,10 +86,10 @@ def _map(rows: list[dict]) -> str:
 def obligations_page(request, code):
     departement = _departement(request, code)
     rows = authorities.commune_rows(departement.code)
-    wanted = request.GET.get("manque", "")
-    found = obligations.authorities(rows)
-    if wanted in authorities.FILTERS:
-        found = [entry for entry in found if obligations.lacking(entry, wanted)]
+    wanted = request.GET.get("afficher", "")
+    if wanted not in authorities.FILTERS:
+        wanted = next(iter(authorities.FILTERS))
+    found = [e for e in obligations.authorities(rows) if obligations.lacking(e, wanted)]
     found = _with_schemas(request, departement, found)
     counts = {
         "communes": len(rows),
@@ -104,6 +104,7 @@ def obligations_page(request, code):
         {
             "departement": departement,
             "authorities": found,
+            "mine": _with_schemas(request, departement, _own_authorities(request, rows)),
             "filters": authorities.FILTERS,
             "wanted": wanted,
             "counts": counts,
@@ -133,6 +134,14 @@ def _with_schemas(request, departement, found: list[dict]) -> list[dict]:
         }
         for entry in found
     ]
+
+
+def _own_authorities(request, rows: list[dict]) -> list[dict]:
+    """The authorities of the département the person writes the schéma of (filtered out or
+    not)."""
+    every = obligations.authorities(rows)
+    editable = _editable_authorities(request, every)
+    return [entry for entry in every if (entry["level"], entry["code"]) in editable]
 
 
 def _editable_authorities(request, found: list[dict]) -> set[tuple[str, str]]:

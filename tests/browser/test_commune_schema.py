@@ -25,7 +25,7 @@ def test_a_commune_agent_fills_the_schema_and_its_pdf_has_the_eight_parts(
     log_in(page, e2e.create("staff_user", role="commune_agent", level="commune", code="79191"))
     page.goto("/communes/")
     page.wait_for_url("**/communes/departements/79/")
-    page.get_by_role("button", name="Rédiger le schéma").click()
+    page.get_by_role("button", name="Rédiger le schéma").first.click()
     page.wait_for_url("**/communes/schemas/*/")
     assert "Schéma pluriannuel Niort" in page.get_by_role("heading", level=1).inner_text()
     assert "Offre d'accueil du jeune enfant de Niort" in page.content()

@@ -50,7 +50,7 @@ def test_the_agent_finds_the_sections_prefilled_from_the_data(client, agent, fig
     make_structure(NIORT, identifier="EAJE-N", name="Crèche des Brizeaux")
     schema = _open(client)
     assert schema.scheme.reference == "sdsf-79"
-    assert "EAJE (toutes catégories) : 1 structure(s)" in schema.inventory
+    assert "EAJE (toutes catégories) : 1, 0 places" in schema.inventory
     assert "1 800 enfants de moins de 3 ans" in schema.needs.replace("\xa0", " ")
     assert "Chauray (24)" in schema.zones and "Niort (" not in schema.zones
     assert list(schema.orientations.values_list("part", flat=True)) == list("abcdefgh")
@@ -129,7 +129,7 @@ def test_another_communes_agent_reads_but_cannot_open_or_change(client, figures,
 def test_the_obligations_page_filters_and_exports(client, db):
     client.force_login(make_user(Role.ADMINISTRATOR, Level.DEPARTEMENT, "79"))
     url = reverse("publicservice:obligations", args=["79"])
-    page = client.get(url, {"manque": "schema"}).content.decode()
+    page = client.get(url, {"afficher": "schema"}).content.decode()
     assert "<td>Niort<br>" in page and "<td>Chauray<br>" not in page and "<svg" in page
     response = client.get(reverse("publicservice:obligations_export", args=["79", "csv"]))
     assert response.content.decode("utf-8-sig").startswith("commune;population;authority")
