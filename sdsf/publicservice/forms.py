@@ -65,7 +65,7 @@ class OrientationForm(forms.ModelForm):
     class Meta:
         model = Orientation
         fields = ["text", "actions", "bindings"]
-        widgets = {"actions": forms.CheckboxSelectMultiple}
+        widgets = {"actions": forms.SelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +133,7 @@ class DecisionForm(forms.Form):
     actions = forms.ModelMultipleChoiceField(
         label="Actions du schéma concernées",
         queryset=Action.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple,
         required=False,
     )
 
