@@ -1,9 +1,9 @@
 """Time the communes' obligations core and the SVG map of their page.
 
 - ``commune_rows``: the communes of the largest département (Pas-de-Calais), target under
-  0.1 s (what a page or the command computes); every commune of France from the shipped COG file (about 35,000), 10 % of
-  them having transferred the competence to their EPCI, 20 % covered by a relais, 1,000 adopted
-  schémas. Target: under 1 s.
+  0.1 s (what a page or the command computes); every commune of France from the shipped COG
+  file (about 35,000), 10 % of them having transferred the competence to their EPCI, 20 %
+  covered by a relais, 1,000 adopted schémas. Target: under 1 s.
 - ``choropleth``: the map of the obligations page of the Deux-Sèvres (252 communes, their
   shipped outlines). Target: under 1 s (it took 11 s when the bounds were recomputed for every
   point).
