@@ -14,9 +14,10 @@ from sdsf.accounts import scope
 from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
+from sdsf.core import clock
 from sdsf.core.downloads import file_response, pdf_response, table_file
 from sdsf.observatory.report import UNKNOWN_COLOR
-from sdsf.observatory.service import Observatory, parent_of, territory
+from sdsf.observatory.service import Observatory, Territory, parent_of, territory
 from sdsf.observatory.svgmap import choropleth
 from sdsf.publicservice import authorities, obligations, schemas
 from sdsf.publicservice.forms import (
@@ -90,7 +91,7 @@ def obligations_page(request, code):
     if wanted not in authorities.FILTERS:
         wanted = next(iter(authorities.FILTERS))
     found = [e for e in obligations.authorities(rows) if obligations.lacking(e, wanted)]
-    found = _with_schemas(request, departement, found)
+    found = _with_needs(departement, _with_schemas(request, departement, found))
     counts = {
         "communes": len(rows),
         "planning": sum(r["planning"] for r in rows),
@@ -116,8 +117,28 @@ def obligations_page(request, code):
             "transfer_form": TransferForm(departement_code=departement.code),
             "records_transfers": scope.can(request.user, Permission.STEERING_COORDINATE),
             "committee_right": scope.can(request.user, Permission.COMMITTEE_VIEW),
+            "year": clock.today().year,
         },
     )
+
+
+def _with_needs(departement, found: list[dict]) -> list[dict]:
+    """Each authority with the observatory's latest children under 3 and coverage rate (the
+    census of needs; the pré-demandes waiting show in its schéma's 2°)."""
+    observatory = Observatory()
+    if not observatory.years:
+        return found
+    year = observatory.years[-1]
+    place = Territory("departement", departement.code, departement.name)
+    rows = observatory.commune_rows(place, [year]).to_dicts()
+    epcis = [e["code"] for e in found if e["level"] == Level.EPCI]
+    if epcis:
+        rows += observatory.rows(Level.EPCI, epcis, [year]).to_dicts()
+    figures = {(row.get("level", Level.COMMUNE), row["code"]): row for row in rows}
+    return [
+        entry | {"needs": figures.get((entry["level"], entry["code"])), "needs_year": year}
+        for entry in found
+    ]
 
 
 def _with_schemas(request, departement, found: list[dict]) -> list[dict]:

@@ -63,7 +63,7 @@ def test_obligations(client, admin):
     _schemas(0, 1)
     small = queries(client, url)
     _schemas(1, 4)
-    assert (small, queries(client, url, warm=False, shows="Bressuire")) == (12, 12)
+    assert (small, queries(client, url, warm=False, shows="Bressuire")) == (13, 13)
 
 
 def test_obligations_export(client, admin):
