@@ -327,7 +327,7 @@ URLS = {
     },
     **{
         f"publicservice:{name}": post_only(P.LOCAL_SCHEMA_EDIT, obj="own local schema")
-        for name in ("schema_adopt", "schema_update", "schema_review")
+        for name in ("schema_adopt", "schema_update", "schema_review", "schema_refill")
     },
     **{
         f"publicservice:{name}": staff(P.COMMITTEE_VIEW, obj="departement")

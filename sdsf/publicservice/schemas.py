@@ -313,16 +313,22 @@ def open_schema(level: str, code: str, name: str, departement_code: str) -> Loca
         start_year=start,
         end_year=start + timetable.SCHEME_YEARS - 1,
     )
-    observatory = Observatory()
-    schema.inventory = inventory_text(inventory(level, code), name)
-    schema.needs = needs_text(needs(territory_of(schema), observatory), name)
-    schema.zones = zones_text(zones(schema, observatory))
+    prefill(schema)
     schema.save()
     Orientation.objects.bulk_create(
         Orientation(schema=schema, part=part, bindings=[COVERAGE_RATE] if part == "h" else [])
         for part in Orientation.Part.values
     )
     return schema
+
+
+def prefill(schema: LocalSchema) -> None:
+    """Writes sections 1° to 3° from the registry and the observatory of today (not saved)."""
+    observatory = Observatory()
+    level, code, name = schema.authority_level, schema.authority_code, schema.authority_name
+    schema.inventory = inventory_text(inventory(level, code), name)
+    schema.needs = needs_text(needs(territory_of(schema), observatory), name)
+    schema.zones = zones_text(zones(schema, observatory))
 
 
 def check_editable(schema: LocalSchema) -> None:

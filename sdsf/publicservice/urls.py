@@ -16,6 +16,7 @@ urlpatterns = [
     path("schemas/<int:schema>/", views.schema, name="schema"),
     path("schemas/<int:schema>/schema.pdf", views.schema_pdf, name="schema_pdf"),
     path("schemas/<int:schema>/modifier/", views.schema_edit, name="schema_edit"),
+    path("schemas/<int:schema>/donnees/", views.schema_refill, name="schema_refill"),
     path(
         "schemas/<int:schema>/orientations/<str:part>/",
         views.orientation_edit,

@@ -312,6 +312,18 @@ def schema_edit(request, schema):
 
 
 @permission_required(Permission.LOCAL_SCHEMA_EDIT)
+@require_POST
+def schema_refill(request, schema):
+    """Writes sections 1° to 3° again from the data of today (the agent's text is replaced)."""
+    found = _editable(request, schema)
+    if found is not None:
+        schemas.prefill(found)
+        found.save(update_fields=["inventory", "needs", "zones", "updated_at"])
+        messages.success(request, "Parties 1° à 3° réécrites à partir des données du jour.")
+    return redirect("publicservice:schema", schema=schema)
+
+
+@permission_required(Permission.LOCAL_SCHEMA_EDIT)
 def orientation_edit(request, schema, part):
     found = _editable(request, schema)
     if found is None:

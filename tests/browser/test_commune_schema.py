@@ -45,7 +45,7 @@ def test_a_commune_agent_fills_the_schema_and_its_pdf_has_the_eight_parts(
     assert "Version 1 adoptée" in page.content()
 
     pdf_url = page.get_by_role("link", name="Le schéma en PDF").get_attribute("href")
-    response = page.request.get(e2e.server.url + pdf_url)
+    response = page.request.get(e2e.server.url + pdf_url, timeout=120_000)  # WeasyPrint
     assert response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "schema.pdf"
     pdf.write_bytes(response.body())

@@ -58,6 +58,10 @@ def test_the_agent_finds_the_sections_prefilled_from_the_data(client, agent, fig
     assert "h) Indicateurs et modalités d&#x27;évaluation" in page
     assert "<svg" in page and "Chauray" in page
     assert _open(client) == schema  # opening again finds the same schéma
+    LocalSchema.objects.filter(pk=schema.pk).update(inventory="Mon texte.")
+    client.post(reverse("publicservice:schema_refill", args=[schema.pk]))
+    schema.refresh_from_db()
+    assert "EAJE (toutes catégories) : 1, 0 places" in schema.inventory
 
 
 def test_orientations_name_the_departmental_actions_and_adoption_freezes_a_version(
