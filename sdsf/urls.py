@@ -21,6 +21,7 @@ urlpatterns = [
     path("structures-en-difficulte/", include("sdsf.difficulty.urls")),
     path("pilotage/", include("sdsf.steering.urls")),
     path("urgence/", include("sdsf.emergency.urls")),
+    path("communes/", include("sdsf.publicservice.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: family pages' selector
 ]

@@ -84,6 +84,8 @@ class Side:
     emergency: object = None  # an emergency period open today, with places and a request
     follow_up: object = None  # the EAJE's follow-up file, with an action and a requested aid
     aid: object = None
+    local_schema: object = None  # the commune's schéma pluriannuel (a draft)
+    meeting: object = None  # a meeting of the département's committee, with a decision
 
 
 @dataclass
@@ -345,6 +347,39 @@ def _difficulty(side: Side) -> None:
     )
 
 
+def _publicservice(side: Side) -> None:
+    from sdsf.publicservice.models import Decision, LocalSchema, Meeting, Member, Orientation
+
+    side.local_schema = LocalSchema.objects.create(
+        departement_id=side.departement,
+        authority_level=Level.COMMUNE,
+        authority_code=side.commune,
+        authority_name=f"Commune {side.commune}",
+        scheme=side.scheme,
+        start_year=2027,
+        end_year=2032,
+    )
+    Orientation.objects.bulk_create(
+        Orientation(schema=side.local_schema, part=part) for part in Orientation.Part.values
+    )
+    member = Member.objects.create(
+        departement_id=side.departement,
+        college="caf",
+        name="Claude Membre",
+        organisation="CAF",
+        email="membre@example.org",
+        mandate_start=date(2024, 1, 1),
+    )
+    side.meeting = Meeting.objects.create(
+        departement_id=side.departement,
+        held_on=date(2026, 3, 1),
+        title="Séance plénière",
+        agenda="Bilan du schéma.",
+    )
+    side.meeting.attendees.set([member])
+    Decision.objects.create(meeting=side.meeting, text="Bilan adopté.").actions.set([side.action])
+
+
 def build_world() -> World:
     world = World()
     for name, spec in PROFILES.items():
@@ -384,6 +419,7 @@ def build_world() -> World:
         )
         _emergency(side, world.users["state" if code == "93" else "admin_26"])
         _difficulty(side)
+        _publicservice(side)
     world.sides = sides
     # A family that never logs in here: its reset link stays valid while the others do.
     user = make_family(email="forgetful@example.org").user

@@ -82,6 +82,10 @@ HOLDERS = {
     P.DIFFICULTY_ACTIVITY: who("admin admin_26 caf structure rpe"),
     P.DIFFICULTY_FOLLOW: who("admin admin_26 pmi caf commune commune_other structure rpe"),
     P.DIFFICULTY_DECIDE: who("admin admin_26 caf"),
+    P.PUBLIC_SERVICE_VIEW: STAFF,
+    P.LOCAL_SCHEMA_EDIT: who("commune commune_other"),
+    P.COMMITTEE_VIEW: who("admin admin_26 analyst caf state"),
+    P.COMMITTEE_MANAGE: who("admin admin_26 caf"),
 }
 
 # Who reaches each object: (its Bobigny / Montreuil side, its Valence side). The commune agent
@@ -109,6 +113,9 @@ REACH = {
     "scheme": (STAFF_93, who("admin_26")),
     "emergency period": (who("admin pmi caf state structure rpe"), who("admin_26")),
     "difficulty file": (who("admin pmi caf commune structure"), who("admin_26")),
+    "local schema": (STAFF_93, who("admin_26")),
+    "own local schema": (who("commune"), NOBODY),  # Bobigny's agent writes Bobigny's schéma
+    "meeting": (STAFF_93, who("admin_26")),
 }
 # Who may change what they reach, when the view lets only some readers write.
 WRITERS = {
@@ -120,6 +127,7 @@ WRITERS = {
     # a manager declares for its own EAJE and MAM (the relais manages neither)
     "emergency places": (who("admin pmi structure"), who("admin_26")),
     "signers": (who("caf structure"), NOBODY),  # the manager and the CAF co-sign a plan
+    "schema commune": (who("commune"), NOBODY),
 }
 
 
@@ -320,7 +328,7 @@ URLS = {
     },
     **{
         f"steering:{name}": staff(P.STEERING_COORDINATE, 200, 302, obj="scheme")
-        for name in ("action_create", "action_change")
+        for name in ("action_create", "action_change", "action_budget", "governance_edit")
     },
     **{
         f"steering:{name}": staff(P.STEERING_SURVEYS, obj="scheme")
@@ -379,6 +387,42 @@ URLS = {
         f"difficulty:{name}": post_only(P.DIFFICULTY_DECIDE, obj="difficulty file")
         for name in ("file_status", "aid_decide")
     },
+    # communes' obligations and schémas: every staff role reads its départements'; a commune's
+    # agent writes its own schéma; the Département records transfers and renews the scheme;
+    # the committee: read by the Département, the CAF (secretariat) and the State
+    "publicservice:index": staff(P.PUBLIC_SERVICE_VIEW, 302, 302),
+    **{
+        f"publicservice:{name}": staff(P.PUBLIC_SERVICE_VIEW, obj="departement")
+        for name in ("obligations", "obligations_export")
+    },
+    "publicservice:transfer_add": post_only(P.STEERING_COORDINATE, obj="departement"),
+    "publicservice:schema_open": post_only(
+        P.LOCAL_SCHEMA_EDIT, side=True, writers="schema commune"
+    ),
+    **{
+        f"publicservice:{name}": staff(P.PUBLIC_SERVICE_VIEW, obj="local schema")
+        for name in ("schema", "schema_pdf")
+    },
+    **{
+        f"publicservice:{name}": staff(P.LOCAL_SCHEMA_EDIT, 200, 302, obj="own local schema")
+        for name in ("schema_edit", "orientation_edit")
+    },
+    **{
+        f"publicservice:{name}": post_only(P.LOCAL_SCHEMA_EDIT, obj="own local schema")
+        for name in ("schema_adopt", "schema_update", "schema_review", "schema_refill")
+    },
+    **{
+        f"publicservice:{name}": staff(P.COMMITTEE_VIEW, obj="departement")
+        for name in ("committee", "summary", "summary_pdf")
+    },
+    **{
+        f"publicservice:{name}": staff(P.COMMITTEE_MANAGE, 200, 302, obj="departement")
+        for name in ("member_add", "meeting_add")
+    },
+    "publicservice:meeting": staff(P.COMMITTEE_VIEW, obj="meeting"),
+    "publicservice:meeting_edit": staff(P.COMMITTEE_MANAGE, 200, 302, obj="meeting"),
+    "publicservice:decision_add": post_only(P.COMMITTEE_MANAGE, obj="meeting"),
+    "publicservice:renewal": staff(P.STEERING_COORDINATE, 200, 302, obj="scheme"),
 }
 
 
@@ -411,7 +455,10 @@ def _kwargs(name: str, w: World, s) -> dict:
         "survey": s.survey.pk,
         "period": s.emergency.pk,
         "file": s.follow_up.pk,
-        "part": "action",
+        "part": "a" if name.startswith("publicservice:") else "action",
+        "schema": s.local_schema.pk,
+        "meeting": s.meeting.pk,
+        "year": 2026,
         "uidb64": w.reset[0],
         "token": {
             "offer:availability_link": make_token(s.eaje),
@@ -555,6 +602,64 @@ BODIES: dict[str, Callable] = {
     "difficulty:file_edit": lambda w, s: {"title": "Former l'équipe", "who": "CAF"},
     "difficulty:file_status": lambda w, s: {"status": "diagnosed"},
     "difficulty:aid_decide": lambda w, s: {"aid": str(s.aid.pk), "decision": "refused"},
+    "steering:action_budget": lambda w, s: {
+        "budget-TOTAL_FORMS": "1",
+        "budget-INITIAL_FORMS": "0",
+        "budget-0-financer": "CAF",
+        "budget-0-year": "2025",
+        "budget-0-amount": "1000",
+        "milestones-TOTAL_FORMS": "0",
+        "milestones-INITIAL_FORMS": "0",
+    },
+    "steering:governance_edit": lambda w, s: {
+        "bodies-TOTAL_FORMS": "1",
+        "bodies-INITIAL_FORMS": "0",
+        "bodies-0-kind": "commission",
+        "bodies-0-name": "Comité départemental",
+        "bodies-0-members_text": "Préfet — présidence",
+    },
+    "publicservice:transfer_add": lambda w, s: {
+        "commune": s.commune,
+        "effective_from": "2026-01-01",
+    },
+    "publicservice:schema_open": lambda w, s: {"level": "commune", "authority": s.commune},
+    "publicservice:schema_edit": lambda w, s: {
+        "start_year": "2027",
+        "end_year": "2032",
+        "coverage_threshold": "50",
+        "inventory": "Offre.",
+        "needs": "Besoins.",
+        "zones": "Zones.",
+    },
+    "publicservice:orientation_edit": lambda w, s: {
+        "text": "Ouvrir une crèche.",
+        "actions": str(s.action.pk),
+        "bindings": "coverage_rate",
+    },
+    "publicservice:schema_adopt": lambda w, s: {"adopted_on": "2026-11-30"},
+    "publicservice:schema_review": lambda w, s: {"year": "2027", "summary": "Année utile."},
+    "publicservice:member_add": lambda w, s: {
+        "college": "state",
+        "name": "Dominique Préfet",
+        "organisation": "Préfecture",
+        "mandate_start": "2026-04-01",
+    },
+    "publicservice:meeting_add": lambda w, s: {
+        "held_on": "2026-10-01",
+        "title": "Séance d'automne",
+        "agenda": "Bilan annuel.",
+    },
+    "publicservice:meeting_edit": lambda w, s: {
+        "held_on": "2026-03-01",
+        "title": "Séance plénière",
+        "agenda": "Bilan du schéma.",
+        "minutes": "Adopté.",
+    },
+    "publicservice:decision_add": lambda w, s: {
+        "text": "Nouvelle décision.",
+        "actions": str(s.action.pk),
+    },
+    "publicservice:renewal": lambda w, s: {"start_year": "2030"},
 }
 
 

@@ -81,6 +81,10 @@ class Permission(StrEnum):
     DIFFICULTY_ACTIVITY = "difficulty.activity"
     DIFFICULTY_FOLLOW = "difficulty.follow"
     DIFFICULTY_DECIDE = "difficulty.decide"
+    PUBLIC_SERVICE_VIEW = "publicservice.view"
+    LOCAL_SCHEMA_EDIT = "publicservice.edit_schema"
+    COMMITTEE_VIEW = "committee.view"
+    COMMITTEE_MANAGE = "committee.manage"
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,24 @@ CATALOGUE: dict[Permission, Rule] = {
         frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR}),
         "Faire avancer le statut d'un dossier de suivi, décider des aides et fixer les seuils "
         "des signaux de son département",
+    ),
+    Permission.PUBLIC_SERVICE_VIEW: Rule(
+        STAFF_ROLES,
+        "Consulter les obligations des communes et EPCI (autorités organisatrices) de ses "
+        "départements et leurs schémas pluriannuels",
+    ),
+    Permission.LOCAL_SCHEMA_EDIT: Rule(
+        frozenset({Role.COMMUNE_AGENT}),
+        "Rédiger, adopter et mettre à jour le schéma pluriannuel de sa commune ou de son EPCI",
+    ),
+    Permission.COMMITTEE_VIEW: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.ANALYST, Role.CAF_ADVISOR, Role.STATE}),
+        "Consulter le comité départemental des services aux familles : membres et leurs "
+        "coordonnées (données personnelles, chaque lecture est journalisée), réunions, bilan",
+    ),
+    Permission.COMMITTEE_MANAGE: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR}),
+        "Secrétariat du comité départemental : membres, réunions, décisions, bilan annuel",
     ),
 }
 

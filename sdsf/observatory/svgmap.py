@@ -31,17 +31,18 @@ def choropleth(features: Iterable[tuple[str, dict, str]]) -> str:
     ]
     if not points:
         return ""
-    lons = [p[0] for p in points]
-    lats = [p[1] for p in points]
-    x_scale = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    span_x = max((max(lons) - min(lons)) * x_scale, 1e-9)
-    span_y = max(max(lats) - min(lats), 1e-9)
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    x_scale = math.cos(math.radians((south + north) / 2))
+    span_x = max((east - west) * x_scale, 1e-9)
+    span_y = max(north - south, 1e-9)
     scale = min((WIDTH - 2 * MARGIN) / span_x, (HEIGHT - 2 * MARGIN) / span_y)
     height = span_y * scale + 2 * MARGIN
 
     def xy(point: list[float]) -> str:
-        x = MARGIN + (point[0] - min(lons)) * x_scale * scale
-        y = MARGIN + (max(lats) - point[1]) * scale
+        # the bounds are computed once: a département's outline has thousands of points
+        x = MARGIN + (point[0] - west) * x_scale * scale
+        y = MARGIN + (north - point[1]) * scale
         return f"{x:.1f},{y:.1f}"
 
     paths = []

@@ -40,6 +40,16 @@ def _open(on: datetime.date) -> Q:
     )
 
 
+def rpe_covered_communes(on: datetime.date | None = None) -> set[str]:
+    """Codes of the communes an open relais petite enfance covers on ``on`` (today)."""
+    on = on or clock.today()
+    return set(
+        Structure.covered_communes.through.objects.filter(
+            structure__in=Structure.objects.filter(_open(on), kind=Structure.Kind.RPE)
+        ).values_list("commune_id", flat=True)
+    )
+
+
 def rpe_laep_coverage(departement_code: str, on: datetime.date | None = None) -> list[EpciCoverage]:
     """Per EPCI of the département (by name): has_rpe, has_laep, population covered by an RPE."""
     from sdsf.territories.models import Commune
@@ -51,11 +61,7 @@ def rpe_laep_coverage(departement_code: str, on: datetime.date | None = None) ->
         .only("code", "population", "epci__code", "epci__name")
     )
     open_structures = Structure.objects.filter(_open(on), commune__departement_id=departement_code)
-    rpe_communes = set(
-        Structure.covered_communes.through.objects.filter(
-            structure__in=Structure.objects.filter(_open(on), kind=Structure.Kind.RPE)
-        ).values_list("commune_id", flat=True)
-    )
+    rpe_communes = rpe_covered_communes(on)
     laep_communes = set(
         open_structures.filter(kind=Structure.Kind.LAEP).values_list("commune_id", flat=True)
     )

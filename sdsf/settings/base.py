@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "sdsf.funding",
     "sdsf.difficulty",
     "sdsf.steering",
+    "sdsf.publicservice",
     "sdsf.site",  # above every app: home, menu, page layout, demo loader (docs/architecture.md)
 ]
 

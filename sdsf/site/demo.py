@@ -16,6 +16,7 @@ from sdsf.emergency.demo import create_period, remove_period
 from sdsf.families.demo import create_family, remove_pre_applications
 from sdsf.observatory.demo import create_figures
 from sdsf.offer.demo import create_offer
+from sdsf.publicservice.demo import create_committee
 from sdsf.steering.demo import load_plan
 from sdsf.territories.models import Departement
 
@@ -48,6 +49,10 @@ def _families_step(departement: Departement) -> list[str]:
     return create_family(departement)
 
 
+def _publicservice_step(departement: Departement) -> list[str]:
+    return create_committee(departement)
+
+
 STEPS: list[Callable[[Departement], list[str]]] = [
     create_accounts,
     _families_reset,  # its wishes refer to the demo registry, which is recreated
@@ -61,6 +66,7 @@ STEPS: list[Callable[[Departement], list[str]]] = [
     _allocation_step,
     _families_step,  # after the demo commission, whose grid it is scored with
     create_period,
+    _publicservice_step,  # after the plan and the figures its committee and schéma refer to
 ]
 
 

@@ -3,7 +3,17 @@
 from django import forms
 
 from sdsf.accounts.models import Institution
-from sdsf.steering.models import Action, Objective, Question, RecipientList, Scheme, Survey
+from sdsf.steering.models import (
+    Action,
+    Body,
+    BudgetLine,
+    Milestone,
+    Objective,
+    Question,
+    RecipientList,
+    Scheme,
+    Survey,
+)
 from sdsf.territories.models import Level
 from sdsf.territories.queries import TerritoryRef
 
@@ -182,3 +192,70 @@ def answer_form(survey: Survey, data=None) -> forms.Form:
         field.required = q.required
         form.fields[name] = field
     return form
+
+
+# The plan's budget, milestones and governance, edited in the interface (the plan's JSON
+# carries the same parts: ``plan_import`` replaces them, these forms change them in place).
+class BudgetLineForm(forms.ModelForm):
+    year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label="Montant (€)", min_value=0, max_value=10**11, max_digits=14, decimal_places=2
+    )
+
+    class Meta:
+        model = BudgetLine
+        fields = ["financer", "year", "amount"]
+
+
+BudgetFormSet = forms.inlineformset_factory(
+    Action, BudgetLine, form=BudgetLineForm, extra=2, can_delete=True
+)
+MilestoneFormSet = forms.inlineformset_factory(
+    Action,
+    Milestone,
+    fields=["title", "due_on", "done_on"],
+    extra=2,
+    can_delete=True,
+    widgets={
+        "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    },
+)
+
+
+class BodyForm(forms.ModelForm):
+    """A governance body; its members typed one a line (« nom — rôle »)."""
+
+    members_text = forms.CharField(
+        label="Membres (un par ligne : nom — rôle)", widget=forms.Textarea, required=False
+    )
+
+    class Meta:
+        model = Body
+        fields = ["kind", "name", "chair"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members_text"].initial = "\n".join(
+            " — ".join(filter(None, [m.get("label", ""), m.get("role", "")]))
+            if isinstance(m, dict)
+            else str(m)
+            for m in self.instance.members
+        )
+
+    def clean_members_text(self):
+        members = []
+        for line in self.cleaned_data["members_text"].splitlines():
+            label, _, role = (part.strip() for part in line.partition("—"))
+            if len(label) > 200 or len(role) > 200:
+                raise forms.ValidationError("Un nom ou un rôle dépasse 200 caractères.")
+            if label:
+                members.append({"label": label, "role": role} if role else {"label": label})
+        return members
+
+    def save(self, commit=True):
+        self.instance.members = self.cleaned_data["members_text"]
+        return super().save(commit)
+
+
+BodyFormSet = forms.inlineformset_factory(Scheme, Body, form=BodyForm, extra=1, can_delete=True)

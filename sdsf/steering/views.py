@@ -22,7 +22,10 @@ from sdsf.steering.filters import PlanFilter
 from sdsf.steering.forms import (
     ActionForm,
     ActionUpdateForm,
+    BodyFormSet,
+    BudgetFormSet,
     IndicatorValueForm,
+    MilestoneFormSet,
     ReviewCommentForm,
     ReviewOpenForm,
     ReviewSummaryForm,
@@ -390,7 +393,59 @@ def governance(request, scheme):
     return render(
         request,
         "steering/governance.html",
-        {"scheme": scheme, "bodies": bodies, "activity": report.governance_activity(scheme)},
+        {
+            "scheme": scheme,
+            "bodies": bodies,
+            "activity": report.governance_activity(scheme),
+            "coordinator": _coordinates(request, scheme.pk),
+        },
+    )
+
+
+@permission_required(Permission.STEERING_COORDINATE)
+def governance_edit(request, scheme):
+    """The coordinator edits the scheme's governance bodies (names, kinds, chairs, members)."""
+    scheme = _writable(request, _scheme(request, scheme), COORDINATE)
+    formset = BodyFormSet(request.POST or None, instance=scheme, prefix="bodies")
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+        messages.success(request, "Gouvernance enregistrée.")
+        return redirect("steering:governance", scheme=scheme.pk)
+    return render(
+        request,
+        "steering/formsets.html",
+        {
+            "scheme": scheme,
+            "formsets": [("Instance", formset)],
+            "title": "Modifier la gouvernance du schéma",
+        },
+    )
+
+
+@permission_required(Permission.STEERING_COORDINATE)
+def action_budget(request, action):
+    """The coordinator edits an action's budget lines and milestones, in one transaction."""
+    action = _writable(request, _action(request, action), COORDINATE)
+    data = request.POST or None
+    formsets = [
+        ("Ligne de budget", BudgetFormSet(data, instance=action, prefix="budget")),
+        ("Jalon", MilestoneFormSet(data, instance=action, prefix="milestones")),
+    ]
+    if request.method == "POST" and all(f.is_valid() for _, f in formsets):
+        with transaction.atomic():
+            for _, formset in formsets:
+                formset.save()
+        messages.success(request, "Budget et jalons enregistrés.")
+        return redirect("steering:action", action=action.pk)
+    return render(
+        request,
+        "steering/formsets.html",
+        {
+            "scheme": action.scheme,
+            "formsets": formsets,
+            "title": f"Budget et jalons de l'action {action.code}",
+        },
     )
 
 

@@ -15,6 +15,7 @@ from sdsf.difficulty.models import FollowUp
 from sdsf.emergency.models import EmergencyPeriod, EmergencyRequest
 from sdsf.families.models import PreApplication
 from sdsf.offer.models import ImportJob, ParentingAction
+from sdsf.publicservice.models import LocalSchema, Meeting
 from sdsf.steering.models import Action, Indicator, PlanVersion, Review, Scheme, Survey
 from tests.permission_world import PROFILES
 
@@ -132,6 +133,26 @@ RULES = [
     (
         lambda u: FollowUp.objects.writable_by(u, P.DIFFICULTY_DECIDE),
         "follow_up",
+        {"93": "admin caf", "26": "admin_26"},
+    ),
+    (
+        lambda u: LocalSchema.objects.visible_to(u, P.PUBLIC_SERVICE_VIEW),
+        "local_schema",
+        {"93": STAFF_93, "26": "admin_26"},
+    ),
+    (
+        lambda u: LocalSchema.objects.writable_by(u, P.LOCAL_SCHEMA_EDIT),
+        "local_schema",  # Bobigny's agent only: Montreuil's reads it, writes nothing
+        {"93": "commune", "26": ""},
+    ),
+    (
+        lambda u: Meeting.objects.visible_to(u, P.COMMITTEE_VIEW),
+        "meeting",
+        {"93": "admin analyst caf state", "26": "admin_26"},
+    ),
+    (
+        lambda u: Meeting.objects.writable_by(u, P.COMMITTEE_MANAGE),
+        "meeting",
         {"93": "admin caf", "26": "admin_26"},
     ),
 ]

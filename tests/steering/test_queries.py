@@ -195,7 +195,7 @@ def plans(client, world):
         ("version", "Action 14", 7),
         ("reviews", "Bilan 2024", 6),
         ("review", "Action 14", 32),
-        ("governance", "Comité 14", 12),
+        ("governance", "Comité 14", 13),  # whether the person coordinates (edit link)
         ("report_xlsx", "", 23),
         ("surveys", "Autre enquête 14", 5),
         ("survey", "Q14", 8),
