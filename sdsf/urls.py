@@ -17,6 +17,7 @@ urlpatterns = [
     # The family's answer to a proposal: a family page (under /familles/, translated) that the
     # commission serves, since it sits above the families app.
     path("familles/", include("sdsf.allocation.proposal_urls")),
+    path("financements/", include("sdsf.funding.urls")),
     path("pilotage/", include("sdsf.steering.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: family pages' selector

@@ -17,7 +17,8 @@ from sdsf.territories.models import Commune, Departement, Epci
 
 ZERO = Decimal("0.00")
 LEVEL_MODELS = {"commune": Commune, "epci": Epci, "departement": Departement}
-# The communes of a territory, as a filter on the operator's commune.
+# The communes of a territory, as a filter on communes and on the operator's commune.
+COMMUNE_FILTERS = {"commune": "code", "epci": "epci_id", "departement": "departement_id"}
 LEVEL_FILTERS = {
     "commune": "operator__commune_id",
     "epci": "operator__commune__epci_id",

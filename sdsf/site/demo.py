@@ -12,9 +12,10 @@ from django.db import transaction
 from sdsf.accounts.demo import create_accounts
 from sdsf.allocation.demo import create_round, remove_round
 from sdsf.families.demo import create_family, remove_pre_applications
+from sdsf.funding.demo import create_funding
 from sdsf.observatory.demo import create_figures
 from sdsf.offer.demo import create_offer
-from sdsf.steering.demo import load_plan
+from sdsf.steering.demo import link_funding, load_plan
 from sdsf.territories.models import Departement
 
 
@@ -38,6 +39,10 @@ def _observatory_step(departement: Departement) -> list[str]:
     return create_figures(departement)
 
 
+def _funding_step(departement: Departement) -> list[str]:
+    return create_funding(departement) + link_funding(departement)
+
+
 def _allocation_step(departement: Departement) -> list[str]:
     return create_round(departement)
 
@@ -53,6 +58,7 @@ STEPS: list[Callable[[Departement], list[str]]] = [
     _offer_step,
     _steering_step,
     _observatory_step,
+    _funding_step,  # after the registry (its operators) and the plan (the actions it serves)
     _allocation_step,
     _families_step,  # after the demo commission, whose grid it is scored with
 ]

@@ -25,6 +25,7 @@ MENU = [
     MenuItem("Offre", "offer:index", "offer.view"),
     MenuItem("Observatoire", "observatory:index", "observatory.view"),
     MenuItem("Pilotage", "steering:index", "steering.view"),
+    MenuItem("Financements", "funding:index", "funding.view"),
     MenuItem("Attribution", "allocation:index", "allocation.view"),
     MenuItem("Guichet unique", "families:desk", "families.view"),
     MenuItem("Personnes", "people:list", "people.view"),

@@ -44,7 +44,7 @@ def test_a_known_programme_is_found_by_its_code_and_amounts_are_updated(tmp_path
     make_programme(code="ced", name="CED")
     row = "ced,900000001,Asso,93008,2025,CAF,{},0\n"
     _run("import_grants", str(_file(tmp_path, row.format(100))))
-    _run("import_grants", str(_file(tmp_path, row.format("\"150,50\""))))
+    _run("import_grants", str(_file(tmp_path, row.format('"150,50"'))))
     grant = Grant.objects.get()
     assert grant.programme.code == "ced" and grant.committed_eur == Decimal("150.50")
     assert Programme.objects.count() == 1
