@@ -69,7 +69,6 @@ HOLDERS = {
     P.FAMILY_FILES_MERGE: who("admin admin_26 commune commune_other"),
     P.FUNDING_VIEW: STAFF,
     P.FUNDING_INSTRUCT: who("admin admin_26 pmi caf commune commune_other"),
-    P.FUNDING_MANAGE: who("admin admin_26"),
     P.FUNDING_APPLY: who("commune commune_other structure rpe"),
 }
 

@@ -38,7 +38,11 @@ def is_open(call: Call, today: date | None = None) -> bool:
 
 
 def _move(application: Application, target: str) -> None:
-    if not Application.TRANSITIONS.allows(application.status, target):
+    """One step forward; a step already taken is refused too (a second signature would
+    schedule the payments twice)."""
+    if application.status == target or not Application.TRANSITIONS.allows(
+        application.status, target
+    ):
         raise ValidationError(
             f"La candidature est « {application.get_status_display()} » : "
             "cette étape n'est plus possible."

@@ -119,8 +119,8 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.filter(_any([programme_clause(a) for a in holding(user, permission)]))
 
     def writable_by(self, user, permission: Permission):
-        """Programmes a person instructs (``FUNDING_INSTRUCT``) or changes
-        (``FUNDING_MANAGE``): same rule as :meth:`visible_to`, given a write permission."""
+        """Programmes a person instructs (``FUNDING_INSTRUCT``): same rule as
+        :meth:`visible_to`, given a write permission."""
         return self.visible_to(user, permission)
 
 
@@ -221,8 +221,8 @@ class OperatorQuerySet(models.QuerySet):
         return self.filter(_any([operator_clause(a) for a in holding(user, permission)]))
 
     def writable_by(self, user, permission: Permission):
-        """Operators a person records grants for (``FUNDING_MANAGE``, ``FUNDING_INSTRUCT``:
-        their territory) or acts for (``FUNDING_APPLY``)."""
+        """Operators a person records grants for (``FUNDING_INSTRUCT``: their territory) or
+        acts for (``FUNDING_APPLY``)."""
         if permission == Permission.FUNDING_APPLY:
             return self.acting_for(user, permission)
         return self.filter(_any([territory([a], "commune__") for a in holding(user, permission)]))

@@ -40,10 +40,9 @@ from sdsf.observatory.models import DEMO_LABEL
 from sdsf.observatory.svgmap import choropleth
 from sdsf.territories.models import Commune
 
-VIEW, INSTRUCT, MANAGE, APPLY = (
+VIEW, INSTRUCT, APPLY = (
     Permission.FUNDING_VIEW,
     Permission.FUNDING_INSTRUCT,
-    Permission.FUNDING_MANAGE,
     Permission.FUNDING_APPLY,
 )
 LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
