@@ -16,6 +16,7 @@ from sdsf.funding.models import (
 )
 from sdsf.funding.rules import RuleError, exceptional_aid_categories
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 EUROS = {
     "max_digits": 13,
     "decimal_places": 2,
@@ -69,9 +70,7 @@ class InstructionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decided_on = forms.DateField(
-        label="Date du comité", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    decided_on = forms.DateField(label="Date du comité", widget=DATE)
     minutes = forms.CharField(label="Procès-verbal", max_length=5000, widget=forms.Textarea)
     refusal_reason = forms.CharField(
         label="Motif du refus (si aucun montant)",
@@ -87,13 +86,14 @@ class DecisionForm(forms.Form):
             self.fields[name] = forms.DecimalField(
                 label=f"Montant accordé par {funder} (€)", required=False, **EUROS
             )
+        self.order_fields(["decided_on", "minutes", *self.funders, "refusal_reason"])
 
     def amounts(self) -> dict:
         return {f: self.cleaned_data.get(name) or Decimal(0) for name, f in self.funders.items()}
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="Date", widget=DATE)
 
 
 class ReportForm(forms.ModelForm):
@@ -116,7 +116,7 @@ class TerritoryForm(forms.Form):
 class AidForm(forms.Form):
     """The rule-based aids: enough to compute each one; an empty part skips its aid."""
 
-    on = forms.DateField(label="Date d'application", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="Date d'application", widget=DATE)
     places = forms.IntegerField(label="Places de la structure", min_value=1, max_value=1000)
     psu_funded = forms.BooleanField(label="Financée par la PSU", required=False)
     micro_creche = forms.BooleanField(label="Micro-crèche", required=False)

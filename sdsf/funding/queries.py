@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import polars as pl
-from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
 from django.db.models.functions import Cast, Round
 
 from sdsf.funding.models import FinalReport, Funder, Grant, Programme
@@ -127,12 +127,12 @@ def beneficiaries(grants: QuerySet[Grant]) -> int:
     return reports.aggregate(total=Sum("beneficiaries", default=0))["total"]
 
 
-def received_by_programme(programme_ids, years) -> dict[tuple[int, int], dict[str, dict]]:
-    """(programme, year) → funder name → {committed, paid}: what steering shows beside its
-    planned budget lines (grants not cancelled)."""
+def received_by_programme(programme_ids) -> dict[tuple[int, int], dict[str, dict]]:
+    """(programme, year) → funder name → {committed, paid}, every year: what steering shows
+    beside its planned budget lines (grants not cancelled)."""
     received: dict[tuple[int, int], dict[str, dict]] = defaultdict(dict)
     rows = (
-        Grant.objects.filter(Q(programme_id__in=programme_ids) & Q(year__in=list(years)))
+        Grant.objects.filter(programme_id__in=list(programme_ids))
         .exclude(status=Grant.Status.CANCELLED)
         .order_by()
         .values("programme_id", "year", "funder__name")

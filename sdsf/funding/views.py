@@ -111,6 +111,9 @@ def programme(request, programme):
             "years": years,
             "by_funder": queries.totals(grants, "funder__name"),
             "calls": programme.calls.all(),
+            "applications": Application.objects.visible_to(request.user, VIEW)
+            .filter(call__programme=programme)
+            .select_related("call", "operator"),
             "posts": posts,
             "demo_label": DEMO_LABEL,
         },

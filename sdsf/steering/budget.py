@@ -17,9 +17,7 @@ ZERO = Decimal("0.00")
 def planned_and_received(action: Action) -> dict:
     programmes = [f.programme for f in action.fundings.select_related("programme")]
     lines = list(action.budget.all())
-    received = received_by_programme(
-        [p.pk for p in programmes], {line.year for line in lines} | set(action.scheme.years)
-    )
+    received = received_by_programme([p.pk for p in programmes])
     years: dict[int, dict] = defaultdict(
         lambda: {"planned": ZERO, "planned_by": {}, "committed": ZERO, "paid": ZERO, "by": {}}
     )

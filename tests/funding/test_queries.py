@@ -97,7 +97,7 @@ def test_lists_do_not_grow_with_their_rows(client, ledger, name, user, shows, mo
 
 PINNED = {
     "index": 6,
-    "programme": 12,
+    "programme": 13,
     "operator": 13,
     "calls": 1,
     "open_data": 1,
