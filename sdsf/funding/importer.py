@@ -40,6 +40,7 @@ from sdsf.funding.models import (
     Operator,
     Programme,
 )
+from sdsf.funding.queries import CENTS
 from sdsf.offer.importers.common import insert_rows, update_rows
 from sdsf.territories.models import Commune
 
@@ -265,12 +266,11 @@ def write_grants(rows: list[GrantRow]) -> ImportResult:
     result = ImportResult()
     funders, programmes = _funders(rows, result), _programmes(rows, result)
     operators = _operators(rows, result)
+    imported = Grant.objects.filter(origin=Grant.Origin.IMPORT, year__in={r.year for r in rows})
     existing = {
         (p, o, f, y): (pk, committed, paid)
-        for pk, p, o, f, y, committed, paid in Grant.objects.filter(
-            origin=Grant.Origin.IMPORT, year__in={r.year for r in rows}
-        ).values_list(
-            "pk", "programme_id", "operator_id", "funder_id", "year", "committed_eur", "paid_eur"
+        for pk, p, o, f, y, committed, paid in imported.annotate(**CENTS).values_list(
+            "pk", "programme_id", "operator_id", "funder_id", "year", *CENTS
         )
     }
     to_create, to_update = [], []
@@ -280,7 +280,7 @@ def write_grants(rows: list[GrantRow]) -> ImportResult:
         found = existing.get(key)
         if found is None:
             to_create.append((*key, r.committed, r.paid, status, IMPORT, True, "", "[]", False))
-        elif found[1:] != (r.committed, r.paid):
+        elif found[1:] != (int(r.committed * 100), int(r.paid * 100)):
             to_update.append((r.committed, r.paid, status, found[0]))
         else:
             result.unchanged += 1

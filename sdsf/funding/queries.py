@@ -26,6 +26,13 @@ LEVEL_FILTERS = {
 }
 
 
+# Amounts as integer cents, computed by the database: exact, and read without Decimal objects.
+CENTS = {
+    f"{column.removesuffix('_eur')}_cents": Cast(Round(F(column) * 100), BigIntegerField())
+    for column in ("committed_eur", "paid_eur")
+}
+
+
 def grants_frame(grants: QuerySet[Grant]) -> pl.DataFrame:
     """The summary core's ``grants`` frame (exact money) for these grants.
 
@@ -34,13 +41,9 @@ def grants_frame(grants: QuerySet[Grant]) -> pl.DataFrame:
     ``Decimal(38, 2)`` euros inside polars; programme and funder names are joined from their
     (small) tables.
     """
-    cents = {
-        column: Cast(Round(F(column) * 100), BigIntegerField())
-        for column in ("committed_eur", "paid_eur")
-    }
     rows = list(
         grants.order_by()
-        .annotate(committed_cents=cents["committed_eur"], paid_cents=cents["paid_eur"])
+        .annotate(**CENTS)
         .values_list(
             "programme_id",
             "operator__commune_id",
