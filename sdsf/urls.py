@@ -19,6 +19,7 @@ urlpatterns = [
     path("familles/", include("sdsf.allocation.proposal_urls")),
     path("familles/urgence/", include("sdsf.emergency.family_urls")),
     path("structures-en-difficulte/", include("sdsf.difficulty.urls")),
+    path("financements/", include("sdsf.funding.urls")),
     path("pilotage/", include("sdsf.steering.urls")),
     path("urgence/", include("sdsf.emergency.urls")),
     path("communes/", include("sdsf.publicservice.urls")),

@@ -86,6 +86,12 @@ class Side:
     aid: object = None
     local_schema: object = None  # the commune's schéma pluriannuel (a draft)
     meeting: object = None  # a meeting of the département's committee, with a decision
+    programme: object = None  # funded by the CAF and the Département of the side
+    call: object = None  # published, open
+    funding_operator: object = None  # in the side's commune (the 93's: the managers')
+    funding_application: object = None  # signed, with a document, grants and payments
+    funding_document: object = None
+    payment: object = None  # the advance of a grant, not paid
 
 
 @dataclass
@@ -380,6 +386,61 @@ def _publicservice(side: Side) -> None:
     Decision.objects.create(meeting=side.meeting, text="Bilan adopté.").actions.set([side.action])
 
 
+def _funding(side: Side, funders: list[Institution], operator: Institution | None) -> None:
+    from decimal import Decimal
+
+    from sdsf.funding import calls
+    from sdsf.funding.models import Call, Payment, SupportingDocument
+    from tests.factories import make_operator, make_programme
+
+    code = side.departement
+    side.programme = make_programme(
+        code,
+        code=f"prog-{code}-gate",
+        shares={f"{i.name} (financeur)": (50, i) for i in funders},
+    )
+    today = clock.today()
+    side.call = Call.objects.create(
+        programme=side.programme,
+        slug=f"appel-{code}-gate",
+        title=f"Appel {code}",
+        summary="Parentalité",
+        criteria="Association",
+        opens_on=today - timedelta(days=5),
+        closes_on=today + timedelta(days=5),
+        published=True,
+    )
+    side.funding_operator = make_operator(
+        side.commune, name=f"Porteur {code}", institution=operator
+    )
+    side.funding_application = calls.submit(
+        side.call,
+        side.funding_operator,
+        None,
+        {
+            "title": "Projet",
+            "description": "…",
+            "requested_eur": Decimal(1000),
+            "planned_beneficiaries": 10,
+        },
+    )
+    side.funding_document = SupportingDocument.objects.create(
+        application=side.funding_application,
+        label="Budget",
+        file=f"funding/gate/{code}.pdf",
+        original_name="budget.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    calls.instruct(side.funding_application, eligible=True, note="", points={})
+    funder = side.programme.shares.first().funder
+    calls.decide(
+        side.funding_application, decided_on=today, minutes="PV", amounts={funder: Decimal(800)}
+    )
+    calls.sign(side.funding_application, today)
+    side.payment = Payment.objects.get(grant__application=side.funding_application, kind="advance")
+
+
 def build_world() -> World:
     world = World()
     for name, spec in PROFILES.items():
@@ -420,6 +481,14 @@ def build_world() -> World:
         _emergency(side, world.users["state" if code == "93" else "admin_26"])
         _difficulty(side)
         _publicservice(side)
+        _funding(
+            side,
+            [
+                make_institution(Institution.Kind.CAF, code=code),
+                make_institution(Institution.Kind.DEPARTEMENT, code=code),
+            ],
+            manager if code == "93" else None,
+        )
     world.sides = sides
     # A family that never logs in here: its reset link stays valid while the others do.
     user = make_family(email="forgetful@example.org").user

@@ -76,7 +76,6 @@ HOLDERS = {
     P.EMERGENCY_PLACES: who("admin admin_26 pmi structure rpe"),
     P.FUNDING_VIEW: STAFF,
     P.FUNDING_INSTRUCT: who("admin admin_26 pmi caf commune commune_other"),
-    P.FUNDING_MANAGE: who("admin admin_26"),
     P.FUNDING_APPLY: who("commune commune_other structure rpe"),
     P.DIFFICULTY_VIEW: who("admin admin_26 pmi caf commune commune_other structure rpe"),
     P.DIFFICULTY_ACTIVITY: who("admin admin_26 caf structure rpe"),
@@ -116,12 +115,19 @@ REACH = {
     "local schema": (STAFF_93, who("admin_26")),
     "own local schema": (who("commune"), NOBODY),  # Bobigny's agent writes Bobigny's schéma
     "meeting": (STAFF_93, who("admin_26")),
+    # the ledger: coordination, observatory and State see all; the funders' agents (the CAF
+    # and the Département of the 93 fund its programme) their programmes; the manager of
+    # Bobigny its own files (it is the operator)
+    "programme": (who("admin analyst pmi caf state"), who("admin_26")),
+    "funding operator": (who("admin analyst pmi caf commune state structure"), who("admin_26")),
+    "funding file": (who("admin analyst pmi caf state structure"), who("admin_26")),
 }
 # Who may change what they reach, when the view lets only some readers write.
 WRITERS = {
     "coordinators": (who("admin"), who("admin_26")),
     "pilots": (who("admin caf"), who("admin_26")),  # the CAF pilots the action of the 93
     "desk commune": (who("admin caf commune rpe"), who("admin_26")),
+    "operator of the 93": (who("structure"), NOBODY),
     "round commune": (who("admin commune"), who("admin_26")),
     "emergency managers": (who("admin pmi state"), who("admin_26")),
     # a manager declares for its own EAJE and MAM (the relais manages neither)
@@ -423,6 +429,30 @@ URLS = {
     "publicservice:meeting_edit": staff(P.COMMITTEE_MANAGE, 200, 302, obj="meeting"),
     "publicservice:decision_add": post_only(P.COMMITTEE_MANAGE, obj="meeting"),
     "publicservice:renewal": staff(P.STEERING_COORDINATE, 200, 302, obj="scheme"),
+    # funding: the ledger's pages; calls and signed grants (open data) are public
+    "funding:index": staff(P.FUNDING_VIEW),
+    "funding:territory": staff(P.FUNDING_VIEW),
+    "funding:aids": staff(P.FUNDING_VIEW),
+    **{
+        f"funding:{name}": staff(P.FUNDING_VIEW, obj="programme")
+        for name in ("programme", "statement_pdf", "statement_xlsx")
+    },
+    "funding:operator": staff(P.FUNDING_VIEW, obj="funding operator"),
+    **{
+        f"funding:{name}": staff(P.FUNDING_VIEW, obj="funding file")
+        for name in ("application", "convention", "document")
+    },
+    **{
+        f"funding:{name}": post_only(P.FUNDING_INSTRUCT, obj="funding file")
+        for name in ("instruct", "decide", "sign", "pay")
+    },
+    "funding:report": post_only(P.FUNDING_APPLY, obj="funding file"),
+    "funding:apply": staff(
+        P.FUNDING_APPLY, 200, 302, side=True, writers="operator of the 93", refused=200
+    ),
+    "funding:calls": Url(PUBLIC),
+    "funding:call": Url(PUBLIC, obj="public"),
+    "funding:open_data": Url(PUBLIC),
 }
 
 
@@ -477,6 +507,33 @@ SPECIAL_KWARGS: dict[str, Callable] = {
     "families:parenting_action": lambda w, s: {"identifier": s.parenting.identifier},
     # a file filed at the desk, not yet attached to an account: the invitation is sent
     "families:desk_invite": lambda w, s: {"reference": s.duplicate.reference},
+    **{
+        f"funding:{name}": lambda w, s: {
+            "programme": s.programme.pk,
+            "year": s.programme.start_year,
+            "operator": s.funding_operator.pk,
+            "slug": s.call.slug,
+            "application": s.funding_application.pk,
+            "document": s.funding_document.pk,
+            "payment": s.payment.pk,
+        }
+        for name in (
+            "programme",
+            "statement_pdf",
+            "statement_xlsx",
+            "operator",
+            "call",
+            "apply",
+            "application",
+            "instruct",
+            "decide",
+            "sign",
+            "report",
+            "convention",
+            "document",
+            "pay",
+        )
+    },
 }
 QUERIES = {"families:desk_merge": lambda w, s: f"?avec={s.duplicate.reference}"}
 
@@ -660,6 +717,23 @@ BODIES: dict[str, Callable] = {
         "actions": str(s.action.pk),
     },
     "publicservice:renewal": lambda w, s: {"start_year": "2030"},
+    "funding:apply": lambda w, s: {
+        "operator": str(w.sides["93"].funding_operator.pk),
+        "title": "Ateliers",
+        "description": "Ateliers parents-enfants",
+        "requested_eur": "500",
+        "planned_beneficiaries": "12",
+    },
+    "funding:instruct": lambda w, s: {"eligible": "1", "note": ""},
+    "funding:decide": lambda w, s: {"decided_on": "2026-12-01", "minutes": "PV"},
+    "funding:sign": lambda w, s: {"on": "2026-12-01"},
+    "funding:pay": lambda w, s: {"on": "2026-12-01"},
+    "funding:report": lambda w, s: {
+        "beneficiaries": "10",
+        "families_reached": "8",
+        "actions_held": "3",
+        "summary": "Bilan",
+    },
 }
 
 
@@ -805,8 +879,9 @@ def _client(world: World, profile: str) -> Client:
 @pytest.mark.parametrize("name", sorted(URLS))
 def test_permission_matrix(name, db, module_world, settings, tmp_path):
     for code in ("93", "26"):
-        (tmp_path / "families" / "gate").mkdir(parents=True, exist_ok=True)
-        (tmp_path / "families" / "gate" / f"{code}.pdf").write_bytes(PDF)
+        for app in ("families", "funding"):
+            (tmp_path / app / "gate").mkdir(parents=True, exist_ok=True)
+            (tmp_path / app / "gate" / f"{code}.pdf").write_bytes(PDF)
     url = URLS[name]
     sides = (0, 1) if url.obj or url.side else (0,)
     paths = [path_of(name, module_world, module_world.sides[code]) for code in ("93", "26")]

@@ -75,7 +75,6 @@ class Permission(StrEnum):
     EMERGENCY_PLACES = "emergency.places"
     FUNDING_VIEW = "funding.view"
     FUNDING_INSTRUCT = "funding.instruct"
-    FUNDING_MANAGE = "funding.manage"
     FUNDING_APPLY = "funding.apply"
     DIFFICULTY_VIEW = "difficulty.view"
     DIFFICULTY_ACTIVITY = "difficulty.activity"
@@ -223,11 +222,6 @@ CATALOGUE: dict[Permission, Rule] = {
         frozenset({Role.ADMINISTRATOR, Role.CAF_ADVISOR, Role.PMI_AGENT, Role.COMMUNE_AGENT}),
         "Instruire les candidatures des programmes que finance son institution : recevabilité, "
         "grille de notation, décision du comité, convention et paiements",
-    ),
-    Permission.FUNDING_MANAGE: Rule(
-        frozenset({Role.ADMINISTRATOR}),
-        "Coordonner les cofinancements du schéma : programmes, appels à projets, postes "
-        "financés, import des subventions",
     ),
     Permission.FUNDING_APPLY: Rule(
         frozenset({Role.STRUCTURE_MANAGER, Role.COMMUNE_AGENT}),

@@ -40,6 +40,8 @@ from sdsf.funding.models import (
     Operator,
     Programme,
 )
+from sdsf.funding.queries import CENTS
+from sdsf.offer.importers.common import insert_rows, update_rows
 from sdsf.territories.models import Commune
 
 COLUMNS = (
@@ -53,7 +55,23 @@ COLUMNS = (
     "paid_eur",
 )
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 AMOUNT_FIELDS = ["committed_eur", "paid_eur", "status"]
+INSERTED = [
+    "programme",
+    "operator",
+    "funder",
+    "year",
+    "committed_eur",
+    "paid_eur",
+    "status",
+    "origin",
+    "signed",
+    "note",
+    "explanation",
+    "is_demo",
+]
+IMPORT = Grant.Origin.IMPORT
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,38 @@ def _name(limit: int):
     return parse
 
 
+def _memo(parse):
+    """``parse`` remembered per cell text: a ledger repeats its programmes, funders, operators,
+    communes, years and many amounts, and 200,000 rows must be read in seconds."""
+    seen: dict[str, tuple] = {}
+
+    def parse_once(text: str):
+        if text not in seen:
+            try:
+                seen[text] = (parse(text), None)
+            except ValueError as exc:
+                seen[text] = (None, str(exc))
+        value, error = seen[text]
+        if error is not None:
+            raise ValueError(error)
+        return value
+
+    return parse_once
+
+
+def _fast(row, parse) -> tuple | None:
+    """The row's values when every cell reads well (the common case), else None."""
+    texts = [(row.values.get(column) or "").strip() for column in COLUMNS]
+    if not all(texts[:-1]):
+        return None
+    try:
+        values = [parse[c](t) for c, t in zip(COLUMNS[:-1], texts[:-1], strict=True)]
+        values.append(parse["paid_eur"](texts[-1]) if texts[-1] else ZERO)
+    except ValueError:
+        return None
+    return tuple(values)
+
+
 def read_grants(table) -> list[GrantRow]:
     """Every row checked; all errors of the file at once."""
     table.require(*COLUMNS)
@@ -108,21 +158,28 @@ def read_grants(table) -> list[GrantRow]:
     errors: list[RowError] = []
     repeats = Repeats("funder")
     rows = []
+    parse = {
+        "programme": _memo(_name(300)),
+        "operator_siren": _memo(_siren),
+        "operator_name": _memo(_name(200)),
+        "commune": _memo(parse_commune_code),
+        "year": _memo(_year),
+        "funder": _memo(_name(200)),
+        "committed_eur": _memo(_euros),
+    }
+    parse["paid_eur"] = parse["committed_eur"]
     for row in table.rows:
+        values = _fast(row, parse)
+        if values is None:  # an empty or wrong cell: read again, cell by cell, for its errors
+            cells = RowReader(row, errors)
+            before = len(errors)
+            values = (
+                *(cells.cell(column, parse[column]) for column in COLUMNS[:-1]),
+                cells.cell("paid_eur", parse["paid_eur"], required=False, default=ZERO),
+            )
+            if len(errors) > before:
+                continue
         cells = RowReader(row, errors)
-        before = len(errors)
-        values = (
-            cells.cell("programme", _name(300)),
-            cells.cell("operator_siren", _siren),
-            cells.cell("operator_name", _name(200)),
-            cells.cell("commune", parse_commune_code),
-            cells.cell("year", _year),
-            cells.cell("funder", _name(200)),
-            cells.cell("committed_eur", _euros),
-            cells.cell("paid_eur", _euros, required=False, default=Decimal("0.00")),
-        )
-        if len(errors) > before:
-            continue
         programme, siren, name, commune, year, funder, committed, paid = values
         if commune not in communes:
             cells.error("commune", f"commune « {commune} » inconnue du référentiel (COG)")
@@ -189,19 +246,19 @@ def _free_code(name: str) -> str:
 
 
 def _operators(rows: list[GrantRow], result: ImportResult) -> dict[str, int]:
-    sirens = {r.siren for r in rows}
-    known = dict(Operator.objects.filter(siren__in=sirens).values_list("siren", "pk"))
+    known = dict(Operator.objects.exclude(siren="").values_list("siren", "pk"))
     first = {}
     for r in rows:
         if r.siren not in known:
             first.setdefault(r.siren, r)
-    Operator.objects.bulk_create(
-        [Operator(siren=s, name=r.operator_name, commune_id=r.commune) for s, r in first.items()],
-        batch_size=2000,
+    insert_rows(
+        Operator,
+        ["siren", "name", "commune", "contact_name", "contact_email", "contact_phone", "is_demo"],
+        [(s, r.operator_name, r.commune, "", "", "", False) for s, r in first.items()],
     )
     if first:
         result.notes.append(f"{len(first)} porteur(s) de projet créé(s) d'après leur SIREN.")
-        known.update(Operator.objects.filter(siren__in=first).values_list("siren", "pk"))
+        known = dict(Operator.objects.exclude(siren="").values_list("siren", "pk"))
     return known
 
 
@@ -209,12 +266,11 @@ def write_grants(rows: list[GrantRow]) -> ImportResult:
     result = ImportResult()
     funders, programmes = _funders(rows, result), _programmes(rows, result)
     operators = _operators(rows, result)
+    imported = Grant.objects.filter(origin=Grant.Origin.IMPORT, year__in={r.year for r in rows})
     existing = {
         (p, o, f, y): (pk, committed, paid)
-        for pk, p, o, f, y, committed, paid in Grant.objects.filter(
-            origin=Grant.Origin.IMPORT, year__in={r.year for r in rows}
-        ).values_list(
-            "pk", "programme_id", "operator_id", "funder_id", "year", "committed_eur", "paid_eur"
+        for pk, p, o, f, y, committed, paid in imported.annotate(**CENTS).values_list(
+            "pk", "programme_id", "operator_id", "funder_id", "year", *CENTS
         )
     }
     to_create, to_update = [], []
@@ -223,27 +279,13 @@ def write_grants(rows: list[GrantRow]) -> ImportResult:
         status = grant_status(r.committed, r.paid)
         found = existing.get(key)
         if found is None:
-            to_create.append(
-                Grant(
-                    programme_id=key[0],
-                    operator_id=key[1],
-                    funder_id=key[2],
-                    year=r.year,
-                    committed_eur=r.committed,
-                    paid_eur=r.paid,
-                    status=status,
-                    origin=Grant.Origin.IMPORT,
-                    signed=True,
-                )
-            )
-        elif found[1:] != (r.committed, r.paid):
-            to_update.append(
-                Grant(pk=found[0], committed_eur=r.committed, paid_eur=r.paid, status=status)
-            )
+            to_create.append((*key, r.committed, r.paid, status, IMPORT, True, "", "[]", False))
+        elif found[1:] != (int(r.committed * 100), int(r.paid * 100)):
+            to_update.append((r.committed, r.paid, status, found[0]))
         else:
             result.unchanged += 1
-    Grant.objects.bulk_create(to_create, batch_size=5000)
-    Grant.objects.bulk_update(to_update, AMOUNT_FIELDS, batch_size=2000)
+    insert_rows(Grant, INSERTED, to_create)
+    update_rows(Grant, AMOUNT_FIELDS, to_update)
     result.created, result.updated = len(to_create), len(to_update)
     return result
 

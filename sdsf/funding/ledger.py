@@ -120,13 +120,16 @@ def record_rule_aid(
 
 
 def operator_for_structure(structure: Structure, siren: str = "") -> Operator:
-    """The operator of a registry structure (created on first use, named after its manager)."""
+    """The operator of a registry structure (created on first use, named after its manager and
+    the structure: a manager's several structures are told apart)."""
     operator = Operator.objects.filter(structure=structure).first()
     if operator is not None:
         return operator
     return Operator.objects.create(
         siren=siren,
-        name=structure.manager_name or structure.name,
+        name=f"{structure.manager_name} ({structure.name})"[:200]
+        if structure.manager_name
+        else structure.name,
         commune_id=structure.commune_id,
         structure=structure,
         institution_id=structure.manager_id,

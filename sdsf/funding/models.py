@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role
-from sdsf.accounts.scope import Permission, holding, territory
+from sdsf.accounts.scope import CATALOGUE, Permission, holding, territory
 from sdsf.core.transitions import Transitions
 from sdsf.families.models import private_storage
 from sdsf.offer.models import Structure
@@ -37,6 +37,8 @@ from sdsf.territories.models import Commune, Departement
 
 # Roles that see every programme of their départements (coordination, observatory, State).
 WHOLE_LEDGER_ROLES = frozenset({Role.ADMINISTRATOR, Role.ANALYST, Role.STATE})
+# Roles that see the operators of their territory (and read their contacts, audited).
+TERRITORY_ROLES = WHOLE_LEDGER_ROLES | CATALOGUE[Permission.FUNDING_INSTRUCT].roles
 # Roles that act for an operator (their institution applies and reports).
 OPERATOR_ROLES = frozenset({Role.STRUCTURE_MANAGER, Role.COMMUNE_AGENT})
 
@@ -117,8 +119,8 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.filter(_any([programme_clause(a) for a in holding(user, permission)]))
 
     def writable_by(self, user, permission: Permission):
-        """Programmes a person instructs (``FUNDING_INSTRUCT``) or changes
-        (``FUNDING_MANAGE``): same rule as :meth:`visible_to`, given a write permission."""
+        """Programmes a person instructs (``FUNDING_INSTRUCT``): same rule as
+        :meth:`visible_to`, given a write permission."""
         return self.visible_to(user, permission)
 
 
@@ -205,12 +207,12 @@ class ProgrammeBudget(models.Model):
 
 class OperatorQuerySet(models.QuerySet):
     def visible_to(self, user, permission: Permission = Permission.FUNDING_VIEW):
-        """Operators in the territory of a role that sees the ledger (coordination and funders'
-        agents, who instruct their files), and the operator a person acts for."""
+        """Operators in the territory of a role of the coordination, the observatory, the
+        State or a role that instructs files, and the operator a person acts for."""
         clauses = []
         for a in holding(user, permission):
             clauses.append(operator_clause(a))
-            if Role(a.role) != Role.STRUCTURE_MANAGER:
+            if Role(a.role) in TERRITORY_ROLES:
                 clauses.append(territory([a], "commune__"))
         return self.filter(_any(clauses))
 
@@ -219,8 +221,8 @@ class OperatorQuerySet(models.QuerySet):
         return self.filter(_any([operator_clause(a) for a in holding(user, permission)]))
 
     def writable_by(self, user, permission: Permission):
-        """Operators a person records grants for (``FUNDING_MANAGE``, ``FUNDING_INSTRUCT``:
-        their territory) or acts for (``FUNDING_APPLY``)."""
+        """Operators a person records grants for (``FUNDING_INSTRUCT``: their territory) or
+        acts for (``FUNDING_APPLY``)."""
         if permission == Permission.FUNDING_APPLY:
             return self.acting_for(user, permission)
         return self.filter(_any([territory([a], "commune__") for a in holding(user, permission)]))
@@ -275,6 +277,20 @@ class Operator(models.Model):
         return self.name
 
 
+class CallQuerySet(models.QuerySet):
+    def public(self):
+        """Calls anyone may read (their page, criteria and dates)."""
+        return self.filter(published=True)
+
+    def visible_to(self, user, permission: Permission = Permission.FUNDING_VIEW):
+        return self.filter(
+            _any([programme_clause(a, "programme__") for a in holding(user, permission)])
+        )
+
+    def writable_by(self, user, permission: Permission):
+        return self.visible_to(user, permission)
+
+
 class Call(models.Model):
     """A call for projects: public once published, with its criteria, dates and scoring grid."""
 
@@ -296,6 +312,8 @@ class Call(models.Model):
     advance_pct = models.PositiveSmallIntegerField(
         _("avance à la signature (%)"), default=50, validators=[MaxValueValidator(100)]
     )
+
+    objects = CallQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opens_on"]
@@ -325,6 +343,24 @@ class Criterion(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user, permission: Permission = Permission.FUNDING_VIEW):
+        """Applications to the programmes a person reaches, and those of the operator they
+        act for."""
+        clauses = []
+        for a in holding(user, permission):
+            clauses += [programme_clause(a, "call__programme__"), operator_clause(a, "operator__")]
+        return self.filter(_any(clauses))
+
+    def writable_by(self, user, permission: Permission):
+        """``FUNDING_INSTRUCT``: applications to the programmes one instructs;
+        ``FUNDING_APPLY``: the applications of the operator one acts for."""
+        holders = holding(user, permission)
+        if permission == Permission.FUNDING_APPLY:
+            return self.filter(_any([operator_clause(a, "operator__") for a in holders]))
+        return self.filter(_any([programme_clause(a, "call__programme__") for a in holders]))
 
 
 class Application(models.Model):
@@ -375,6 +411,8 @@ class Application(models.Model):
     refusal_reason = models.TextField(_("motif du refus"), blank=True)
     signed_on = models.DateField(_("convention signée le"), null=True, blank=True)
     is_demo = models.BooleanField(_("données de démonstration"), default=False)
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -8,15 +8,17 @@ from collections import defaultdict
 from decimal import Decimal
 
 import polars as pl
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 
-from sdsf.funding.models import FinalReport, Grant
+from sdsf.funding.models import FinalReport, Funder, Grant, Programme
 from sdsf.funding.summary import MONEY, funding_summary
 from sdsf.territories.models import Commune, Departement, Epci
 
 ZERO = Decimal("0.00")
 LEVEL_MODELS = {"commune": Commune, "epci": Epci, "departement": Departement}
-# The communes of a territory, as a filter on the operator's commune.
+# The communes of a territory, as a filter on communes and on the operator's commune.
+COMMUNE_FILTERS = {"commune": "code", "epci": "epci_id", "departement": "departement_id"}
 LEVEL_FILTERS = {
     "commune": "operator__commune_id",
     "epci": "operator__commune__epci_id",
@@ -24,26 +26,52 @@ LEVEL_FILTERS = {
 }
 
 
+# Amounts as integer cents, computed by the database: exact, and read without Decimal objects.
+CENTS = {
+    f"{column.removesuffix('_eur')}_cents": Cast(Round(F(column) * 100), BigIntegerField())
+    for column in ("committed_eur", "paid_eur")
+}
+
+
 def grants_frame(grants: QuerySet[Grant]) -> pl.DataFrame:
-    """The summary core's ``grants`` frame (exact money) for these grants."""
-    rows = grants.order_by().values_list(
-        "programme__name",
-        "operator__commune_id",
-        "year",
-        "funder__name",
-        "committed_eur",
-        "paid_eur",
+    """The summary core's ``grants`` frame (exact money) for these grants.
+
+    National sizes (200,000 grants) are read as ids and integer cents, not as model
+    instances nor ``Decimal`` objects: amounts come back as cents, exact, and are turned into
+    ``Decimal(38, 2)`` euros inside polars; programme and funder names are joined from their
+    (small) tables.
+    """
+    rows = list(
+        grants.order_by()
+        .annotate(**CENTS)
+        .values_list(
+            "programme_id",
+            "operator__commune_id",
+            "year",
+            "funder_id",
+            "committed_cents",
+            "paid_cents",
+        )
     )
-    columns = list(zip(*rows, strict=True)) or [[]] * 6
-    return pl.DataFrame(
-        {
-            "programme": pl.Series(columns[0], dtype=pl.String),
-            "commune_code": pl.Series(columns[1], dtype=pl.String),
-            "year": pl.Series(columns[2], dtype=pl.Int64),
-            "funder": pl.Series(columns[3], dtype=pl.String),
-            "committed_eur": pl.Series(columns[4], dtype=MONEY),
-            "paid_eur": pl.Series(columns[5], dtype=MONEY),
-        }
+    schema = {
+        "programme_id": pl.Int64,
+        "commune_code": pl.String,
+        "year": pl.Int64,
+        "funder_id": pl.Int64,
+        "committed_eur": pl.Int64,
+        "paid_eur": pl.Int64,
+    }
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    programmes = dict(Programme.objects.values_list("pk", "name"))
+    funders = dict(Funder.objects.values_list("pk", "name"))
+    return frame.select(
+        pl.col("programme_id")
+        .replace_strict(programmes, return_dtype=pl.String)
+        .alias("programme"),
+        "commune_code",
+        "year",
+        pl.col("funder_id").replace_strict(funders, return_dtype=pl.String).alias("funder"),
+        *((pl.col(c).cast(MONEY) / 100).alias(c) for c in ("committed_eur", "paid_eur")),
     )
 
 
@@ -102,12 +130,12 @@ def beneficiaries(grants: QuerySet[Grant]) -> int:
     return reports.aggregate(total=Sum("beneficiaries", default=0))["total"]
 
 
-def received_by_programme(programme_ids, years) -> dict[tuple[int, int], dict[str, dict]]:
-    """(programme, year) → funder name → {committed, paid}: what steering shows beside its
-    planned budget lines (grants not cancelled)."""
+def received_by_programme(programme_ids) -> dict[tuple[int, int], dict[str, dict]]:
+    """(programme, year) → funder name → {committed, paid}, every year: what steering shows
+    beside its planned budget lines (grants not cancelled)."""
     received: dict[tuple[int, int], dict[str, dict]] = defaultdict(dict)
     rows = (
-        Grant.objects.filter(Q(programme_id__in=programme_ids) & Q(year__in=list(years)))
+        Grant.objects.filter(programme_id__in=list(programme_ids))
         .exclude(status=Grant.Status.CANCELLED)
         .order_by()
         .values("programme_id", "year", "funder__name")

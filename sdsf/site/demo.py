@@ -14,10 +14,11 @@ from sdsf.allocation.demo import create_round, remove_round
 from sdsf.difficulty.demo import create_difficulty, remove_difficulty
 from sdsf.emergency.demo import create_period, remove_period
 from sdsf.families.demo import create_family, remove_pre_applications
+from sdsf.funding.demo import create_funding
 from sdsf.observatory.demo import create_figures
 from sdsf.offer.demo import create_offer
 from sdsf.publicservice.demo import create_committee
-from sdsf.steering.demo import load_plan
+from sdsf.steering.demo import link_funding, load_plan
 from sdsf.territories.models import Departement
 
 
@@ -39,6 +40,10 @@ def _steering_step(departement: Departement) -> list[str]:
 
 def _observatory_step(departement: Departement) -> list[str]:
     return create_figures(departement)
+
+
+def _funding_step(departement: Departement) -> list[str]:
+    return create_funding(departement) + link_funding(departement)
 
 
 def _allocation_step(departement: Departement) -> list[str]:
@@ -63,6 +68,7 @@ STEPS: list[Callable[[Departement], list[str]]] = [
     _steering_step,
     _observatory_step,
     create_difficulty,
+    _funding_step,  # after the registry (its operators) and the plan (the actions it serves)
     _allocation_step,
     _families_step,  # after the demo commission, whose grid it is scored with
     create_period,

@@ -27,6 +27,7 @@ MENU = [
     MenuItem("Structures en difficulté", "difficulty:index", "difficulty.view"),
     MenuItem("Pilotage", "steering:index", "steering.view"),
     MenuItem("Communes et CDSF", "publicservice:index", "publicservice.view"),
+    MenuItem("Financements", "funding:index", "funding.view"),
     MenuItem("Attribution", "allocation:index", "allocation.view"),
     MenuItem("Places à déclarer", "allocation:declarations", "allocation.declare_places"),
     MenuItem("Guichet unique", "families:desk", "families.view"),

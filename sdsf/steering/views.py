@@ -18,6 +18,7 @@ from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.core.downloads import file_response
 from sdsf.steering import report, reviews, updates, versions
+from sdsf.steering.budget import planned_and_received
 from sdsf.steering.filters import PlanFilter
 from sdsf.steering.forms import (
     ActionForm,
@@ -136,6 +137,7 @@ def action(request, action):
             "value_form": IndicatorValueForm(scheme=action.scheme),
             "updates": action.updates.select_related("author", "validated_by")[:20],
             "decisions": action.decisions.select_related("meeting__body"),
+            "budget": planned_and_received(action),
         },
     )
 

@@ -14,6 +14,7 @@ from sdsf.allocation.models import AllocationRound
 from sdsf.difficulty.models import FollowUp
 from sdsf.emergency.models import EmergencyPeriod, EmergencyRequest
 from sdsf.families.models import PreApplication
+from sdsf.funding.models import Application, Call, Operator, Programme
 from sdsf.offer.models import ImportJob, ParentingAction
 from sdsf.publicservice.models import LocalSchema, Meeting
 from sdsf.steering.models import Action, Indicator, PlanVersion, Review, Scheme, Survey
@@ -154,6 +155,48 @@ RULES = [
         lambda u: Meeting.objects.writable_by(u, P.COMMITTEE_MANAGE),
         "meeting",
         {"93": "admin caf", "26": "admin_26"},
+    ),
+    # funding: the programme of the 93 is funded by its CAF and its Département; the operator
+    # of Bobigny is the institution of the structure manager of Bobigny
+    (
+        lambda u: Programme.objects.visible_to(u, P.FUNDING_VIEW),
+        "programme",
+        {"93": "admin analyst pmi caf state", "26": "admin_26"},
+    ),
+    (
+        lambda u: Programme.objects.writable_by(u, P.FUNDING_INSTRUCT),
+        "programme",
+        {"93": "admin pmi caf", "26": "admin_26"},
+    ),
+    (
+        lambda u: Call.objects.visible_to(u, P.FUNDING_VIEW),
+        "call",
+        {"93": "admin analyst pmi caf state", "26": "admin_26"},
+    ),
+    (
+        lambda u: Operator.objects.visible_to(u, P.FUNDING_VIEW),
+        "funding_operator",
+        {"93": "admin analyst pmi caf commune state structure", "26": "admin_26"},
+    ),
+    (
+        lambda u: Operator.objects.writable_by(u, P.FUNDING_APPLY),
+        "funding_operator",
+        {"93": "structure", "26": ""},
+    ),
+    (
+        lambda u: Application.objects.visible_to(u, P.FUNDING_VIEW),
+        "funding_application",
+        {"93": "admin analyst pmi caf state structure", "26": "admin_26"},
+    ),
+    (
+        lambda u: Application.objects.writable_by(u, P.FUNDING_INSTRUCT),
+        "funding_application",
+        {"93": "admin pmi caf", "26": "admin_26"},
+    ),
+    (
+        lambda u: Application.objects.writable_by(u, P.FUNDING_APPLY),
+        "funding_application",
+        {"93": "structure", "26": ""},
     ),
 ]
 
