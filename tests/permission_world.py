@@ -74,6 +74,8 @@ class Side:
     document: object = None
     duplicate: object = None  # a second pré-demande of the same child, filed at the desk
     invitation: object = None  # the desk's invitation to the family to attach the duplicate
+    person: object = None  # an agent of the département, whom its administrator manages
+    institution: object = None  # the CAF of the département
     scheme: object = None
     action: object = None
     indicator: object = None
@@ -308,9 +310,13 @@ def build_world() -> World:
         _families(side, family.family, agent)
         _allocation(side)
         _waiting_list_job(side, allocator)
-        _steering(
-            side, pilot if code == "93" else make_institution(Institution.Kind.CAF, code=code)
+        side.institution = (
+            pilot if code == "93" else make_institution(Institution.Kind.CAF, code=code)
         )
+        side.person = make_user(
+            Role.PMI_AGENT, Level.DEPARTEMENT, code, email=f"agent-{code}@example.org"
+        )
+        _steering(side, side.institution)
     world.sides = sides
     # A family that never logs in here: its reset link stays valid while the others do.
     user = make_family(email="forgetful@example.org").user

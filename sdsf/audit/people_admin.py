@@ -83,8 +83,8 @@ def _refused(request, refused, item):
     return redirect("people:person", person=item.pk)
 
 
-@require_POST
 @permission_required(Permission.PEOPLE_MANAGE)
+@require_POST
 def role_add(request, person):
     item = _person(request, person)
     form = RoleForm(request.user, item, request.POST)
@@ -105,8 +105,8 @@ def role_add(request, person):
     return redirect("people:person", person=item.pk)
 
 
-@require_POST
 @permission_required(Permission.PEOPLE_MANAGE)
+@require_POST
 def role_withdraw(request, person, assignment):
     item = _person(request, person)
     role = get_object_or_404(item.assignments.select_related("institution"), pk=assignment)
@@ -122,8 +122,8 @@ def role_withdraw(request, person, assignment):
     return redirect("people:person", person=item.pk)
 
 
-@require_POST
 @permission_required(Permission.PEOPLE_MANAGE)
+@require_POST
 def person_active(request, person):
     item = _person(request, person)
     active = request.POST.get("active") == "1"
@@ -138,8 +138,8 @@ def person_active(request, person):
     return redirect("people:person", person=item.pk)
 
 
-@require_POST
 @permission_required(Permission.PEOPLE_MANAGE)
+@require_POST
 def resend(request, person):
     """A new invitation link, for a person who has not chosen a password yet."""
     item = _person(request, person)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sdsf.offer import availability_views, views
+from sdsf.offer import availability_views, edit_views, views
 
 app_name = "offer"
 urlpatterns = [
@@ -13,9 +13,24 @@ urlpatterns = [
         views.structure_availability,
         name="structure_availability",
     ),
+    path(
+        "structures/<str:identifier>/modifier/",
+        edit_views.structure_edit,
+        name="structure_edit",
+    ),
+    path(
+        "structures/<str:identifier>/capacite/",
+        edit_views.structure_capacity,
+        name="structure_capacity",
+    ),
     path("assistants-maternels/", views.assistants, name="assistants"),
     path("assistants-maternels/export/", views.assistants_export, name="assistants_export"),
     path("assistants-maternels/<str:identifier>/", views.assistant, name="assistant"),
+    path(
+        "assistants-maternels/<str:identifier>/agrement/",
+        edit_views.assistant_agrement,
+        name="assistant_agrement",
+    ),
     path("agrements-a-renouveler/", views.alerts, name="alerts"),
     path("parentalite/", views.parenting, name="parenting"),
     path("import/", views.import_file, name="import"),
