@@ -50,10 +50,16 @@ def inside(actor, permission: Permission, level_field: str, code_field: str) -> 
         or_,
         (
             Q(**{level_field: level, f"{code_field}__in": mine.values(field)})
-            & ~Q(**{level_field: level, f"{code_field}__in": others.values(field)})
+            & ~Q(**{level_field: level, f"{code_field}__in": codes_of(others, field)})
             for level, field in LEVEL_FILTER.items()
         ),
     )
+
+
+def codes_of(communes: QuerySet[Commune], field: str) -> QuerySet:
+    """The codes of ``field`` (a level's filter) of these communes, without NULL (a commune
+    outside any EPT): NOT IN a list holding NULL would match nothing."""
+    return communes.exclude(**{f"{field}__isnull": True}).values(field)
 
 
 def institutions(actor) -> QuerySet[Institution]:

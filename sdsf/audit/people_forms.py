@@ -19,7 +19,7 @@ def territory_choices(actor, permission: Permission) -> list[tuple[str, str]]:
     def whole(model, field: str) -> QuerySet:
         return (
             model.objects.filter(pk__in=mine.values(field))
-            .exclude(pk__in=others.values(field))
+            .exclude(pk__in=administration.codes_of(others, field))
             .order_by("name")
         )
 
