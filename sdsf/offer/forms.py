@@ -112,10 +112,20 @@ class StructureForm(forms.ModelForm):
     relais, the communes it covers among the editor's (the others stay as they are)."""
 
     latitude = forms.FloatField(
-        label="Latitude", required=False, min_value=-90, max_value=90, help_text="Ex. : 48,9086"
+        label="Latitude",
+        required=False,
+        min_value=-90,
+        max_value=90,
+        localize=True,
+        help_text="En degrés décimaux, ex. : 48,9086",
     )
     longitude = forms.FloatField(
-        label="Longitude", required=False, min_value=-180, max_value=180, help_text="Ex. : 2,4397"
+        label="Longitude",
+        required=False,
+        min_value=-180,
+        max_value=180,
+        localize=True,
+        help_text="En degrés décimaux, ex. : 2,4397",
     )
     avip_share = forms.IntegerField(
         label="Part de places AVIP (%)", required=False, min_value=0, max_value=100
