@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -22,5 +23,5 @@ def welcome(request, token):
     if request.method == "POST" and form.is_valid():
         form.save()
         login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("site:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/welcome.html", {"form": form, "person": person})
