@@ -3,6 +3,7 @@ editing forms (structures, dated capacity, agrément decisions)."""
 
 from django import forms
 
+from sdsf.core import clock
 from sdsf.offer.importers.assistants import MAX_CHILDREN
 from sdsf.offer.importing import KIND_LABELS
 from sdsf.offer.models import (
@@ -273,6 +274,7 @@ class AgrementForm(forms.ModelForm):
         self.assistant = assistant
         if not self.is_bound:
             self.initial.update(
+                effective_from=clock.today(),
                 places=assistant.agrement_places,
                 ages=assistant.agrement_ages,
                 start=assistant.agrement_start,

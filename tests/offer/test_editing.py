@@ -133,6 +133,8 @@ def test_a_pmi_agent_records_agrement_decisions_in_the_history(client):
         "expiry": assistant.agrement_expiry.isoformat(),
         "reason": "",
     }
+    # Date inputs show their initial value as the browser reads it (AAAA-MM-JJ).
+    assert f'name="effective_from" value="{today.isoformat()}"' in _form(client.get(url))
     assert "Indiquez le motif" in _form(client.post(url, body))
     assert "inférieure ou égale à 6" in _form(client.post(url, body | {"places": "7"}))
     early = body | {"effective_from": (today - timedelta(days=400)).isoformat(), "reason": "x"}
