@@ -100,6 +100,7 @@ REACH = {
 # Who may change what they reach, when the view lets only some readers write.
 WRITERS = {
     "administrators": (who("admin"), who("admin_26")),
+    "offer editors": (who("admin pmi caf"), who("admin_26")),
     "coordinators": (who("admin"), who("admin_26")),
     "pilots": (who("admin caf"), who("admin_26")),  # the CAF pilots the action of the 93
     "desk commune": (who("admin caf commune rpe"), who("admin_26")),
@@ -185,6 +186,9 @@ URLS = {
     "offer:structure": staff(P.OFFER_VIEW, obj="structure"),
     "offer:structure_availability": staff(
         P.OFFER_UPDATE_AVAILABILITY, 200, 302, obj="managed structure"
+    ),
+    "offer:structure_create": staff(
+        P.OFFER_EDIT, 200, 302, side=True, writers="offer editors", refused=200
     ),
     "offer:structure_edit": staff(P.OFFER_EDIT, 200, 302, obj="structure"),
     "offer:structure_capacity": staff(P.OFFER_EDIT, 200, 302, obj="structure"),
@@ -438,6 +442,13 @@ BODIES: dict[str, Callable] = {
         "name": "CAF du département",
         "kind": "caf",
         "territory": f"departement:{s.departement}",
+    },
+    "offer:structure_create": lambda w, s: {
+        "identifier": "EAJE-NOUVELLE",
+        "kind": "eaje",
+        "name": "Crèche des Lilas",
+        "commune": s.commune,
+        "status": "planned",
     },
     "offer:structure_edit": lambda w, s: {"name": "Crèche des Lilas", "status": "open"},
     "offer:structure_capacity": lambda w, s: {"start": "2026-12-01", "babies": "12"},

@@ -14,7 +14,7 @@ from sdsf.accounts.scope import Permission, permission_required
 from sdsf.audit.log import record
 from sdsf.audit.models import AuditEvent
 from sdsf.core import clock, formats
-from sdsf.offer.forms import AgrementForm, CapacityForm, StructureForm
+from sdsf.offer.forms import AgrementForm, CapacityForm, NewStructureForm, StructureForm
 from sdsf.offer.history import BeforeLatest, record_agrement, set_capacity
 from sdsf.offer.models import AssistantMaternel, Section, Structure
 
@@ -33,6 +33,24 @@ def _structure(request, identifier, **filters):
 
 def _changed_labels(form) -> str:
     return ", ".join(str(form.fields[name].label) for name in form.changed_data)
+
+
+@permission_required(Permission.OFFER_EDIT)
+def structure_create(request):
+    """A structure added to the registry in a commune of the editor's territory, placed at the
+    commune's centre until its form gives its position."""
+    communes = scope.communes(request.user, Permission.OFFER_EDIT)
+    form = NewStructureForm(request.POST or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            item = form.save(commit=False)
+            item.latitude, item.longitude = item.commune.centroid_lat, item.commune.centroid_lon
+            item.location_approximate = item.latitude is not None
+            item.save()
+            record(request, AuditEvent.Action.CREATE, item, detail="structure créée")
+        messages.success(request, "Structure ajoutée au registre : complétez sa fiche.")
+        return redirect("offer:structure_edit", identifier=item.identifier)
+    return render(request, "offer/structure_create.html", {"form": form})
 
 
 @permission_required(Permission.OFFER_EDIT)

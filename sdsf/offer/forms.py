@@ -1,6 +1,8 @@
 """Filters of the registry lists, the upload and availability forms, and the registry's
 editing forms (structures, dated capacity, agrément decisions)."""
 
+import re
+
 from django import forms
 
 from sdsf.core import clock
@@ -17,6 +19,7 @@ from sdsf.offer.models import (
 )
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a URL segment as it is
 
 
 def _blank(choices, label="Tous") -> list:
@@ -296,3 +299,30 @@ class AgrementForm(forms.ModelForm):
                 decision, current if current in ACTIVE_STATUSES else AgrementStatus.GRANTED
             )
         return data
+
+
+class NewStructureForm(forms.ModelForm):
+    """A new structure: its registry identifier, kind, name and commune (one of the editor's);
+    the rest is filled in on its form."""
+
+    class Meta:
+        model = Structure
+        fields = ["identifier", "kind", "name", "commune", "status"]
+        help_texts = {
+            "identifier": "Unique dans le registre, par ex. « EAJE-93-0150 » : les fichiers "
+            "d'import désignent la structure par cet identifiant."
+        }
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes.order_by("name")
+        self.fields["commune"].empty_label = "Choisir une commune"
+        self.fields["status"].initial = Status.PLANNED
+
+    def clean_identifier(self):
+        identifier = self.cleaned_data["identifier"].strip()
+        if not IDENTIFIER.fullmatch(identifier):
+            raise forms.ValidationError(
+                "Lettres sans accent, chiffres, tirets et points seulement, sans espace."
+            )
+        return identifier

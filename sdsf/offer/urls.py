@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("structures.geojson", views.structures_geojson, name="structures_geojson"),
     path("structures/export/", views.structures_export, name="structures_export"),
+    path("structures/nouvelle/", edit_views.structure_create, name="structure_create"),
     path("structures/<str:identifier>/", views.structure, name="structure"),
     path(
         "structures/<str:identifier>/disponibilites/",

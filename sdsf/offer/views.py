@@ -69,6 +69,7 @@ def index(request):
             "can": {
                 "export": scope.can(request.user, Permission.OFFER_EXPORT),
                 "import": scope.can(request.user, Permission.OFFER_IMPORT),
+                "edit": scope.can(request.user, Permission.OFFER_EDIT),
                 "assistants": scope.can(request.user, Permission.OFFER_VIEW_AM),
                 "alerts": scope.can(request.user, Permission.AGREMENT_ALERTS),
             },

@@ -172,3 +172,25 @@ def test_agrement_decisions_belong_to_the_pmi_of_the_territory(client):
         == 403
     )
     assert Structure.objects.count() == 0
+
+
+def test_a_structure_is_added_in_a_commune_of_the_editors_territory(client):
+    _login(client, Role.CAF_ADVISOR, Level.COMMUNE, "93008")
+    url = reverse("offer:structure_create")
+    body = {
+        "identifier": "EAJE-93-NEW",
+        "kind": "eaje",
+        "name": "Crèche Neuve",
+        "status": "planned",
+    }
+    assert "Sélectionnez un choix valide" in _form(client.post(url, body | {"commune": "93048"}))
+    assert "sans espace" in _form(
+        client.post(url, body | {"identifier": "EAJE 1", "commune": "93008"})
+    )
+    response = client.post(url, body | {"commune": "93008"})
+    assert response.status_code == 302
+    item = Structure.objects.get(identifier="EAJE-93-NEW")
+    assert item.location_approximate and item.status == "planned"
+    assert AuditEvent.objects.filter(object_id=str(item.pk), action="create").exists()
+    duplicate = client.post(url, body | {"commune": "93008"})
+    assert "existe déjà" in _form(duplicate)
