@@ -74,6 +74,8 @@ class Side:
     document: object = None
     duplicate: object = None  # a second pré-demande of the same child, filed at the desk
     invitation: object = None  # the desk's invitation to the family to attach the duplicate
+    person: object = None  # an agent of the département, whom its administrator manages
+    institution: object = None  # the CAF of the département
     scheme: object = None
     action: object = None
     indicator: object = None
@@ -475,9 +477,13 @@ def build_world() -> World:
         _families(side, family.family, agent)
         _allocation(side)
         _waiting_list_job(side, allocator)
-        _steering(
-            side, pilot if code == "93" else make_institution(Institution.Kind.CAF, code=code)
+        side.institution = (
+            pilot if code == "93" else make_institution(Institution.Kind.CAF, code=code)
         )
+        side.person = make_user(
+            Role.PMI_AGENT, Level.DEPARTEMENT, code, email=f"agent-{code}@example.org"
+        )
+        _steering(side, side.institution)
         _emergency(side, world.users["state" if code == "93" else "admin_26"])
         _difficulty(side)
         _publicservice(side)

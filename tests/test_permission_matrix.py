@@ -18,6 +18,7 @@ views check them (:func:`expected`).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -52,12 +53,16 @@ NOBODY = frozenset()
 HOLDERS = {
     P.VIEW_TERRITORY: STAFF,
     P.VIEW_PEOPLE: who("admin admin_26"),
+    P.PEOPLE_MANAGE: who("admin admin_26"),
+    P.INSTITUTIONS_MANAGE: who("admin admin_26"),
     P.VIEW_AUDIT: who("admin admin_26"),
     P.OFFER_VIEW: STAFF,
     P.OFFER_VIEW_AM: who("pmi caf commune commune_other structure rpe"),
     P.OFFER_IMPORT: who("admin admin_26 pmi caf"),
     P.OFFER_EXPORT: who("admin admin_26 analyst pmi caf commune commune_other state"),
     P.OFFER_UPDATE_AVAILABILITY: who("structure rpe"),
+    P.OFFER_EDIT: who("admin admin_26 pmi caf"),
+    P.AGREMENT_EDIT: who("pmi"),
     P.AGREMENT_ALERTS: who("pmi"),
     P.STEERING_VIEW: STAFF,
     P.STEERING_EDIT_ACTION: STAFF - who("state"),
@@ -121,9 +126,13 @@ REACH = {
     "programme": (who("admin analyst pmi caf state"), who("admin_26")),
     "funding operator": (who("admin analyst pmi caf commune state structure"), who("admin_26")),
     "funding file": (who("admin analyst pmi caf state structure"), who("admin_26")),
+    "person": (who("admin"), who("admin_26")),
+    "institution": (who("admin"), who("admin_26")),
 }
 # Who may change what they reach, when the view lets only some readers write.
 WRITERS = {
+    "administrators": (who("admin"), who("admin_26")),
+    "offer editors": (who("admin pmi caf"), who("admin_26")),
     "coordinators": (who("admin"), who("admin_26")),
     "pilots": (who("admin caf"), who("admin_26")),  # the CAF pilots the action of the 93
     "desk commune": (who("admin caf commune rpe"), who("admin_26")),
@@ -179,7 +188,21 @@ URLS = {
     "core:security_txt": Url(PUBLIC, 404, 404),  # until the installation sets its contact
     "accounts:login": Url(GUEST),
     "accounts:logout": Url(PUBLIC, 405, LOGIN),  # POST only; then back to the log-in page
+    "accounts:welcome": Url(PUBLIC, obj="public", post=302),
     "people:list": staff(P.VIEW_PEOPLE),
+    "people:invite": staff(
+        P.PEOPLE_MANAGE, 200, 302, side=True, writers="administrators", refused=200
+    ),
+    "people:person": staff(P.PEOPLE_MANAGE, obj="person"),
+    **{
+        f"people:{name}": post_only(P.PEOPLE_MANAGE, obj="person")
+        for name in ("role_add", "role_withdraw", "person_active", "resend")
+    },
+    "people:institutions": staff(P.INSTITUTIONS_MANAGE),
+    "people:institution_create": staff(
+        P.INSTITUTIONS_MANAGE, 200, 302, side=True, writers="administrators", refused=200
+    ),
+    "people:institution_edit": staff(P.INSTITUTIONS_MANAGE, 200, 302, obj="institution"),
     "audit:search": staff(P.VIEW_AUDIT),
     "set_language": Url(PUBLIC, 302, 302),
     # territories (public data of the person's départements) and the API
@@ -202,6 +225,12 @@ URLS = {
     "offer:structure_availability": staff(
         P.OFFER_UPDATE_AVAILABILITY, 200, 302, obj="managed structure"
     ),
+    "offer:structure_create": staff(
+        P.OFFER_EDIT, 200, 302, side=True, writers="offer editors", refused=200
+    ),
+    "offer:structure_edit": staff(P.OFFER_EDIT, 200, 302, obj="structure"),
+    "offer:structure_capacity": staff(P.OFFER_EDIT, 200, 302, obj="structure"),
+    "offer:assistant_agrement": staff(P.AGREMENT_EDIT, 200, 302, obj="assistant"),
     "offer:assistants": staff(P.OFFER_VIEW_AM),
     "offer:assistants_export": staff(P.OFFER_EXPORT, also=P.OFFER_VIEW_AM),
     "offer:assistant": staff(P.OFFER_VIEW_AM, obj="assistant"),
@@ -461,6 +490,7 @@ URLS = {
 
 def _kwargs(name: str, w: World, s) -> dict:
     """The URL's arguments, from the objects of side ``s``."""
+    from sdsf.accounts import invitations as staff_invitations
     from sdsf.families import accounts, interest, invitations
     from sdsf.offer.availability import make_token
 
@@ -489,6 +519,9 @@ def _kwargs(name: str, w: World, s) -> dict:
         "schema": s.local_schema.pk,
         "meeting": s.meeting.pk,
         "year": 2026,
+        "person": s.person.pk,
+        "assignment": s.person.assignments.get().pk,
+        "institution": s.institution.pk,
         "uidb64": w.reset[0],
         "token": {
             "offer:availability_link": make_token(s.eaje),
@@ -497,12 +530,14 @@ def _kwargs(name: str, w: World, s) -> dict:
             "families:invitation": invitations.token(s.invitation),
             "families:password_reset_confirm": w.reset[1],
             "steering:survey_answer": s.recipients.token,
+            "accounts:welcome": staff_invitations.token(s.person),
         }.get(name),
     } | SPECIAL_KWARGS.get(name, lambda w, s: {})(w, s)
 
 
 SPECIAL_KWARGS: dict[str, Callable] = {
     "offer:assistant": lambda w, s: {"identifier": s.assistant.identifier},
+    "offer:assistant_agrement": lambda w, s: {"identifier": s.assistant.identifier},
     "families:assistant": lambda w, s: {"identifier": s.assistant.identifier},
     "families:parenting_action": lambda w, s: {"identifier": s.parenting.identifier},
     # a file filed at the desk, not yet attached to an account: the invitation is sent
@@ -551,7 +586,62 @@ def _parent(s) -> dict:
     }
 
 
+def _role(s) -> dict:
+    return {
+        "role": "analyst",
+        "institution": str(s.institution.pk),
+        "territory": f"departement:{s.departement}",
+    }
+
+
+def _agrement(w, s) -> dict:
+    from sdsf.core import clock
+
+    today = clock.today()
+    return {
+        "decision": "suspension",
+        "effective_from": today.isoformat(),
+        "places": "3",
+        "ages": "0-3 ans",
+        "start": (today - timedelta(days=365)).isoformat(),
+        "expiry": (today + timedelta(days=365)).isoformat(),
+        "reason": "Enquête de la PMI en cours.",
+    }
+
+
 BODIES: dict[str, Callable] = {
+    "accounts:welcome": lambda w, s: {
+        "new_password1": "Une phrase de passe 2026",
+        "new_password2": "Une phrase de passe 2026",
+    },
+    "people:invite": lambda w, s: {
+        "email": "nouvelle.personne@example.org",
+        "first_name": "Nina",
+        "last_name": "Durand",
+        **_role(s),
+    },
+    "people:role_add": lambda w, s: _role(s),
+    "people:person_active": lambda w, s: {"active": "0"},
+    "people:institution_create": lambda w, s: {
+        "name": "Ville de démonstration",
+        "kind": "commune",
+        "territory": f"commune:{s.commune}",
+    },
+    "people:institution_edit": lambda w, s: {
+        "name": "CAF du département",
+        "kind": "caf",
+        "territory": f"departement:{s.departement}",
+    },
+    "offer:structure_create": lambda w, s: {
+        "identifier": "EAJE-NOUVELLE",
+        "kind": "eaje",
+        "name": "Crèche des Lilas",
+        "commune": s.commune,
+        "status": "planned",
+    },
+    "offer:structure_edit": lambda w, s: {"name": "Crèche des Lilas", "status": "open"},
+    "offer:structure_capacity": lambda w, s: {"start": "2026-12-01", "babies": "12"},
+    "offer:assistant_agrement": _agrement,
     "offer:structure_availability": lambda w, s: {"available_places": "2", "available_from": ""},
     "offer:import": lambda w, s: {
         "kind": "eaje",

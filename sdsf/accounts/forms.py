@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 
 class LoginForm(AuthenticationForm):
@@ -22,3 +22,21 @@ class LoginForm(AuthenticationForm):
 
     def clean_username(self):
         return self.cleaned_data["username"].lower()
+
+
+class WelcomeForm(SetPasswordForm):
+    """The invited person's first password (Django's validators: length, common passwords,
+    similarity with the name and address)."""
+
+    new_password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        help_text="12 caractères au moins ; évitez votre nom et les mots de passe courants.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="Mot de passe (confirmation)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    error_messages = {"password_mismatch": "Les deux mots de passe ne sont pas identiques."}

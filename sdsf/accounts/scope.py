@@ -51,12 +51,16 @@ DIFFICULTY_PARTNERS = frozenset(
 class Permission(StrEnum):
     VIEW_TERRITORY = "territory.view"
     VIEW_PEOPLE = "people.view"
+    PEOPLE_MANAGE = "people.manage"
+    INSTITUTIONS_MANAGE = "institutions.manage"
     VIEW_AUDIT = "audit.view"
     OFFER_VIEW = "offer.view"
     OFFER_VIEW_AM = "offer.view_am"
     OFFER_IMPORT = "offer.import"
     OFFER_EXPORT = "offer.export"
     OFFER_UPDATE_AVAILABILITY = "offer.update_availability"
+    OFFER_EDIT = "offer.edit"
+    AGREMENT_EDIT = "agrement.edit"
     AGREMENT_ALERTS = "agrement.alerts"
     STEERING_VIEW = "steering.view"
     STEERING_EDIT_ACTION = "steering.edit_action"
@@ -100,6 +104,16 @@ CATALOGUE: dict[Permission, Rule] = {
         frozenset({Role.ADMINISTRATOR}),
         "Consulter les comptes des personnes des institutions de son territoire",
     ),
+    Permission.PEOPLE_MANAGE: Rule(
+        frozenset({Role.ADMINISTRATOR}),
+        "Inviter des personnes, leur donner ou retirer des rôles sur les territoires de ses "
+        "départements, désactiver leur compte (jamais le sien)",
+    ),
+    Permission.INSTITUTIONS_MANAGE: Rule(
+        frozenset({Role.ADMINISTRATOR}),
+        "Créer et modifier les institutions (Département, CAF, MSA, préfecture, communes, EPCI, "
+        "gestionnaires) des territoires de ses départements",
+    ),
     Permission.VIEW_AUDIT: Rule(frozenset({Role.ADMINISTRATOR}), "Consulter le journal d'audit"),
     Permission.OFFER_VIEW: Rule(
         STAFF_ROLES, "Consulter le registre des structures (EAJE, MAM, RPE, LAEP) de son périmètre"
@@ -128,6 +142,16 @@ CATALOGUE: dict[Permission, Rule] = {
     Permission.OFFER_UPDATE_AVAILABILITY: Rule(
         frozenset({Role.STRUCTURE_MANAGER}),
         "Déclarer les places disponibles de sa structure",
+    ),
+    Permission.OFFER_EDIT: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.PMI_AGENT, Role.CAF_ADVISOR}),
+        "Modifier dans le registre les structures de son périmètre : identité, adresse et "
+        "position, horaires, label AVIP, financement, capacité datée, communes couvertes d'un RPE",
+    ),
+    Permission.AGREMENT_EDIT: Rule(
+        frozenset({Role.PMI_AGENT}),
+        "Enregistrer les décisions d'agrément des assistants maternels de son territoire "
+        "(renouvellement, extension, suspension, retrait motivé)",
     ),
     Permission.AGREMENT_ALERTS: Rule(
         frozenset({Role.PMI_AGENT}),

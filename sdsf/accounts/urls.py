@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # Public: the invitation link (the signed token is the credential).
+    path("bienvenue/<str:token>/", views.welcome, name="welcome"),
 ]

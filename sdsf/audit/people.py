@@ -21,4 +21,12 @@ def people(request):
     )
     read_personal(request, page.object_list)
     label_scopes(a for person in page.object_list for a in person.assignments.all())
-    return render(request, "audit/people.html", {"page": page})
+    return render(
+        request,
+        "audit/people.html",
+        {
+            "page": page,
+            "can_manage": scope.can(request.user, Permission.PEOPLE_MANAGE),
+            "can_institutions": scope.can(request.user, Permission.INSTITUTIONS_MANAGE),
+        },
+    )

@@ -11,10 +11,11 @@ class attribute: the lookup from the model to its département(s), e.g.::
 object whose model does not declare it (:class:`UndeclaredTerritory`), so an audited model
 cannot be added without its territory: the first test that reaches its call site fails.
 
-People (:class:`~sdsf.accounts.models.User`, the object of the people list, and the subject of
-logins and logouts) are placed by *person territories* that apps register at start-up
-(:func:`register_person_territory`): the audit app registers the départements of the person's
-roles; the families app those of the family's pré-demandes. Each answers for many people at
+Institutions are placed by their territory. People (:class:`~sdsf.accounts.models.User`, the
+object of the people list, and the subject of logins and logouts) are placed by *person
+territories* that apps register at start-up (:func:`register_person_territory`): the audit app
+registers the départements of the person's roles; the families app those of the family's
+pré-demandes. Each answers for many people at
 once (a page of the people list is recorded with a few queries, not a few per person).
 """
 
@@ -23,7 +24,9 @@ from collections.abc import Callable, Iterable
 
 from django.db import models
 
-from sdsf.accounts.models import User
+from sdsf.accounts.models import Institution, User
+from sdsf.territories.models import Commune, Level
+from sdsf.territories.queries import LEVEL_FILTER
 
 # (person's primary key, département code) pairs of the people whose primary keys are given.
 PersonTerritory = Callable[[list[int]], Iterable[tuple[int, str]]]
@@ -84,9 +87,20 @@ def of_objects(objects: Iterable[models.Model]) -> dict[tuple[str, str], set[str
             for pk, codes in of_people(rows).items():
                 found[label, str(pk)] = codes
             continue
+        if issubclass(model, Institution):
+            for row in rows:
+                found[label, str(row.pk)] = _institution_departements(row)
+            continue
         path = declared_path(model)
         values = model._base_manager.filter(pk__in=[r.pk for r in rows]).values_list("pk", path)
         for pk, code in values:
             if code:
                 found[label, str(pk)].add(code)
     return found
+
+
+def _institution_departements(institution: Institution) -> set[str]:
+    """An institution belongs to the départements of its territory (changed one at a time)."""
+    field = LEVEL_FILTER[Level(institution.territory_level)]
+    rows = Commune.objects.filter(**{field: institution.territory_code}).order_by()
+    return set(rows.values_list("departement_id", flat=True).distinct())

@@ -73,6 +73,8 @@ class StructureQuerySet(models.QuerySet):
 class Structure(models.Model):
     """A place families or childminders use: EAJE, MAM, RPE, LAEP, centre social or EVS."""
 
+    audit_departement = "commune__departement"  # its changes are audited (sdsf.audit.territory)
+
     class Kind(models.TextChoices):
         EAJE = "eaje", _("EAJE")
         MAM = "mam", _("MAM")
@@ -352,6 +354,19 @@ class AssistantQuerySet(models.QuerySet):
                 clauses.append(territory([a], "commune__"))
         return _any_of(self, clauses)
 
+    def writable_by(self, user, permission: Permission):
+        """Childminders whose agrément decisions a person records: those working in the
+        territory of the person's territorial roles granting ``permission`` (the PMI of the
+        département; never a role scoped to one structure)."""
+        return _any_of(
+            self,
+            [
+                territory([a], "commune__")
+                for a in holding(user, permission)
+                if a.scope_level != STRUCTURE_SCOPE
+            ],
+        )
+
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for item in objs:
@@ -464,6 +479,18 @@ class AssistantMaternel(models.Model):
         self.agrement_min_months, self.agrement_max_months = span or (None, None)
 
 
+class Decision(models.TextChoices):
+    """The PMI's decision that opened a state of an agrément (recorded in the interface; an
+    imported state has none)."""
+
+    GRANT = "grant", _("agrément")
+    RENEWAL = "renewal", _("renouvellement")
+    EXTENSION = "extension", _("extension")
+    CHANGE = "change", _("modification")
+    SUSPENSION = "suspension", _("suspension")
+    WITHDRAWAL = "withdrawal", _("retrait")
+
+
 class Agrement(models.Model):
     """One state of a childminder's agrément, in force from ``effective_from``."""
 
@@ -476,6 +503,16 @@ class Agrement(models.Model):
     ages = models.CharField(_("âges"), max_length=100, blank=True)
     start = models.DateField(_("début"))
     expiry = models.DateField(_("échéance"))
+    # Defaults in the database too: the importers write history rows with plain INSERTs.
+    decision = models.CharField(
+        _("décision"),
+        max_length=12,
+        choices=Decision.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    reason = models.CharField(_("motif"), max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["assistant", "-effective_from"]

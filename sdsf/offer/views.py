@@ -69,6 +69,7 @@ def index(request):
             "can": {
                 "export": scope.can(request.user, Permission.OFFER_EXPORT),
                 "import": scope.can(request.user, Permission.OFFER_IMPORT),
+                "edit": scope.can(request.user, Permission.OFFER_EDIT),
                 "assistants": scope.can(request.user, Permission.OFFER_VIEW_AM),
                 "alerts": scope.can(request.user, Permission.AGREMENT_ALERTS),
             },
@@ -181,7 +182,26 @@ def structure(request, identifier):
             )
             .filter(pk=item.pk)
             .exists(),
+            "can_edit": Structure.objects.writable_by(request.user, Permission.OFFER_EDIT)
+            .filter(pk=item.pk)
+            .exists(),
+            "changes": _changes(item),
         },
+    )
+
+
+CHANGES_SHOWN = 20
+
+
+def _changes(item: Structure) -> list[AuditEvent]:
+    """The latest changes made in the forms (the audit log keeps them all, dated, with the
+    institution of whoever made them)."""
+    return list(
+        AuditEvent.objects.filter(
+            object_type=Structure._meta.label_lower,
+            object_id=str(item.pk),
+            action=AuditEvent.Action.UPDATE,
+        ).only("at", "institution", "detail")[:CHANGES_SHOWN]
     )
 
 
@@ -238,7 +258,15 @@ def assistant(request, identifier):
     return render(
         request,
         "offer/assistant.html",
-        {"item": item, "history": item.agrements.order_by("-effective_from")},
+        {
+            "item": item,
+            "history": item.agrements.order_by("-effective_from"),
+            "can_edit": AssistantMaternel.objects.writable_by(
+                request.user, Permission.AGREMENT_EDIT
+            )
+            .filter(pk=item.pk)
+            .exists(),
+        },
     )
 
 

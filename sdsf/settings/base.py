@@ -248,6 +248,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sdsf@localhost")
 # address (no request to read it from); a signed link stays valid this many days.
 SDSF_PUBLIC_URL = os.environ.get("SDSF_PUBLIC_URL", "http://localhost:8000")
 SDSF_AVAILABILITY_LINK_DAYS = 30
+# An agent's invitation link (sdsf.accounts.invitations) stays valid this many days.
+SDSF_INVITATION_DAYS = 5
 
 # Allocation proposals (sdsf proposal_deadlines, daily): the reminder e-mail goes this many days
 # before the family's answer deadline (once per proposal).

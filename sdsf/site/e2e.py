@@ -165,6 +165,53 @@ def structure(
 
 
 @fixture
+def assistant(
+    commune: str = "93008",
+    identifier: str = "AM-E2E-0001",
+    last_name: str = "Martin",
+    first_name: str = "Sophie",
+    places: int = 4,
+    ages: str = "0-6 ans",
+    start: str = "2024-09-01",
+    expiry: str = "2029-08-31",
+) -> dict:
+    """A childminder whose agrément was granted on ``start`` (its first state in the history),
+    at the commune's centre."""
+    from sdsf.offer.history import record_agrement
+    from sdsf.offer.models import Agrement, AgrementStatus, AssistantMaternel, Decision
+
+    town = Commune.objects.get(code=commune)
+    granted = date.fromisoformat(start)
+    created = AssistantMaternel.objects.create(
+        identifier=identifier,
+        last_name=last_name,
+        first_name=first_name,
+        commune=town,
+        latitude=town.centroid_lat,
+        longitude=town.centroid_lon,
+        location_approximate=True,
+        agrement_status=AgrementStatus.GRANTED,
+        agrement_places=places,
+        agrement_start=granted,
+        agrement_expiry=date.fromisoformat(expiry),
+        agrement_since=granted,
+    )
+    record_agrement(
+        created,
+        Agrement(
+            effective_from=granted,
+            decision=Decision.GRANT,
+            status=AgrementStatus.GRANTED,
+            places=places,
+            ages=ages,
+            start=granted,
+            expiry=date.fromisoformat(expiry),
+        ),
+    )
+    return {"id": created.pk, "identifier": created.identifier}
+
+
+@fixture
 def allocation_round(
     commune: str = "93008",
     grid: str = "pessac-2022",

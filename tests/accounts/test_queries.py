@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sdsf.accounts import scope
-from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Role, label_scopes
+from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role, label_scopes
 from sdsf.audit import territory
 from sdsf.territories.models import Commune, Level
 from sdsf.territories.queries import TerritoryRef, labels
@@ -113,3 +113,22 @@ def test_the_audit_places_people_as_one_by_one():
     found = territory.of_people(people)
     assert found == {person.pk: territory.of_person(person) for person in people}
     assert found[family.user.pk] == {"93", "26"}
+
+
+def test_institutions(client):
+    """The institutions list (its territories labelled in bulk)."""
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    url = reverse("people:institutions")
+
+    def institutions(start: int, count: int) -> None:
+        levels = [(Level.COMMUNE, "93008"), (Level.EPT, EST_ENSEMBLE), (Level.DEPARTEMENT, "93")]
+        for i in range(start, start + count):
+            level, code = levels[i % len(levels)]
+            Institution.objects.create(
+                name=f"Institution I{i}", kind="commune", territory_level=level, territory_code=code
+            )
+
+    institutions(0, 3)
+    small = queries(client, url)
+    institutions(3, 12)
+    assert (small, queries(client, url, warm=False, shows="Institution I14")) == (8, 8)

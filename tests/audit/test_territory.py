@@ -77,9 +77,9 @@ def test_a_familys_login_concerns_the_departements_of_its_pre_applications(clien
 
 
 def test_a_model_that_does_not_declare_its_territory_is_refused():
-    institution = make_institution()
+    role = make_user(Role.PMI_AGENT).assignments.get()
     with pytest.raises(territory.UndeclaredTerritory):
-        record(None, AuditEvent.Action.READ, institution)
+        record(None, AuditEvent.Action.READ, role)
     assert not AuditEvent.objects.exists()
 
 

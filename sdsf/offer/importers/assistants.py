@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sdsf.core import clock, formats
+from sdsf.core import clock
 from sdsf.core.imports import (
     ImportFailed,
     ImportResult,
@@ -21,6 +21,13 @@ from sdsf.core.imports import (
     check_unique,
     parse_date,
     parse_int,
+)
+from sdsf.offer.history import (
+    AGREMENT_FIELDS,
+    agrement_state,
+    before_latest,
+    copy_current,
+    current_state,
 )
 from sdsf.offer.importers.common import (
     Context,
@@ -42,7 +49,6 @@ START = "Date de début d'agrément"
 EXPIRY = "Date de fin d'agrément"
 EFFECTIVE = "Date d'effet"
 MAX_CHILDREN = 6  # 4 at a time as a rule; the PMI may derogate up to 6
-AGREMENT_FIELDS = ("status", "places", "ages", "start", "expiry")
 UPSERT_FIELDS = [
     "last_name",
     "first_name",
@@ -163,7 +169,7 @@ class AssistantImporter:
             available_from=available_from,
             email=cells.cell("E-mail", parse_email, required=False, default=""),
         )
-        _copy_current(assistant, agrement)
+        copy_current(assistant, agrement)
         return Parsed(
             cells.row.line,
             assistant,
@@ -199,21 +205,15 @@ class AssistantImporter:
                         column=ID,
                     )
                 )
-            if _current_state(current) == _state(item.agrement):
+            if current_state(current) == agrement_state(item.agrement):
                 # Unchanged agrément: keep its date of effect.
                 item.assistant.agrement_since = current.agrement_since
                 continue
             if item.agrement.effective_from < current.agrement_since:
-                errors.append(
-                    RowError(
-                        "changement d'agrément daté du "
-                        f"{formats.date(item.agrement.effective_from)}, "
-                        "antérieur au dernier changement enregistré "
-                        f"({formats.date(current.agrement_since)})",
-                        line=item.line,
-                        column=EFFECTIVE,
-                    )
+                refused = before_latest(
+                    "d'agrément", item.agrement.effective_from, current.agrement_since
                 )
+                errors.append(RowError(str(refused), line=item.line, column=EFFECTIVE))
                 continue
             plan.history_changed.add(index)
             if item.agrement.effective_from == current.agrement_since:
@@ -305,27 +305,3 @@ class AssistantImporter:
 
 def _values(obj, names) -> tuple:
     return tuple(getattr(obj, name) for name in names)
-
-
-def _state(agrement: Agrement) -> tuple:
-    return tuple(getattr(agrement, name) for name in AGREMENT_FIELDS)
-
-
-def _current_state(assistant: AssistantMaternel) -> tuple:
-    return (
-        assistant.agrement_status,
-        assistant.agrement_places,
-        assistant.agrement_ages,
-        assistant.agrement_start,
-        assistant.agrement_expiry,
-    )
-
-
-def _copy_current(assistant: AssistantMaternel, agrement: Agrement) -> None:
-    assistant.agrement_status = agrement.status
-    assistant.agrement_places = agrement.places
-    assistant.agrement_ages = agrement.ages
-    assistant.read_agrement_ages()  # the plain INSERT/UPDATE bypass save()
-    assistant.agrement_start = agrement.start
-    assistant.agrement_expiry = agrement.expiry
-    assistant.agrement_since = agrement.effective_from

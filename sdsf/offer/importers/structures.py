@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from sdsf.accounts.models import Institution
-from sdsf.core import formats
 from sdsf.core.codes import normalise_commune_code
 from sdsf.core.imports import (
     ImportFailed,
@@ -21,6 +20,7 @@ from sdsf.core.imports import (
     parse_date,
     parse_int,
 )
+from sdsf.offer.history import BeforeLatest, capacity_change
 from sdsf.offer.importers.common import (
     Context,
     Upserts,
@@ -331,42 +331,20 @@ class EajeImporter(StructureImporter):
         for index, item in enumerate(plan.parsed):
             structure = item.current or item.structure
             rows = rows_of.get(structure.pk, []) if item.current else []
-            latest: dict[str, Capacity] = {}
-            for row in sorted(rows, key=lambda r: r.start):
-                latest[row.section] = row
-            current = {s: r.places for s, r in latest.items() if r.places}
-            wanted = {s: n for s, n in (item.capacity or {}).items() if n}
-            if current == wanted:
-                continue
             start = item.capacity_from or (
                 ctx.today
                 if rows
                 else (structure.opened_on or structure.pmi_authorised_on or ctx.today)
             )
-            last = max((r.start for r in rows), default=None)
-            if last and start < last:
-                errors.append(
-                    RowError(
-                        f"changement de places daté du {formats.date(start)}, antérieur au dernier "
-                        f"changement enregistré ({formats.date(last)})",
-                        line=item.line,
-                        column=CAPACITY_DATE,
-                    )
-                )
+            try:
+                change = capacity_change(structure, rows, item.capacity or {}, start)
+            except BeforeLatest as refused:
+                errors.append(RowError(str(refused), line=item.line, column=CAPACITY_DATE))
                 continue
-            same_day = {r.section: r for r in rows if r.start == start}
-            for section in sorted(set(current) | set(wanted)):
-                places = wanted.get(section, 0)
-                if places == current.get(section, 0):
-                    continue
-                if section in same_day:
-                    same_day[section].places = places
-                    plan.capacity_update.append(same_day[section])
-                else:
-                    plan.capacity_create.append(
-                        Capacity(structure=structure, section=section, places=places, start=start)
-                    )
-            plan.capacity_changed.add(index)
+            if change is not None:
+                plan.capacity_create += change.create
+                plan.capacity_update += change.update
+                plan.capacity_changed.add(index)
 
     def write_extra(self, plan):
         # New structures got their pk from bulk_create; Django copies it into structure_id here.
