@@ -62,6 +62,7 @@ HOLDERS = {
     P.STEERING_COORDINATE: who("admin admin_26"),
     P.STEERING_SURVEYS: who("admin admin_26 analyst"),
     P.OBSERVATORY_VIEW: STAFF,
+    P.OBSERVATORY_IMPORT: who("admin admin_26 analyst"),
     P.ALLOCATION_VIEW: who("admin admin_26 commune commune_other commission"),
     P.ALLOCATION_MANAGE: who("admin admin_26 commune commune_other"),
     P.FAMILY_FILES_VIEW: who("admin admin_26 caf commune commune_other structure rpe"),
@@ -84,6 +85,8 @@ REACH = {
     "assistant": (who("pmi caf commune structure"), NOBODY),
     "job": (who("admin"), who("admin_26")),
     "waiting-list job": (who("commune"), who("admin_26")),
+    # an observatory file's check: seen by its département's importers (the history)
+    "observatory job": (who("admin analyst"), who("admin_26")),
     "round": (who("admin commune commission"), who("admin_26")),
     "family's file": (who("family"), who("other_family")),
     "invitation": (who("family"), who("other_family")),
@@ -96,6 +99,8 @@ WRITERS = {
     "pilots": (who("admin caf"), who("admin_26")),  # the CAF pilots the action of the 93
     "desk commune": (who("admin caf commune rpe"), who("admin_26")),
     "round commune": (who("admin commune"), who("admin_26")),
+    "observatory importers": (who("admin analyst"), who("admin_26")),
+    "observatory uploader": (who("admin"), who("admin_26")),  # confirms their own check
 }
 
 
@@ -175,6 +180,16 @@ URLS = {
     "offer:availability_link": Url(PUBLIC, obj="public"),
     # observatory: aggregates of the person's départements
     "observatory:index": staff(P.OBSERVATORY_VIEW, 302, 302),
+    "observatory:import": staff(
+        P.OBSERVATORY_IMPORT, 200, 302, side=True, writers="observatory importers", refused=200
+    ),
+    "observatory:import_job": staff(P.OBSERVATORY_IMPORT, obj="observatory job"),
+    "observatory:import_progress": staff(
+        P.OBSERVATORY_IMPORT, 200, METHOD_FIRST, obj="observatory job"
+    ),
+    "observatory:import_confirm": post_only(
+        P.OBSERVATORY_IMPORT, obj="observatory job", writers="observatory uploader", refused=404
+    ),
     **{
         f"observatory:{name}": staff(P.OBSERVATORY_VIEW, obj="departement")
         for name in (
@@ -340,6 +355,10 @@ def _kwargs(name: str, w: World, s) -> dict:
 
 
 SPECIAL_KWARGS: dict[str, Callable] = {
+    **{
+        f"observatory:{name}": lambda w, s: {"job": s.observatory_job.pk}
+        for name in ("import_job", "import_progress", "import_confirm")
+    },
     "offer:assistant": lambda w, s: {"identifier": s.assistant.identifier},
     "families:assistant": lambda w, s: {"identifier": s.assistant.identifier},
     "families:parenting_action": lambda w, s: {"identifier": s.parenting.identifier},
@@ -373,6 +392,12 @@ BODIES: dict[str, Callable] = {
         ),
     },
     "offer:availability_link": lambda w, s: {"unchanged": "1"},
+    "observatory:import": lambda w, s: {
+        "departement": s.departement,
+        "kind": "population",
+        "year": "2021",
+        "file": _csv("pop.csv", f"CODGEO;P21_POP0002\n{s.commune};120\n"),
+    },
     "allocation:round_create": lambda w, s: {
         "commune": s.commune,
         "name": "Commission d'hiver",
