@@ -150,5 +150,13 @@ def _imported_waiting(communes) -> list[tuple]:
     return [(c, n, e, en, quarter(start), section) for c, n, e, en, start, section in rows]
 
 
+# The download's French labels, in the order of COLUMNS.
+LABELS = ("Échelon", "Code", "Nom", "Entrée souhaitée", "Bébés", "Moyens", "Grands", "Total")
+LEVELS = {"commune": "Commune", "epci": "EPCI"}
+
+
 def csv_rows(found: UnmetDemand) -> list[list]:
-    return [[HIDDEN if row[c] is None else row[c] for c in COLUMNS] for row in found.rows]
+    return [
+        [LEVELS[row["level"]], *(HIDDEN if row[c] is None else row[c] for c in COLUMNS[1:])]
+        for row in found.rows
+    ]

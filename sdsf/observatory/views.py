@@ -91,7 +91,7 @@ def territory_page(request, level, code):
 def unmet_demand_export(request, level, code):
     """Unmet demand (aggregates, small counts hidden) as CSV."""
     found = unmet_demand.unmet_demand(_place(request, level, code))
-    content = table_file(unmet_demand.COLUMNS, unmet_demand.csv_rows(found), "csv", sheet="")
+    content = table_file(unmet_demand.LABELS, unmet_demand.csv_rows(found), "csv", sheet="")
     return file_response(content, f"demande-non-satisfaite-{level}-{code}", "csv")
 
 

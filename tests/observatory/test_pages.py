@@ -111,16 +111,18 @@ def test_downloads_have_the_command_columns(commune_agent, examples):
         reverse("observatory:territory_export", args=["ept", PLAINE_COMMUNE, "csv"])
     )
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("level;code;name;year;children_under_3;")
-    assert lines[0].endswith("coverage_rate;published_coverage_rate;data_note")
-    assert "ept;200057867;Plaine Commune;2021;9721.8;1450;80;300;35;150;2015;20.7;;" in lines
-    assert "commune;93066;Saint-Denis;2021;5420.9;910;80;;25;95;1110;20.5;29.1;" in lines
+    assert lines[0].startswith("Échelon;Code;Nom;Année;Enfants de moins de 3 ans;")
+    assert lines[0].endswith(
+        "Taux de couverture calculé (%);Taux de couverture publié par la CNAF (%);Remarque"
+    )
+    assert "EPT;200057867;Plaine Commune;2021;9721,8;1450;80;300;35;150;2015;20,7;;" in lines
+    assert "Commune;93066;Saint-Denis;2021;5420,9;910;80;;25;95;1110;20,5;29,1;" in lines
     response = commune_agent.get(
         reverse("observatory:territory_export", args=["ept", PLAINE_COMMUNE, "xlsx"])
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][:4] == ("ept", PLAINE_COMMUNE, "Plaine Commune", 2021) and rows[1][11] == 20.7
+    assert rows[1][:4] == ("EPT", PLAINE_COMMUNE, "Plaine Commune", 2021) and rows[1][11] == 20.7
     assert (
         commune_agent.get(
             reverse("observatory:territory_export", args=["ept", PLAINE_COMMUNE, "ods"])
@@ -155,7 +157,7 @@ def test_priority_territories_explain_each_condition(commune_agent, examples):
     )
     response = commune_agent.get(reverse("observatory:priority_export", args=["93", "csv"]))
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[1].startswith("commune;93001;Aubervilliers;2021;21.0;43.5;oui;")
+    assert lines[1].startswith("Commune;93001;Aubervilliers;2021;21;43,5;oui;")
     features = commune_agent.get(reverse("observatory:priority_geojson", args=["93"])).json()
     priorities = {
         f["properties"]["code"] for f in features["features"] if f["properties"]["priority"]

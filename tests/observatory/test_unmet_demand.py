@@ -96,9 +96,9 @@ def test_page_and_csv(client):
     assert "Demande non satisfaite" in text and "&lt; 5" in text
     csv = client.get(reverse("observatory:unmet_demand_export", args=["departement", "93"]))
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "level;code;name;quarter;bebes;moyens;grands;total"
-    assert f"commune;{BOBIGNY};Bobigny;2026-T3;5;0;0;5" in lines
-    assert any(line.startswith("commune;93066;") and line.endswith(";< 5;< 5") for line in lines)
+    assert lines[0] == "Échelon;Code;Nom;Entrée souhaitée;Bébés;Moyens;Grands;Total"
+    assert f"Commune;{BOBIGNY};Bobigny;2026-T3;5;0;0;5" in lines
+    assert any(line.startswith("Commune;93066;") and line.endswith(";< 5;< 5") for line in lines)
 
 
 def _round(name, starts_on, status=AllocationRound.Status.VALIDATED):
