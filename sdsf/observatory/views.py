@@ -81,6 +81,11 @@ def territory_page(request, level, code):
             "priority_url": (
                 reverse("observatory:priority", args=[code]) if level == "departement" else ""
             ),
+            "import_url": (
+                reverse("observatory:import")
+                if scope.can(request.user, Permission.OBSERVATORY_IMPORT)
+                else ""
+            ),
             "unmet": unmet_demand.unmet_demand(place),
             "unmet_url": reverse("observatory:unmet_demand_export", args=[level, code]),
         },
