@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.urls import reverse
 
+from sdsf.core import cache
+from sdsf.observatory import conf
 from sdsf.observatory.coverage import COMPONENT_RATES, COMPONENTS, COVERAGE_RATE
-from sdsf.observatory.models import PublishedPlaces
+from sdsf.observatory.models import DataVersion, PublishedPlaces
 from sdsf.observatory.service import (
     COMPONENT_LABELS,
     FRANCE,
@@ -123,6 +125,17 @@ def _dicts(frame: pl.DataFrame) -> list[dict]:
 def _one(frame: pl.DataFrame, year: int) -> dict | None:
     rows = frame.filter(pl.col("year") == year).to_dicts()
     return rows[0] if rows else None
+
+
+def cached_build(place: Territory, year: int | None) -> TerritoryReport:
+    """:func:`build`, kept in the cache until the next import of figures (``DataVersion``) or
+    ``SDSF_OBSERVATORY_CACHE_SECONDS``, as the reference figures are: many people open the
+    same territory pages."""
+    versions = f"{DataVersion.current()}|{cache.version('offer')}"  # imports, the registry
+    key = f"report|{place.level}|{place.code}|{year}|{versions}"
+    return cache.cached(
+        "observatory", key, lambda: build(Observatory(), place, year), conf.cache_seconds()
+    )
 
 
 def build(observatory: Observatory, place: Territory, year: int | None) -> TerritoryReport:

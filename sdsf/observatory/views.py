@@ -57,7 +57,7 @@ def index(request):
 @permission_required(Permission.OBSERVATORY_VIEW)
 def territory_page(request, level, code):
     place = _place(request, level, code)
-    built = report.build(Observatory(), place, _year(request))
+    built = report.cached_build(place, _year(request))
     query = f"?annee={built.year}" if built.year else ""
     return render(
         request,
@@ -131,7 +131,7 @@ def _features(place: Territory, rows: dict[str, dict], extra=None) -> dict:
 @permission_required(Permission.OBSERVATORY_VIEW)
 def territory_export(request, level, code, fmt):
     place = _place(request, level, code)
-    built = report.build(Observatory(), place, _year(request))
+    built = report.cached_build(place, _year(request))
     filename = f"observatoire-{level}-{code}-{built.year or 'sans-donnees'}"
     return exports.table_response(built.export_rows(), filename, fmt)
 
@@ -140,7 +140,7 @@ def territory_export(request, level, code, fmt):
 def territory_pdf(request, level, code):
     """The "fiche territoire" for the commission's files."""
     place = _place(request, level, code)
-    built = report.build(Observatory(), place, _year(request))
+    built = report.cached_build(place, _year(request))
     context = {"report": built, "legend": report.legend(), "map_svg": pdf.commune_map(built)}
     return pdf_response(
         "observatory/pdf/territory.html", context, f"fiche-{level}-{code}-{built.year}"

@@ -111,6 +111,8 @@ def test_an_indicator_from_the_web(client, analyst):
 def test_an_import_renews_the_cached_figures_and_warms_them(client, analyst):
     before = Observatory().reference
     assert before.years == [] and cache.get(_cache_key()) is not None
+    page = client.get(reverse("observatory:territory", args=["departement", "93"]))
+    assert "Aucun effectif n'est encore importé" in page.content.decode()
     token = DataVersion.current()
     _, checked = _upload(client)
     assert DataVersion.current() == token  # a check changes nothing
