@@ -9,10 +9,10 @@ by quarter of the wished start. One pré-demande is one child (duplicates are me
 guichet unique). A child not yet born at the wished start counts under « bébés ».
 
 Families of a waiting list a commune imported (applications without pré-demande) count too:
-those of the latest validated commission of each commune who did not accept a place, in the
-commune of that commission (the list says no home commune), under the section the list gives
-and the quarter of the commission's start. An application of « toutes sections » counts in the
-total only.
+those of each commune's latest commission whose proposal is computed who have no place (none
+proposed; once validated, none accepted), in the commune of that commission (the list says no
+home commune), under the section the list gives and the quarter of the commission's start. An
+application of « toutes sections » counts in the total only.
 
 Aggregates only, shown to every observatory reader: counts under ``SMALL_COUNT`` (5) are hidden
 (« < 5 »); when a row hides exactly one section, its total is hidden too, so that it cannot be
@@ -23,6 +23,8 @@ that (see docs/personal-data.md).
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+
+from django.db.models import Q
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.families.models import ACTIVE_STATUSES, PreApplication
@@ -123,21 +125,27 @@ def unmet_demand(place: Territory) -> UnmetDemand:
     return UnmetDemand(place, last_round, rows, _hide(total))
 
 
+DECIDED = (AllocationRound.Status.RUN, AllocationRound.Status.VALIDATED)
+
+
 def _imported_waiting(communes) -> list[tuple]:
     """Families of imported waiting lists without a place after their commune's latest
-    validated commission: ``(commune, name, epci, epci name, quarter, section)``."""
+    commission whose proposal is computed: not accepted once it is validated, no place
+    proposed before. ``(commune, name, epci, epci name, quarter, section)``."""
     latest: dict[str, int] = {}
     for pk, commune in (
-        AllocationRound.objects.filter(
-            commune__in=communes, status=AllocationRound.Status.VALIDATED
-        )
+        AllocationRound.objects.filter(commune__in=communes, status__in=DECIDED)
         .order_by("commune_id", "-starts_on", "-pk")
         .values_list("pk", "commune_id")
     ):
         latest.setdefault(commune, pk)
+    validated = Q(round__status=AllocationRound.Status.VALIDATED) & ~Q(answer=Answer.ACCEPTED)
+    proposed = Q(round__status=AllocationRound.Status.RUN) & Q(
+        proposed_structure=None, decided_structure=None
+    )
     rows = (
         Application.objects.filter(round__in=latest.values(), pre_application=None)
-        .exclude(answer=Answer.ACCEPTED)
+        .filter(validated | proposed)
         .values_list(
             "round__commune_id",
             "round__commune__name",

@@ -13,7 +13,7 @@ from sdsf.families.models import PreApplication
 from sdsf.observatory.service import territory
 from sdsf.observatory.unmet_demand import quarter, unmet_demand
 from sdsf.territories.models import Commune, Level
-from tests.factories import make_pre_application, make_user
+from tests.factories import make_pre_application, make_structure, make_user
 
 pytestmark = pytest.mark.django_db
 BOBIGNY = "93008"
@@ -117,7 +117,7 @@ def _listed(round_, count, section="babies", **fields):
     for number in range(count):
         Application.objects.create(
             round=round_,
-            reference=f"{round_.pk}-{section}-{number}-{fields.get('answer', '')}",
+            reference=f"{section}-{number}-{fields.get('answer', '')}-{len(fields)}",
             section=section,
             submitted_on=date(2026, 1, 2),
             points=Decimal(0),
@@ -140,3 +140,15 @@ def test_families_of_an_imported_waiting_list_count_after_the_latest_commission(
     row = _row(found, "commune", BOBIGNY, "2026-T3")
     assert (row["bebes"], row["moyens"], row["grands"], row["total"]) == (11, 0, 5, 18)
     assert found.total == 18
+
+
+def test_a_computed_proposal_leaves_the_listed_families_without_a_place_waiting():
+    validated = _round("Commission 2025", date(2025, 9, 1))
+    _listed(validated, 7)
+    computed = _round("Commission 2026", START, AllocationRound.Status.RUN)
+    _listed(computed, 6)  # no place proposed
+    structure = make_structure()
+    _listed(computed, 4, proposed_structure=structure)
+    found = unmet_demand(territory("commune", BOBIGNY))
+    assert _row(found, "commune", BOBIGNY, "2026-T3")["bebes"] == 6
+    assert found.total == 6
