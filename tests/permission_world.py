@@ -63,6 +63,7 @@ class Side:
     assistant: object = None
     parenting: object = None
     job: object = None  # an offer import
+    observatory_job: object = None  # the check of an observatory file, by the administrator
     grid: object = None
     round: object = None  # published, with an application wishing the EAJE
     application: object = None
@@ -136,6 +137,22 @@ def _import_job(side: Side, user) -> None:
 
     side.job = ImportJob.objects.create(
         user=user, kind="eaje", file_name="eaje.csv", state=ImportJob.State.DONE, report="ok"
+    )
+
+
+def _observatory_job(side: Side, user) -> None:
+    from sdsf.offer.models import ImportJob
+
+    side.observatory_job = ImportJob.objects.create(
+        user=user,
+        kind="population",
+        departement_id=side.departement,
+        options={"year": 2021},
+        file_name="pop.csv",
+        content=f"CODGEO;P21_POP0002\n{side.commune};120\n".encode(),
+        dry_run=True,
+        state=ImportJob.State.DONE,
+        report="ok",
     )
 
 
@@ -474,6 +491,7 @@ def build_world() -> World:
         family, agent, allocator = (world.users[name] for name in owners[code])
         _offer(side, manager if code == "93" else None)
         _import_job(side, agent)
+        _observatory_job(side, agent)
         _families(side, family.family, agent)
         _allocation(side)
         _waiting_list_job(side, allocator)

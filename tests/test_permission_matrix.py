@@ -69,6 +69,7 @@ HOLDERS = {
     P.STEERING_COORDINATE: who("admin admin_26"),
     P.STEERING_SURVEYS: who("admin admin_26 analyst"),
     P.OBSERVATORY_VIEW: STAFF,
+    P.OBSERVATORY_IMPORT: who("admin admin_26 analyst"),
     P.ALLOCATION_VIEW: who("admin admin_26 commune commune_other commission"),
     P.ALLOCATION_MANAGE: who("admin admin_26 commune commune_other"),
     P.ALLOCATION_DECLARE_PLACES: who("admin admin_26 commune commune_other structure rpe"),
@@ -107,6 +108,8 @@ REACH = {
     "assistant": (who("pmi caf commune structure"), NOBODY),
     "job": (who("admin"), who("admin_26")),
     "waiting-list job": (who("commune"), who("admin_26")),
+    # an observatory file's check: seen by its département's importers (the history)
+    "observatory job": (who("admin analyst"), who("admin_26")),
     "round": (who("admin commune commission"), who("admin_26")),
     # a structure in the round's commune that one declares places for: its manager, the
     # commune's agent, the administrators (the relais is no EAJE of Bobigny)
@@ -143,6 +146,8 @@ WRITERS = {
     "emergency places": (who("admin pmi structure"), who("admin_26")),
     "signers": (who("caf structure"), NOBODY),  # the manager and the CAF co-sign a plan
     "schema commune": (who("commune"), NOBODY),
+    "observatory importers": (who("admin analyst"), who("admin_26")),
+    "observatory uploader": (who("admin"), who("admin_26")),  # confirms their own check
 }
 
 
@@ -242,6 +247,16 @@ URLS = {
     "offer:availability_link": Url(PUBLIC, obj="public"),
     # observatory: aggregates of the person's départements
     "observatory:index": staff(P.OBSERVATORY_VIEW, 302, 302),
+    "observatory:import": staff(
+        P.OBSERVATORY_IMPORT, 200, 302, side=True, writers="observatory importers", refused=200
+    ),
+    "observatory:import_job": staff(P.OBSERVATORY_IMPORT, obj="observatory job"),
+    "observatory:import_progress": staff(
+        P.OBSERVATORY_IMPORT, 200, METHOD_FIRST, obj="observatory job"
+    ),
+    "observatory:import_confirm": post_only(
+        P.OBSERVATORY_IMPORT, obj="observatory job", writers="observatory uploader", refused=404
+    ),
     **{
         f"observatory:{name}": staff(P.OBSERVATORY_VIEW, obj="departement")
         for name in (
@@ -536,6 +551,10 @@ def _kwargs(name: str, w: World, s) -> dict:
 
 
 SPECIAL_KWARGS: dict[str, Callable] = {
+    **{
+        f"observatory:{name}": lambda w, s: {"job": s.observatory_job.pk}
+        for name in ("import_job", "import_progress", "import_confirm")
+    },
     "offer:assistant": lambda w, s: {"identifier": s.assistant.identifier},
     "offer:assistant_agrement": lambda w, s: {"identifier": s.assistant.identifier},
     "families:assistant": lambda w, s: {"identifier": s.assistant.identifier},
@@ -652,6 +671,12 @@ BODIES: dict[str, Callable] = {
         ),
     },
     "offer:availability_link": lambda w, s: {"unchanged": "1"},
+    "observatory:import": lambda w, s: {
+        "departement": s.departement,
+        "kind": "population",
+        "year": "2021",
+        "file": _csv("pop.csv", f"CODGEO;P21_POP0002\n{s.commune};120\n"),
+    },
     "allocation:round_create": lambda w, s: {
         "commune": s.commune,
         "name": "Commission d'hiver",

@@ -67,6 +67,7 @@ class Permission(StrEnum):
     STEERING_COORDINATE = "steering.coordinate"
     STEERING_SURVEYS = "steering.surveys"
     OBSERVATORY_VIEW = "observatory.view"
+    OBSERVATORY_IMPORT = "observatory.import"
     ALLOCATION_VIEW = "allocation.view"
     ALLOCATION_MANAGE = "allocation.manage"
     ALLOCATION_DECLARE_PLACES = "allocation.declare_places"
@@ -176,6 +177,11 @@ CATALOGUE: dict[Permission, Rule] = {
         STAFF_ROLES,
         "Consulter l'observatoire (chiffres agrégés, cartes, fiches) des territoires de ses "
         "départements et les chiffres de comparaison régionaux et nationaux",
+    ),
+    Permission.OBSERVATORY_IMPORT: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.ANALYST}),
+        "Importer les fichiers de l'observatoire (INSEE, CNAF, indicateurs) pour ses "
+        "départements et consulter l'historique de ces imports",
     ),
     Permission.ALLOCATION_VIEW: Rule(
         frozenset({Role.ADMINISTRATOR, Role.COMMUNE_AGENT, Role.COMMISSION_MEMBER}),

@@ -6,16 +6,26 @@ spreadsheets expect), the same content types, the same ``Content-Disposition`` a
 protection against formula injection (:func:`safe_cell`): a cell typed by someone else (an
 anonymous survey answer, a structure name) must never become a live formula in the workbook of
 the person who downloads it.
+
+A CSV download is written in the French dialect of spreadsheets (:func:`french_cell`): decimal
+comma, dates ``JJ/MM/AAAA``, times in the platform's time zone, ``oui``/``non``; an XLSX keeps
+numbers and dates typed, times in the platform's time zone too. The commands' CSV on standard
+output (:func:`write_csv`) is a documented contract for programs and stays as it is.
 """
 
 import csv
+import datetime
 import io
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import IO, Any
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
+
+from sdsf.core import formats
 
 TABLE_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -59,14 +69,39 @@ def safe_row(row: Iterable) -> list:
     return [safe_cell(value) for value in row]
 
 
+def local(value: Any) -> Any:
+    """An aware date and time in the platform's time zone, without zone (spreadsheets keep no
+    zone: a UTC time would read an hour or two early); any other value as it is."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def french_cell(value: Any) -> Any:
+    """A value as a French spreadsheet reads it from a ``;`` CSV: ``2710,5``, ``31/01/2026``,
+    ``31/01/2026 14:05`` (local time), ``oui``/``non``, empty for None; text as it is."""
+    value = local(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float | Decimal):
+        return formats.plain(value, trim=True).replace(".", formats.DECIMAL_SEPARATOR)
+    if isinstance(value, datetime.datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, datetime.date):
+        return formats.date(value)
+    return value
+
+
 def table_file(header: Sequence[str], rows: Iterable[Sequence], fmt: str, *, sheet: str) -> bytes:
-    """A table as CSV (``;``, UTF-8 with BOM) or XLSX (one sheet named ``sheet``)."""
+    """A table as CSV (``;``, UTF-8 with BOM, French cells) or XLSX (one sheet ``sheet``)."""
     if fmt == "xlsx":
         return workbook_file([(sheet, header, rows)])
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(safe_row(header))
-    writer.writerows(safe_row(row) for row in rows)
+    writer.writerows(safe_row(french_cell(value) for value in row) for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -91,7 +126,7 @@ def workbook_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]
             head.append(cell)
         worksheet.append(head)
         for row in rows:
-            worksheet.append(safe_row(row))
+            worksheet.append(safe_row(local(value) for value in row))
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()

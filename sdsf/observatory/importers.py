@@ -146,22 +146,73 @@ class Spec:
         return list(dict.fromkeys([*read, *self.also_replaced, *extra]))
 
 
-class _CommuneFilter:
-    """Keeps rows of communes the platform knows; counts the others for the report."""
+@dataclass(frozen=True)
+class WebImport:
+    """An import from the web: only the rows of the uploader's territory are kept.
 
-    def __init__(self):
-        self.known = set(Commune.objects.values_list("code", flat=True))
+    National files are the norm (INSEE and CNAF publish every commune of France), so rows of
+    other territories are not errors: they are skipped and counted in the report. Published
+    national figures (CNAF ``_nat``) belong to no territory and are kept. ``on_written`` and
+    ``progress`` as for the offer's web import (:func:`sdsf.core.imports.apply`).
+    """
+
+    communes: frozenset[str]
+    epcis: frozenset[str]
+    departements: frozenset[str]
+    on_written: Callable[[ImportResult], None] | None = None
+    progress: Any = None  # sdsf.offer.importers.common.Progress
+
+    @classmethod
+    def of_departements(cls, codes: Iterable[str], **options) -> WebImport:
+        communes = Commune.objects.filter(departement__in=list(codes))
+        return cls(
+            communes=frozenset(communes.values_list("code", flat=True)),
+            epcis=frozenset(
+                communes.exclude(epci=None).values_list("epci_id", flat=True).distinct()
+            ),
+            departements=frozenset(codes),
+            **options,
+        )
+
+    def accepts(self, values: dict) -> bool:
+        level = values.get("level")
+        if level is None or level == PublishedLevel.COMMUNE:
+            return values.get("commune_id", values.get("code")) in self.communes
+        if level == PublishedLevel.EPCI:
+            return values["code"] in self.epcis
+        if level == PublishedLevel.DEPARTEMENT:
+            return values["code"] in self.departements
+        return True
+
+
+class _RowFilter:
+    """Keeps rows of communes the platform knows, inside the uploader's territory on the web;
+    counts the others for the report."""
+
+    def __init__(self, communes: bool, web: WebImport | None):
+        self.known = set(Commune.objects.values_list("code", flat=True)) if communes else None
+        self.web = web
         self.unknown: set[str] = set()
+        self.outside = 0
 
-    def accepts(self, code: str | None) -> bool:
-        if code is None:
-            return False
-        if code not in self.known:
-            self.unknown.add(code)
+    def accepts(self, values: dict) -> bool:
+        if self.known is not None:
+            code = values["commune_id"]
+            if code is None:
+                return False
+            if code not in self.known:
+                self.unknown.add(code)
+                return False
+        if self.web is not None and not self.web.accepts(values):
+            self.outside += 1
             return False
         return True
 
     def note(self, result: ImportResult) -> None:
+        if self.outside:
+            result.notes.append(
+                f"{self.outside} ligne(s) d'autres territoires que les vôtres ignorée(s)."
+            )
         if not self.unknown:
             return
         listed = ", ".join(sorted(self.unknown)[:MAX_LISTED_UNKNOWN])
@@ -172,15 +223,21 @@ class _CommuneFilter:
         )
 
 
-def _read(spec: Spec, table: Table) -> tuple[list[models.Model], _CommuneFilter | None]:
+PROGRESS_EVERY = 2000  # rows between two progress reports of a web import
+
+
+def _read(spec: Spec, table: Table, web: WebImport | None) -> tuple[list[models.Model], _RowFilter]:
     """The file's rows as unsaved objects, or :class:`ImportFailed` with every bad cell."""
     require_columns(table, spec.columns)
     errors: list[RowError] = []
-    communes = _CommuneFilter() if spec.communes else None
+    kept = _RowFilter(spec.communes, web)
     repeats = Repeats(spec.unique_column)
     source = {"source": f"{spec.source} {table.source}"} if spec.source else {}
+    progress = web.progress if web is not None else None
     objects = []
-    for row in table.rows:
+    for number, row in enumerate(table.rows):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress.rows(number, len(table.rows))
         cells = RowReader(row, errors)
         values = spec.fixed | {c.field: c.read(cells) for c in spec.columns}
         if spec.check is not None:
@@ -188,11 +245,11 @@ def _read(spec: Spec, table: Table) -> tuple[list[models.Model], _CommuneFilter 
         key = tuple(values[name] for name in spec.unique)
         if all(key):
             repeats.check(key, row, errors)
-        if communes is None or communes.accepts(values["commune_id"]):
+        if kept.accepts(values):
             objects.append(spec.model(**values, **source))
     if errors:
         raise ImportFailed(errors, table.source)
-    return objects, communes
+    return objects, kept
 
 
 def _save(model, objects: list, keys: tuple[str, ...], fields: list[str], result) -> None:
@@ -225,12 +282,15 @@ def _run(
     table: Table,
     *,
     dry_run: bool,
+    web: WebImport | None = None,
     before: Hook | None = None,
     after: Hook | None = None,
 ) -> ImportResult:
     """Reads the whole file, then writes it in one transaction: ``before`` and ``after`` run
     there, around the upsert, for what one kind of file adds (its indicator, a check)."""
-    objects, communes = _read(spec, table)
+    objects, kept = _read(spec, table, web)
+    if web is not None and web.progress is not None:
+        web.progress.writing()
 
     def write() -> ImportResult:
         result = ImportResult()
@@ -241,12 +301,11 @@ def _run(
         _save(spec.model, objects, spec.keys, spec.fields(), result)
         if after is not None:
             after(objects, result)
-        if communes is not None:
-            communes.note(result)
+        kept.note(result)
         DataVersion.bump()
         return result
 
-    return apply(write, dry_run=dry_run)
+    return apply(write, dry_run=dry_run, on_written=web.on_written if web else None)
 
 
 def _first_present(table: Table, *candidates: str) -> str:
@@ -263,7 +322,9 @@ def _first_present(table: Table, *candidates: str) -> str:
 # --- INSEE population and births ------------------------------------------------------------
 
 
-def import_population(file: str | Path | IO[bytes], year: int, *, dry_run=False) -> ImportResult:
+def import_population(
+    file: str | Path | IO[bytes], year: int, *, dry_run=False, web: WebImport | None = None
+) -> ImportResult:
     """INSEE ``base-ic-evol-struct-pop-YYYY``: ``CODGEO``, ``PYY_POP0002`` (children aged 0-2)
     and, when present, ``PYY_POP`` (population), YY being the census year's last two digits."""
     yy = f"{year % 100:02d}"
@@ -280,10 +341,12 @@ def import_population(file: str | Path | IO[bytes], year: int, *, dry_run=False)
         communes=True,
         replaces_demo=True,
     )
-    return _run(spec, read_table(file), dry_run=dry_run)
+    return _run(spec, read_table(file), dry_run=dry_run, web=web)
 
 
-def import_births(file: str | Path | IO[bytes], year: int, *, dry_run=False) -> ImportResult:
+def import_births(
+    file: str | Path | IO[bytes], year: int, *, dry_run=False, web: WebImport | None = None
+) -> ImportResult:
     """INSEE births by commune of residence: ``CODGEO`` and ``NAISDYY`` for the year."""
     spec = Spec(
         BirthCount,
@@ -297,7 +360,7 @@ def import_births(file: str | Path | IO[bytes], year: int, *, dry_run=False) -> 
         communes=True,
         replaces_demo=True,
     )
-    return _run(spec, read_table(file), dry_run=dry_run)
+    return _run(spec, read_table(file), dry_run=dry_run, web=web)
 
 
 # --- capacity -------------------------------------------------------------------------------
@@ -324,9 +387,11 @@ CAPACITY = Spec(
 )
 
 
-def import_capacity(file: str | Path | IO[bytes], *, dry_run=False) -> ImportResult:
+def import_capacity(
+    file: str | Path | IO[bytes], *, dry_run=False, web: WebImport | None = None
+) -> ImportResult:
     """Places per commune and year by component; an empty cell leaves the registry's count."""
-    return _run(CAPACITY, read_table(file), dry_run=dry_run)
+    return _run(CAPACITY, read_table(file), dry_run=dry_run, web=web)
 
 
 # --- CNAF open data -------------------------------------------------------------------------
@@ -381,7 +446,9 @@ def _cnaf_spec(
     )
 
 
-def import_caf_places(file: str | Path | IO[bytes], *, dry_run=False) -> ImportResult:
+def import_caf_places(
+    file: str | Path | IO[bytes], *, dry_run=False, web: WebImport | None = None
+) -> ImportResult:
     """CNAF ``nbpla_pe_com|epci|dep``: places by kind of care, per territory and year.
 
     Commune rows exist only for communes above 10,000 inhabitants; the report points out EPCI
@@ -402,7 +469,7 @@ def import_caf_places(file: str | Path | IO[bytes], *, dry_run=False) -> ImportR
     spec = _cnaf_spec(
         PublishedPlaces, CNAF_LEVELS[suffix], columns, key_column, also_replaced=("parent_code",)
     )
-    return _run(spec, table, dry_run=dry_run, after=_note_inconsistent_residuals)
+    return _run(spec, table, dry_run=dry_run, web=web, after=_note_inconsistent_residuals)
 
 
 def _note_inconsistent_residuals(objects: list[PublishedPlaces], result: ImportResult) -> None:
@@ -452,7 +519,11 @@ _OLD_COVERAGE_FILE = re.compile(r"(?i)tauxcouv_?(\d{4})")
 
 
 def import_caf_coverage(
-    file: str | Path | IO[bytes], *, year: int | None = None, dry_run=False
+    file: str | Path | IO[bytes],
+    *,
+    year: int | None = None,
+    dry_run=False,
+    web: WebImport | None = None,
 ) -> ImportResult:
     """CNAF ``txcouv_pe_com|epci|dep|nat`` files, and the older yearly ``TAUXCOUV20xx.csv``.
 
@@ -482,7 +553,7 @@ def import_caf_coverage(
     columns = [*code, *year_cell, *rates, _optional_text(name_column, "name")]
     unique_column = key_column if level != PublishedLevel.FRANCE else "annee"
     spec = _cnaf_spec(PublishedCoverage, level, columns, unique_column, year=file_year)
-    return _run(spec, table, dry_run=dry_run)
+    return _run(spec, table, dry_run=dry_run, web=web)
 
 
 def _coverage_year(table: Table, year: int | None) -> int | None:
@@ -497,8 +568,8 @@ def _coverage_year(table: Table, year: int | None) -> int | None:
     raise ImportFailed(
         [
             RowError(
-                "colonne « annee » absente : indiquez l'année avec --year "
-                "(ou nommez le fichier TAUXCOUVAAAA.csv)",
+                "colonne « annee » absente : indiquez l'année du fichier (champ « Année », "
+                "--year en ligne de commande) ou nommez le fichier TAUXCOUVAAAA.csv",
                 line=1,
             )
         ],
@@ -517,6 +588,7 @@ def import_indicator(
     source: str,
     year: int,
     dry_run=False,
+    web: WebImport | None = None,
 ) -> ImportResult:
     """A per-commune indicator, as ``valeur`` or, better, ``numerateur`` and ``denominateur``.
 
@@ -564,4 +636,4 @@ def import_indicator(
         if created:
             result.notes.append(f"Nouvel indicateur « {name} » (identifiant {slug}).")
 
-    return _run(spec, table, dry_run=dry_run, before=attach)
+    return _run(spec, table, dry_run=dry_run, web=web, before=attach)

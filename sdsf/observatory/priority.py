@@ -7,7 +7,7 @@ figure and poverty rate above it. Each list row says which condition it meets an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -18,6 +18,7 @@ from sdsf.observatory.coverage import (
     default_priority_rule,
     priority_territories,
 )
+from sdsf.observatory.models import IndicatorValue
 from sdsf.observatory.service import FRANCE, Observatory, Territory
 
 PRIORITY_LEVELS = ("commune", "epci")
@@ -33,10 +34,20 @@ COLUMNS = (
 )
 
 
+NATIONAL = "référence nationale"
+DEPARTEMENTAL = "moyenne départementale"
+IMPORTED = "moyenne des communes importées"
+SETTING = "valeur fixée par l'administrateur de la plateforme"
+
+
 @dataclass
 class Reference:
+    """What a territory is compared with: the value, its name as the rule says it
+    (:data:`NATIONAL`, :data:`DEPARTEMENTAL`…, from what is actually loaded) and its origin."""
+
     value: float | None
     origin: str
+    name: str = NATIONAL
 
 
 @dataclass
@@ -60,21 +71,43 @@ class PriorityList:
         return None not in (self.coverage_reference.value, self.poverty_reference.value)
 
 
-def _coverage_reference(observatory: Observatory, year: int, setting) -> Reference:
+def _coverage_reference(
+    observatory: Observatory, departement: Territory, year: int, setting
+) -> Reference:
     if setting is not None:
-        return Reference(float(setting), "valeur fixée dans les réglages")
+        return Reference(float(setting), SETTING)
     rows = observatory.territory_rows(FRANCE, [year]).to_dicts()
     row = rows[0] if rows else {}
     if row.get("published_coverage_rate") is not None:
         return Reference(row["published_coverage_rate"], "taux national publié par la CNAF")
-    return Reference(row.get(COVERAGE_RATE), "taux calculé sur les communes importées")
+    own = observatory.territory_rows(departement, [year]).to_dicts()
+    counted = "communes_with_denominator"
+    if (row.get(counted) or 0) > ((own[0] if own else {}).get(counted) or 0):
+        origin = f"taux calculé sur les {row[counted]} communes dont les effectifs sont importés"
+        return Reference(row.get(COVERAGE_RATE), origin, IMPORTED)
+    return Reference(
+        row.get(COVERAGE_RATE),
+        "taux du département : aucun effectif ni taux national importé",
+        DEPARTEMENTAL,
+    )
 
 
-def _poverty_reference(observatory: Observatory, year: int, slug: str, setting) -> Reference:
+def _poverty_reference(
+    observatory: Observatory, departement: Territory, year: int, slug: str, setting
+) -> Reference:
     if setting is not None:
-        return Reference(float(setting), "valeur fixée dans les réglages")
+        return Reference(float(setting), SETTING)
     values = dict(observatory.indicator_values(FRANCE, year).iter_rows())
-    return Reference(values.get(slug), "taux calculé sur les communes importées")
+    beyond = (
+        IndicatorValue.objects.filter(indicator__slug=slug, year=year)
+        .exclude(commune__departement_id=departement.code)
+        .exists()
+    )
+    if beyond:
+        return Reference(values.get(slug), "taux calculé sur les communes importées", IMPORTED)
+    return Reference(
+        values.get(slug), "taux du département : aucune valeur d'ailleurs importée", DEPARTEMENTAL
+    )
 
 
 def priority_list(
@@ -98,10 +131,10 @@ def priority_list(
     if year is None:
         return result
     result.coverage_reference = _coverage_reference(
-        observatory, year, settings["national_coverage_rate"]
+        observatory, departement, year, settings["national_coverage_rate"]
     )
     result.poverty_reference = _poverty_reference(
-        observatory, year, slug, settings["national_poverty_rate"]
+        observatory, departement, year, slug, settings["national_poverty_rate"]
     )
     rows = observatory.rows_within(level, departement, [year])
     poverty = observatory.indicator_rows(slug, level, departement, year).rename(
@@ -112,7 +145,12 @@ def priority_list(
         pl.lit(result.poverty_reference.value, dtype=pl.Float64).alias("poverty_reference"),
     )
     rule = default_priority_rule("coverage_reference", "poverty_reference")
-    rule = PriorityRule(rule.conditions, minimum_met=result.minimum_met)
+    references = (result.coverage_reference, result.poverty_reference)
+    conditions = tuple(
+        replace(condition, reason=condition.reason.replace(NATIONAL, reference.name))
+        for condition, reference in zip(rule.conditions, references, strict=True)
+    )
+    rule = PriorityRule(conditions, minimum_met=result.minimum_met)
     judged = priority_territories(table, rule)
     result.rows = judged.sort(
         pl.col("is_priority").fill_null(False),

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 import polars as pl
 from django.urls import reverse
 
+from sdsf.core import cache
+from sdsf.observatory import conf
 from sdsf.observatory.coverage import COMPONENT_RATES, COMPONENTS, COVERAGE_RATE
-from sdsf.observatory.models import PublishedPlaces
+from sdsf.observatory.models import DataVersion, PublishedPlaces
 from sdsf.observatory.service import (
     COMPONENT_LABELS,
     FRANCE,
@@ -55,8 +57,29 @@ def color_for(rate: float | None) -> str:
 
 @dataclass
 class Comparison:
+    """A row of the comparison table: the territory's own figures, or a note saying why not."""
+
     label: str
     row: dict | None
+    note: str = ""
+
+
+def _compared(label: str, row: dict | None, place: Territory, place_row: dict | None):
+    """The figures of a wider territory (parent, France) only when its own communes bring
+    some: computed over the place's communes alone, they would be the place's figures under
+    another name. A published rate (CNAF) is its own in any case."""
+
+    def counted(r):
+        return (r or {}).get("communes_with_denominator") or 0
+
+    if row is not None and counted(row) > counted(place_row):
+        note = f"calculé sur les {counted(row)} communes dont les effectifs sont importés"
+        return Comparison(label, row, note)
+    published = (row or {}).get("published_coverage_rate")
+    kept = {"published_coverage_rate": published} if published is not None else None
+    return Comparison(
+        label, kept, f"aucun effectif importé pour ce territoire en dehors de {place.label}"
+    )
 
 
 @dataclass
@@ -104,6 +127,17 @@ def _one(frame: pl.DataFrame, year: int) -> dict | None:
     return rows[0] if rows else None
 
 
+def cached_build(place: Territory, year: int | None) -> TerritoryReport:
+    """:func:`build`, kept in the cache until the next import of figures (``DataVersion``) or
+    ``SDSF_OBSERVATORY_CACHE_SECONDS``, as the reference figures are: many people open the
+    same territory pages."""
+    versions = f"{DataVersion.current()}|{cache.version('offer')}"  # imports, the registry
+    key = f"report|{place.level}|{place.code}|{year}|{versions}"
+    return cache.cached(
+        "observatory", key, lambda: build(Observatory(), place, year), conf.cache_seconds()
+    )
+
+
 def build(observatory: Observatory, place: Territory, year: int | None) -> TerritoryReport:
     """Everything shown about ``place`` for ``year`` (the latest imported year when None)."""
     years = observatory.years
@@ -117,11 +151,9 @@ def build(observatory: Observatory, place: Territory, year: int | None) -> Terri
     report.row = _one(trend, year)
     parent = parent_of(place)
     comparisons = [Comparison(place.label, report.row)]
-    if parent != FRANCE:
-        comparisons.append(Comparison(parent.label, _one(observatory.territory_rows(parent), year)))
-    comparisons.append(
-        Comparison("France (communes importées)", _one(observatory.territory_rows(FRANCE), year))
-    )
+    for other in [parent] if parent == FRANCE else [parent, FRANCE]:
+        row = _one(observatory.territory_rows(other), year)
+        comparisons.append(_compared(other.label, row, place, report.row))
     report.comparisons = comparisons
     sources = observatory.sources(place, year)
     report.children_sources = sources["children_under_3"]

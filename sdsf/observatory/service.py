@@ -601,3 +601,9 @@ def text_row(row: dict) -> dict[str, str]:
         else:
             text[column] = str(value)
     return text
+
+
+def warm_cache() -> None:
+    """Computes the reference figures of the data as it is now and caches them (the end of an
+    import: otherwise the first page asked afterwards waits for them)."""
+    Observatory().reference  # noqa: B018 (computed for its cache)

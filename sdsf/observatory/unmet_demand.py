@@ -8,6 +8,12 @@ moyens 18 to 24, grands from 24: the thresholds of the EAJE sections, ``allocati
 by quarter of the wished start. One pré-demande is one child (duplicates are merged by the
 guichet unique). A child not yet born at the wished start counts under « bébés ».
 
+Families of a waiting list a commune imported (applications without pré-demande) count too:
+those of each commune's latest commission whose proposal is computed who have no place (none
+proposed; once validated, none accepted), in the commune of that commission (the list says no
+home commune), under the section the list gives and the quarter of the commission's start. An
+application of « toutes sections » counts in the total only.
+
 Aggregates only, shown to every observatory reader: counts under ``SMALL_COUNT`` (5) are hidden
 (« < 5 »); when a row hides exactly one section, its total is hidden too, so that it cannot be
 recomputed from the row. Differences between a commune and its EPCI are not protected beyond
@@ -17,6 +23,8 @@ that (see docs/personal-data.md).
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+
+from django.db.models import Q
 
 from sdsf.allocation.models import AllocationRound, Answer, Application
 from sdsf.families.models import ACTIVE_STATUSES, PreApplication
@@ -52,7 +60,7 @@ def _hide(count: int) -> int | None:
 def _row(level: str, code: str, name: str, period: str, counts: Counter) -> dict:
     cells = {section: _hide(counts[section]) for section in SECTIONS}
     hidden = [s for s in SECTIONS if cells[s] is None and counts[s] > 0]
-    total = sum(counts[s] for s in SECTIONS)
+    total = sum(counts.values())
     return {
         "level": level,
         "code": code,
@@ -67,8 +75,11 @@ def unmet_demand(place: Territory) -> UnmetDemand:
     """The table of :mod:`this module <sdsf.observatory.unmet_demand>` for ``place``'s communes
     and EPCIs (the EPCIs only for a département)."""
     communes = place.communes()
+    # Without a pré-demande's NULL: "NOT IN" a list holding NULL matches no row at all.
     placed = Application.objects.filter(
-        round__status=AllocationRound.Status.VALIDATED, answer=Answer.ACCEPTED
+        round__status=AllocationRound.Status.VALIDATED,
+        answer=Answer.ACCEPTED,
+        pre_application__isnull=False,
     ).values("pre_application_id")
     waiting = (
         PreApplication.objects.filter(status__in=ACTIVE_STATUSES, home_commune__in=communes)
@@ -85,10 +96,13 @@ def unmet_demand(place: Territory) -> UnmetDemand:
     )
     by_commune: dict[tuple, Counter] = {}
     by_epci: dict[tuple, Counter] = {}
+    counted = []
     for code, name, epci, epci_name, born, expected, start in waiting:
         birth = born or expected
         section = (child_section(birth, start) if birth and start else None) or Section.BABIES
-        period = quarter(start)
+        counted.append((code, name, epci, epci_name, quarter(start), section))
+    counted += _imported_waiting(communes)
+    for code, name, epci, epci_name, period, section in counted:
         by_commune.setdefault((code, name, period), Counter())[section] += 1
         if epci and place.level == "departement":
             by_epci.setdefault((epci, epci_name, period), Counter())[section] += 1
@@ -111,5 +125,46 @@ def unmet_demand(place: Territory) -> UnmetDemand:
     return UnmetDemand(place, last_round, rows, _hide(total))
 
 
+DECIDED = (AllocationRound.Status.RUN, AllocationRound.Status.VALIDATED)
+
+
+def _imported_waiting(communes) -> list[tuple]:
+    """Families of imported waiting lists without a place after their commune's latest
+    commission whose proposal is computed: not accepted once it is validated, no place
+    proposed before. ``(commune, name, epci, epci name, quarter, section)``."""
+    latest: dict[str, int] = {}
+    for pk, commune in (
+        AllocationRound.objects.filter(commune__in=communes, status__in=DECIDED)
+        .order_by("commune_id", "-starts_on", "-pk")
+        .values_list("pk", "commune_id")
+    ):
+        latest.setdefault(commune, pk)
+    validated = Q(round__status=AllocationRound.Status.VALIDATED) & ~Q(answer=Answer.ACCEPTED)
+    proposed = Q(round__status=AllocationRound.Status.RUN) & Q(
+        proposed_structure=None, decided_structure=None
+    )
+    rows = (
+        Application.objects.filter(round__in=latest.values(), pre_application=None)
+        .filter(validated | proposed)
+        .values_list(
+            "round__commune_id",
+            "round__commune__name",
+            "round__commune__epci_id",
+            "round__commune__epci__name",
+            "round__starts_on",
+            "section",
+        )
+    )
+    return [(c, n, e, en, quarter(start), section) for c, n, e, en, start, section in rows]
+
+
+# The download's French labels, in the order of COLUMNS.
+LABELS = ("Échelon", "Code", "Nom", "Entrée souhaitée", "Bébés", "Moyens", "Grands", "Total")
+LEVELS = {"commune": "Commune", "epci": "EPCI"}
+
+
 def csv_rows(found: UnmetDemand) -> list[list]:
-    return [[HIDDEN if row[c] is None else row[c] for c in COLUMNS] for row in found.rows]
+    return [
+        [LEVELS[row["level"]], *(HIDDEN if row[c] is None else row[c] for c in COLUMNS[1:])]
+        for row in found.rows
+    ]

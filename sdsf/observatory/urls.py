@@ -1,10 +1,14 @@
 from django.urls import path
 
-from sdsf.observatory import views
+from sdsf.observatory import import_views, views
 
 app_name = "observatory"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("import/", import_views.import_file, name="import"),
+    path("import/<int:job>/", import_views.import_job, name="import_job"),
+    path("import/<int:job>/avancement/", import_views.import_progress, name="import_progress"),
+    path("import/<int:job>/confirmer/", import_views.import_confirm, name="import_confirm"),
     path("<str:level>/<str:code>/", views.territory_page, name="territory"),
     path(
         "<str:level>/<str:code>/communes.geojson",

@@ -57,7 +57,7 @@ def index(request):
 @permission_required(Permission.OBSERVATORY_VIEW)
 def territory_page(request, level, code):
     place = _place(request, level, code)
-    built = report.build(Observatory(), place, _year(request))
+    built = report.cached_build(place, _year(request))
     query = f"?annee={built.year}" if built.year else ""
     return render(
         request,
@@ -81,6 +81,11 @@ def territory_page(request, level, code):
             "priority_url": (
                 reverse("observatory:priority", args=[code]) if level == "departement" else ""
             ),
+            "import_url": (
+                reverse("observatory:import")
+                if scope.can(request.user, Permission.OBSERVATORY_IMPORT)
+                else ""
+            ),
             "unmet": unmet_demand.unmet_demand(place),
             "unmet_url": reverse("observatory:unmet_demand_export", args=[level, code]),
         },
@@ -91,7 +96,7 @@ def territory_page(request, level, code):
 def unmet_demand_export(request, level, code):
     """Unmet demand (aggregates, small counts hidden) as CSV."""
     found = unmet_demand.unmet_demand(_place(request, level, code))
-    content = table_file(unmet_demand.COLUMNS, unmet_demand.csv_rows(found), "csv", sheet="")
+    content = table_file(unmet_demand.LABELS, unmet_demand.csv_rows(found), "csv", sheet="")
     return file_response(content, f"demande-non-satisfaite-{level}-{code}", "csv")
 
 
@@ -126,7 +131,7 @@ def _features(place: Territory, rows: dict[str, dict], extra=None) -> dict:
 @permission_required(Permission.OBSERVATORY_VIEW)
 def territory_export(request, level, code, fmt):
     place = _place(request, level, code)
-    built = report.build(Observatory(), place, _year(request))
+    built = report.cached_build(place, _year(request))
     filename = f"observatoire-{level}-{code}-{built.year or 'sans-donnees'}"
     return exports.table_response(built.export_rows(), filename, fmt)
 
@@ -135,7 +140,7 @@ def territory_export(request, level, code, fmt):
 def territory_pdf(request, level, code):
     """The "fiche territoire" for the commission's files."""
     place = _place(request, level, code)
-    built = report.build(Observatory(), place, _year(request))
+    built = report.cached_build(place, _year(request))
     context = {"report": built, "legend": report.legend(), "map_svg": pdf.commune_map(built)}
     return pdf_response(
         "observatory/pdf/territory.html", context, f"fiche-{level}-{code}-{built.year}"

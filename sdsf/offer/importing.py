@@ -10,7 +10,7 @@ from typing import IO
 from django.apps import apps
 from django.db import connection
 
-from sdsf.core import clock
+from sdsf.core import cache, clock
 from sdsf.core.imports import ImportResult, apply, read_table
 from sdsf.offer.importers.assistants import AssistantImporter
 from sdsf.offer.importers.common import Context, Progress
@@ -79,6 +79,7 @@ def import_offer(
 
     result = apply(lambda: importer.write(plan), dry_run=dry_run, on_written=on_written)
     if not dry_run:
+        cache.bump("offer")  # bulk writes send no signal (offer.apps)
         refresh_statistics()
     return result
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sdsf.accounts.models import STRUCTURE_SCOPE, Assignment, Institution, Role
-from sdsf.accounts.scope import Permission, can, holding, territory
+from sdsf.accounts.scope import Permission, can, departements, holding, territory
 from sdsf.core import clock
 from sdsf.core.choices import FileKeys
 from sdsf.core.transitions import Transitions
@@ -619,10 +619,15 @@ class ParentingEvent(models.Model):
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user, permission: Permission = Permission.OFFER_IMPORT):
         """A person's own uploads, while they hold the right to import (a job names its
-        uploader; its report may quote the file's rows)."""
+        uploader; its report may quote the file's rows). The observatory's files hold public
+        figures: their jobs are seen by every importer of their département (its history)."""
         if not can(user, permission):
             return self.none()
-        return self.filter(user=user)
+        if permission != Permission.OBSERVATORY_IMPORT:
+            return self.filter(user=user)
+        return self.filter(
+            Q(user=user) | Q(departement__in=departements(user, permission))
+        ).exclude(departement=None)
 
 
 class ImportJob(models.Model):
@@ -660,6 +665,17 @@ class ImportJob(models.Model):
     # The object the file is imported into, when it goes into one (the allocation round of a
     # waiting list): a plain id, since the apps that import into an object sit above offer.
     target = models.PositiveIntegerField(null=True, blank=True)
+    # The département a file is imported for, when it goes into no object (the observatory's
+    # figures): its rows outside it are left aside, and its agents see the job in the history.
+    departement = models.ForeignKey(
+        "territories.Departement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What the file does not say and the form asked (the year of an INSEE file...).
+    options = models.JSONField(default=dict, blank=True)
     file_name = models.CharField(_("fichier"), max_length=200)
     content = models.BinaryField(default=b"")
     dry_run = models.BooleanField(_("vérification seule"), default=False)

@@ -55,18 +55,21 @@ def queue_job(job_task, **fields) -> ImportJob:
     return job
 
 
-def run_job(job_id: int, importer: Importer) -> None:
+def run_job(job_id: int, importer: Importer, *, keep_checked: bool = False) -> None:
     """Runs ``importer`` on the job's file; records the French report and empties the file.
 
     The importer calls ``on_written`` inside the transaction that writes its rows, which marks
     the job done there: a worker killed after the commit cannot leave written rows behind a job
-    that :func:`job_lost` would call unwritten.
+    that :func:`job_lost` would call unwritten. ``keep_checked``: a dry run that passed keeps
+    its file, to be imported when the person confirms (files without personal data only).
     """
     job = ImportJob.objects.select_related("user").get(pk=job_id)
+    stream = io.BytesIO(bytes(job.content))
+    stream.name = job.file_name  # the reports name the file as the person knows it
     try:
         result = importer(
             job,
-            io.BytesIO(bytes(job.content)),
+            stream,
             JobProgress(job.pk),
             lambda written: _finish(job.pk, ImportJob.State.DONE, written.summary()),
         )
@@ -78,6 +81,9 @@ def run_job(job_id: int, importer: Importer) -> None:
     else:
         # A real import is already done, in its writing transaction (on_written): a dry run.
         state, report = ImportJob.State.DONE, result.summary()
+        if keep_checked:
+            _finish(job.pk, state, report, keep_file=True)
+            return
     _finish(job.pk, state, report)
 
 
@@ -119,15 +125,16 @@ def run_import(job_id: int) -> None:
 on_worker_lost(run_import)(job_lost)
 
 
-def _finish(job_id: int, state: str, report: str) -> None:
+def _finish(job_id: int, state: str, report: str, *, keep_file: bool = False) -> None:
     """Records the outcome of a job not finished yet and empties the stored file (it may hold
-    personal data)."""
+    personal data) unless ``keep_file``."""
+    emptied = {} if keep_file else {"content": b""}
     ImportJob.TRANSITIONS.change_all(
         ImportJob.objects.filter(pk=job_id).exclude(
             state__in=(ImportJob.State.DONE, ImportJob.State.FAILED)
         ),
         state,
         report=report,
-        content=b"",
         finished_at=clock.now(),
+        **emptied,
     )

@@ -20,6 +20,7 @@ from sdsf.offer.capacity import capacity_on
 from sdsf.offer.coverage import rpe_laep_coverage
 from sdsf.offer.exports import export_response
 from sdsf.offer.forms import AssistantFilter, AvailabilityForm, ImportForm, StructureFilter
+from sdsf.offer.importing import KIND_LABELS
 from sdsf.offer.models import (
     AssistantMaternel,
     ImportJob,
@@ -363,13 +364,14 @@ def import_file(request):
             dry_run=form.cleaned_data["dry_run"],
         )
         return redirect("offer:import_job", job=job.pk)
-    jobs = ImportJob.objects.visible_to(request.user).filter(target=None).defer("content")[:10]
+    jobs = ImportJob.objects.visible_to(request.user).filter(kind__in=KIND_LABELS).defer("content")
+    jobs = jobs[:10]
     return render(request, "offer/import.html", {"form": form, "jobs": jobs})
 
 
 def _job(request, job):
     return get_object_or_404(
-        ImportJob.objects.visible_to(request.user).defer("content"), pk=job, target=None
+        ImportJob.objects.visible_to(request.user).defer("content"), pk=job, kind__in=KIND_LABELS
     )
 
 

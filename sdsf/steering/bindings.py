@@ -20,16 +20,19 @@ class Binding:
     label: str
     unit: str
     figure: Figure
+    # Why a year has no value and how to give it one, for the people reading the plan.
+    missing: str = "aucune donnée importée pour cette année"
 
 
 REGISTRY: dict[str, Binding] = {}
 
 
-def register(key: str, label: str, unit: str) -> Callable[[Figure], Figure]:
-    """Decorator: makes ``figure`` available to indicators under ``key``."""
+def register(key: str, label: str, unit: str, missing: str = "") -> Callable[[Figure], Figure]:
+    """Decorator: makes ``figure`` available to indicators under ``key``; ``missing`` says
+    why a year may have no value and where to import the data that gives it one."""
 
     def decorator(figure: Figure) -> Figure:
-        REGISTRY[key] = Binding(key, label, unit, figure)
+        REGISTRY[key] = Binding(key, label, unit, figure, *([missing] if missing else []))
         return figure
 
     return decorator

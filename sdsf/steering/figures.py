@@ -20,7 +20,14 @@ def _registry_is_real(departement_code: str, kinds) -> bool:
     return structures.exists() and not structures.filter(is_demo=True).exists()
 
 
-@register("coverage_rate", "Taux de couverture global (observatoire)", "%")
+@register(
+    "coverage_rate",
+    "Taux de couverture global (observatoire)",
+    "%",
+    "aucun effectif d'enfants ni place d'accueil réels importés pour ces années (ou seulement "
+    "des données de démonstration) : importez la population par âge de l'INSEE et les places "
+    "dans Observatoire › Importer un fichier",
+)
 def coverage_rate(departement_code: str, year: int) -> Decimal | None:
     """The observatory's global coverage rate of the département for the year."""
     from sdsf.observatory.service import Observatory
@@ -38,6 +45,8 @@ def coverage_rate(departement_code: str, year: int) -> Decimal | None:
     "epci_with_rpe_and_laep_share",
     "Part des EPCI ayant au moins un RPE et un LAEP (registre de l'offre)",
     "%",
+    "année à venir, ou aucun RPE ni LAEP réel dans le registre de l'offre : importez-les dans "
+    "Offre › Importer un fichier",
 )
 def epci_with_rpe_and_laep_share(departement_code: str, year: int) -> Decimal | None:
     """Share of the département's EPCI with an open RPE and an open LAEP on 31 December of the
@@ -61,6 +70,8 @@ def epci_with_rpe_and_laep_share(departement_code: str, year: int) -> Decimal | 
     "places_created",
     "Places d'EAJE créées dans l'année, solde net (registre de l'offre)",
     "places",
+    "année pas encore terminée, ou aucun EAJE réel dans le registre de l'offre : importez-les "
+    "dans Offre › Importer un fichier",
 )
 def places_created(departement_code: str, year: int) -> Decimal | None:
     """EAJE places on 1 January of the next year minus those on 1 January of the year (net:

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from sdsf.core import clock
 from sdsf.steering import bindings
 from sdsf.steering.models import Indicator, IndicatorValue
 
@@ -35,6 +36,16 @@ def yearly_values(
         return {year: figures.value(indicator.binding, year) for year in years}
     typed = {v.year: v.value for v in indicator.values.all()}
     return {year: typed.get(year) for year in years}
+
+
+def missing_years(indicator: Indicator, values: dict[int, Decimal | None]) -> dict | None:
+    """For a bound indicator, the past and current years without a value and why (the
+    binding's explanation, with where to import the data); None when nothing is missing."""
+    binding = bindings.get(indicator.binding) if indicator.binding else None
+    if binding is None:
+        return None
+    years = [y for y, v in values.items() if v is None and y <= clock.today().year]
+    return {"years": years, "why": binding.missing} if years else None
 
 
 def is_bound_and_available(indicator: Indicator) -> bool:

@@ -132,7 +132,7 @@ def export_xlsx(survey: Survey) -> bytes:
             yield [
                 lst.name,
                 f"{lst.territory_level} {lst.territory_code}",
-                r.submitted_at.replace(tzinfo=None),
+                r.submitted_at,  # in local time (core.downloads)
                 *cells,
             ]
 

@@ -36,6 +36,7 @@ from sdsf.steering.indicators import (
     BoundIndicatorError,
     Figures,
     is_bound_and_available,
+    missing_years,
     yearly_values,
 )
 from sdsf.steering.models import Action, Actor, Indicator, PlanVersion, Review, Scheme
@@ -76,14 +77,18 @@ def _may_edit(request, action: Action) -> bool:
 
 def _indicator_rows(scheme: Scheme, indicators, years) -> list[dict]:
     figures = Figures(scheme.departement_id)
-    return [
-        {
-            "indicator": i,
-            "values": yearly_values(i, years, figures),
-            "available": is_bound_and_available(i),
-        }
-        for i in indicators.prefetch_related("values")
-    ]
+    rows = []
+    for i in indicators.prefetch_related("values"):
+        values = yearly_values(i, years, figures)
+        rows.append(
+            {
+                "indicator": i,
+                "values": values,
+                "available": is_bound_and_available(i),
+                "missing": missing_years(i, values),
+            }
+        )
+    return rows
 
 
 @permission_required(Permission.STEERING_VIEW)

@@ -34,6 +34,11 @@ RULES = [
     ),
     (lambda u: ImportJob.objects.visible_to(u), "job", {"93": "admin", "26": "admin_26"}),
     (
+        lambda u: ImportJob.objects.visible_to(u, P.OBSERVATORY_IMPORT),
+        "observatory_job",
+        {"93": "admin analyst", "26": "admin_26"},
+    ),
+    (
         lambda u: PreApplication.objects.visible_to(u, P.FAMILY_FILES_VIEW),
         "pre duplicate",
         {"93": "admin caf commune rpe", "26": "admin_26"},

@@ -52,3 +52,30 @@ def test_offer_import_of_a_wrong_file_is_refused_with_its_line(e2e, desktop_page
 
     page.get_by_role("heading", name="Fichier refusé").wait_for(timeout=20_000)
     assert "Ligne 2, colonne « Code commune »" in page.locator(".sdsf-report").inner_text()
+
+
+def test_observatory_file_checked_imported_and_shown(e2e, desktop_page):
+    """An INSEE file is uploaded, checked, confirmed, imported by the worker; the
+    département's page then shows its figures."""
+    page = desktop_page
+    log_in(page, e2e.create("staff_user", role="analyst", level="departement", code="93"))
+    page.goto("/observatoire/departement/93/")
+    assert "Aucun effectif n'est encore importé" in page.content()
+    page.get_by_role("link", name="importer un fichier").click()
+    page.get_by_label("Type de fichier").select_option("population")
+    page.locator("input[type=file]").set_input_files(EXAMPLES / "base-ic-evol-struct-pop.csv")
+    page.get_by_label("Année").fill("2021")
+    page.get_by_role("button", name="Vérifier le fichier").click()
+
+    page.wait_for_url("**/observatoire/import/*/")
+    page.get_by_role("heading", name="Vérification terminée").wait_for(timeout=20_000)
+    assert "aucune donnée enregistrée" in page.locator(".sdsf-report").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirmer l'import").click()
+    page.get_by_role("heading", name="Import terminé").wait_for(timeout=20_000)
+    assert "ont été créée(s)" in page.locator(".sdsf-report").inner_text()
+
+    page.get_by_role("link", name="Voir l'observatoire du département").click()
+    assert page.get_by_role("heading", name="Chiffres clés 2021").is_visible()
+    page.goto("/observatoire/import/")
+    assert "base-ic-evol-struct-pop.csv" in page.locator("table").inner_text()

@@ -41,7 +41,7 @@ def test_table_file_escapes_in_csv_and_xlsx_and_keeps_numbers():
     text = table_file(["=nom", "a", "b"], rows, "csv", sheet="t").decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text), delimiter=";")) == [
         ["'=nom", "a", "b"],
-        ["'" + HYPERLINK, "-4", "-1.5"],
+        ["'" + HYPERLINK, "-4", "-1,5"],
     ]
     values = xlsx_values(table_file(["=nom", "a", "b"], rows, "xlsx", sheet="t"))
     assert values == [("'=nom", "a", "b"), ("'" + HYPERLINK, -4, -1.5)]
@@ -70,3 +70,33 @@ def test_command_csv_is_escaped(capsys):
     Commune.objects.filter(code="93008").update(name="=evil()")
     call_command("territories", departement="93")
     assert "'=evil()" in capsys.readouterr().out
+
+
+def test_a_csv_download_is_in_the_french_spreadsheet_dialect(settings):
+    """Decimal comma with ``;``, French dates, local time (Paris), oui/non, empty for None."""
+    import datetime
+    from decimal import Decimal
+
+    from sdsf.core.downloads import table_file
+
+    settings.TIME_ZONE = "Europe/Paris"
+    at = datetime.datetime(2026, 7, 1, 12, 30, tzinfo=datetime.UTC)
+    rows = [["Crèche", 20, 2710.52, Decimal("3.50"), datetime.date(2026, 1, 31), at, True, None]]
+    header = ["Nom", "Places", "Enfants", "Taux", "Ouverture", "Reçue le", "AVIP", "Fin"]
+    text = table_file(header, rows, "csv", sheet="").decode("utf-8-sig")
+    assert text.splitlines()[1] == "Crèche;20;2710,52;3,5;31/01/2026;01/07/2026 14:30;oui;"
+
+
+def test_an_xlsx_download_keeps_types_in_local_time(settings):
+    import datetime
+    import io
+
+    from openpyxl import load_workbook
+
+    from sdsf.core.downloads import table_file
+
+    settings.TIME_ZONE = "Europe/Paris"
+    at = datetime.datetime(2026, 1, 15, 8, 0, tzinfo=datetime.UTC)
+    content = table_file(["Reçue le", "Taux"], [[at, 20.5]], "xlsx", sheet="réponses")
+    row = next(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=True))
+    assert row == (datetime.datetime(2026, 1, 15, 9, 0), 20.5)

@@ -4,6 +4,8 @@ import re
 from datetime import time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sdsf.accounts.models import Role
@@ -195,3 +197,21 @@ def test_family_menu_for_families_staff_menu_for_staff(client):
     client.force_login(make_user(Role.COMMUNE_AGENT, Level.COMMUNE, "93008"))
     page = client.get(reverse("site:home")).content.decode()
     assert f'href="{reverse("families:desk")}"' in page
+
+
+def test_a_search_is_kept_until_the_registry_changes(
+    client, crèche, django_capture_on_commit_callbacks
+):
+    query = {"commune": "Bobigny", "radius": "5"}
+    first = client.get(reverse("families:search"), query).content.decode()
+    assert "1 résultat à moins de 5 km de Bobigny" in first
+    # The same search again: the places found come from the cache (the page reads its rows).
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse("families:search"), query)
+    with CaptureQueriesContext(connection) as cold:
+        client.get(reverse("families:search"), {**query, "radius": "10"})
+    assert len(again) < len(cold)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_structure(name="Relais du canal", kind=Structure.Kind.RPE)
+    page = client.get(reverse("families:search"), query).content.decode()
+    assert "Relais du canal" in page and "2 résultats" in page

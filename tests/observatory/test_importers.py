@@ -190,7 +190,7 @@ def test_caf_coverage_older_yearly_file_takes_the_year_from_its_name(tmp_path):
     import_caf_coverage(path)
     assert PublishedCoverage.objects.get(code="93008", year=2020).coverage_rate == 27.4
     renamed = write(tmp_path, "couverture.csv", path.read_text(encoding="utf-8"))
-    assert "indiquez l'année avec --year" in report_of(import_caf_coverage, renamed)
+    assert "indiquez l'année du fichier" in report_of(import_caf_coverage, renamed)
     import_caf_coverage(renamed, year=2019)
     assert PublishedCoverage.objects.filter(code="93008", year=2019).exists()
 
@@ -268,5 +268,5 @@ def test_every_import_command_on_its_example(capsys):
     )
     out = capsys.readouterr().out
     assert out.count("ligne(s) ont été créée(s)") == 5
-    assert "Vérification seule (--dry-run)" in out
+    assert "Vérification seule : aucune donnée enregistrée" in out
     assert not Indicator.objects.exists()

@@ -64,7 +64,7 @@ def test_a_commune_agent_sees_their_territory_pages(commune_agent, examples):
     commune = page(commune_agent, "territory", "commune", BOBIGNY)
     assert "Commune Bobigny" in commune and "28,3 %" in commune
     assert "EPT Est Ensemble" in commune  # compared with its EPT, then France
-    assert "France (communes importées)" in commune
+    assert "<td>France" in commune
     for level, code in (("ept", PLAINE_COMMUNE), ("epci", MGP), ("departement", "93")):
         assert "Taux de couverture calculé" in page(commune_agent, "territory", level, code)
     # Neighbours of the département, yes; another département, no.
@@ -111,16 +111,18 @@ def test_downloads_have_the_command_columns(commune_agent, examples):
         reverse("observatory:territory_export", args=["ept", PLAINE_COMMUNE, "csv"])
     )
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("level;code;name;year;children_under_3;")
-    assert lines[0].endswith("coverage_rate;published_coverage_rate;data_note")
-    assert "ept;200057867;Plaine Commune;2021;9721.8;1450;80;300;35;150;2015;20.7;;" in lines
-    assert "commune;93066;Saint-Denis;2021;5420.9;910;80;;25;95;1110;20.5;29.1;" in lines
+    assert lines[0].startswith("Échelon;Code;Nom;Année;Enfants de moins de 3 ans;")
+    assert lines[0].endswith(
+        "Taux de couverture calculé (%);Taux de couverture publié par la CNAF (%);Remarque"
+    )
+    assert "EPT;200057867;Plaine Commune;2021;9721,8;1450;80;300;35;150;2015;20,7;;" in lines
+    assert "Commune;93066;Saint-Denis;2021;5420,9;910;80;;25;95;1110;20,5;29,1;" in lines
     response = commune_agent.get(
         reverse("observatory:territory_export", args=["ept", PLAINE_COMMUNE, "xlsx"])
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][:4] == ("ept", PLAINE_COMMUNE, "Plaine Commune", 2021) and rows[1][11] == 20.7
+    assert rows[1][:4] == ("EPT", PLAINE_COMMUNE, "Plaine Commune", 2021) and rows[1][11] == 20.7
     assert (
         commune_agent.get(
             reverse("observatory:territory_export", args=["ept", PLAINE_COMMUNE, "ods"])
@@ -150,10 +152,12 @@ def test_priority_territories_explain_each_condition(commune_agent, examples):
     assert "2 territoire(s) prioritaire(s) sur 39 en 2021" in html
     assert "Couverture 20,5 % inférieure à la référence nationale 25,0 %" in html
     assert "Taux de pauvreté 43,5 % supérieur à la référence nationale 30,0 %" in html
-    assert "valeur fixée dans les réglages" in html and "indéterminé" in html
+    assert (
+        "valeur fixée par l&#x27;administrateur de la plateforme" in html and "indéterminé" in html
+    )
     response = commune_agent.get(reverse("observatory:priority_export", args=["93", "csv"]))
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[1].startswith("commune;93001;Aubervilliers;2021;21.0;43.5;oui;")
+    assert lines[1].startswith("Commune;93001;Aubervilliers;2021;21;43,5;oui;")
     features = commune_agent.get(reverse("observatory:priority_geojson", args=["93"])).json()
     priorities = {
         f["properties"]["code"] for f in features["features"] if f["properties"]["priority"]
@@ -215,3 +219,48 @@ def test_pages_without_any_data(commune_agent):
         commune_agent, "territory", "commune", BOBIGNY
     )
     assert "Aucun effectif n'est encore importé" in page(commune_agent, "priority", "93")
+
+
+def test_a_wider_territory_shows_its_own_figures_or_says_none_were_imported(
+    commune_agent, examples, tmp_path
+):
+    """Only communes of the 93 are imported: the région and France would repeat the
+    département's figures; France keeps its published rate (CNAF ``txcouv_pe_nat``)."""
+    from sdsf.observatory import report
+    from sdsf.observatory.service import Observatory, territory
+
+    built = report.build(Observatory(), territory("departement", "93"), 2021)
+    own, region, france = built.comparisons
+    assert own.row["coverage_rate"] is not None and not own.note
+    assert region.row is None
+    assert region.note == (
+        "aucun effectif importé pour ce territoire en dehors de Département Seine-Saint-Denis"
+    )
+    assert france.row == {"published_coverage_rate": 59.9}
+    text = page(commune_agent, "territory", "departement", "93")
+    assert "Aucun effectif importé pour ce territoire en dehors de" in text
+
+    drome = tmp_path / "pop26.csv"
+    drome.write_text("CODGEO;P21_POP0002\n26362;2100\n", encoding="utf-8")
+    import_population(drome, 2021)
+    built = report.build(Observatory(), territory("departement", "93"), 2021)
+    france = built.comparisons[-1]
+    assert france.row["children_under_3"] > own.row["children_under_3"]
+    assert france.note == "calculé sur les 5 communes dont les effectifs sont importés"
+
+
+def test_the_priority_rule_names_the_reference_it_uses(commune_agent):
+    """Only the 93's communes and no national rate imported: the rule compares with the
+    département's own average, and says so."""
+    import_population(EXAMPLES / "base-ic-evol-struct-pop.csv", 2021)
+    import_capacity(EXAMPLES / "capacity.csv")
+    import_indicator(
+        EXAMPLES / "indicator.csv", name="Taux de pauvreté", unit="%", source="Exemple", year=2021
+    )
+    html = page(commune_agent, "priority", "93", query="?annee=2021")
+    assert "taux de couverture inférieur à la moyenne départementale" in html
+    assert "taux de pauvreté supérieur à la moyenne départementale" in html
+    assert "référence nationale" not in html
+    import_caf_coverage(EXAMPLES / "txcouv_pe_nat.csv")
+    html = page(commune_agent, "priority", "93", query="?annee=2021")
+    assert "taux de couverture inférieur à la référence nationale : 59,9 %" in html

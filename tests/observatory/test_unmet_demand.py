@@ -13,7 +13,7 @@ from sdsf.families.models import PreApplication
 from sdsf.observatory.service import territory
 from sdsf.observatory.unmet_demand import quarter, unmet_demand
 from sdsf.territories.models import Commune, Level
-from tests.factories import make_pre_application, make_user
+from tests.factories import make_pre_application, make_structure, make_user
 
 pytestmark = pytest.mark.django_db
 BOBIGNY = "93008"
@@ -96,6 +96,59 @@ def test_page_and_csv(client):
     assert "Demande non satisfaite" in text and "&lt; 5" in text
     csv = client.get(reverse("observatory:unmet_demand_export", args=["departement", "93"]))
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "level;code;name;quarter;bebes;moyens;grands;total"
-    assert f"commune;{BOBIGNY};Bobigny;2026-T3;5;0;0;5" in lines
-    assert any(line.startswith("commune;93066;") and line.endswith(";< 5;< 5") for line in lines)
+    assert lines[0] == "Échelon;Code;Nom;Entrée souhaitée;Bébés;Moyens;Grands;Total"
+    assert f"Commune;{BOBIGNY};Bobigny;2026-T3;5;0;0;5" in lines
+    assert any(line.startswith("Commune;93066;") and line.endswith(";< 5;< 5") for line in lines)
+
+
+def _round(name, starts_on, status=AllocationRound.Status.VALIDATED):
+    grid, _ = PointsGrid.objects.get_or_create(commune_id=BOBIGNY, name="Grille", source="Test")
+    return AllocationRound.objects.create(
+        commune_id=BOBIGNY,
+        name=name,
+        starts_on=starts_on,
+        ends_on=starts_on.replace(month=12, day=31),
+        grid=grid,
+        status=status,
+    )
+
+
+def _listed(round_, count, section="babies", **fields):
+    for number in range(count):
+        Application.objects.create(
+            round=round_,
+            reference=f"{section}-{number}-{fields.get('answer', '')}-{len(fields)}",
+            section=section,
+            submitted_on=date(2026, 1, 2),
+            points=Decimal(0),
+            **fields,
+        )
+
+
+def test_families_of_an_imported_waiting_list_count_after_the_latest_commission():
+    _children(5, date(2026, 1, 1))  # online pré-demandes, 2026-T3
+    old = _round("Commission 2025", date(2025, 9, 1))
+    _listed(old, 7)  # an older commission's list: not counted again
+    latest = _round("Commission 2026", START)
+    _listed(latest, 6)  # waiting bébés
+    _listed(latest, 5, "older", answer=Answer.REFUSED)  # refused their place: still waiting
+    _listed(latest, 9, answer=Answer.ACCEPTED)  # placed
+    _listed(latest, 2, "all")  # « toutes sections »: in the total only
+    _listed(_round("Commission à venir", date(2027, 1, 4), AllocationRound.Status.DRAFT), 8)
+
+    found = unmet_demand(territory("departement", "93"))
+    row = _row(found, "commune", BOBIGNY, "2026-T3")
+    assert (row["bebes"], row["moyens"], row["grands"], row["total"]) == (11, 0, 5, 18)
+    assert found.total == 18
+
+
+def test_a_computed_proposal_leaves_the_listed_families_without_a_place_waiting():
+    validated = _round("Commission 2025", date(2025, 9, 1))
+    _listed(validated, 7)
+    computed = _round("Commission 2026", START, AllocationRound.Status.RUN)
+    _listed(computed, 6)  # no place proposed
+    structure = make_structure()
+    _listed(computed, 4, proposed_structure=structure)
+    found = unmet_demand(territory("commune", BOBIGNY))
+    assert _row(found, "commune", BOBIGNY, "2026-T3")["bebes"] == 6
+    assert found.total == 6

@@ -84,3 +84,13 @@ def test_epci_share_from_the_offer_registry(drome):
     assert yearly_values(indicator, [2024])[2024] == expected
     Structure.objects.filter(identifier="T-LAEP").update(is_demo=True)
     assert yearly_values(indicator, [2024])[2024] is None  # never a demo figure as a result
+
+
+def test_a_bound_indicator_without_values_says_why_and_where_to_import(client, ssd):
+    indicator = ssd.indicators.get(code="COUV")  # bound to coverage_rate, nothing imported
+    client.force_login(make_user(Role.ANALYST))
+    assert indicator.binding == "coverage_rate"
+    url = reverse("steering:scheme", kwargs={"scheme": ssd.pk})
+    page = client.get(url).content.decode().replace("&#x27;", "'")
+    assert "Pas de valeur pour 2020, 2021, 2022, 2023, 2024" in page
+    assert "Observatoire › Importer un fichier" in page

@@ -12,9 +12,10 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from sdsf.core import clock
+from sdsf.core import cache, clock
 from sdsf.families.search import (
     Found,
     Kind,
@@ -28,10 +29,20 @@ from sdsf.offer.models import AssistantMaternel, ParentingAction, Section, Struc
 PAGE_SIZE = 20
 
 
+# How long a search's results are kept (renewed at once by a change of the registry).
+SEARCH_CACHE_SECONDS = 300
+
+
 def _results(request):
+    """The form and the search's results, kept in the cache for the same search on the same
+    day in the same language (the page and its map ask them both)."""
     form = SearchForm(request.GET or None)
     filters = form.filters() if form.is_bound else None
-    return form, filters, (search(filters) if filters else Found([], more=False))
+    if not filters:
+        return form, filters, Found([], more=False)
+    key = f"search|{get_language()}|{clock.today()}|{_query_string(request)}"
+    found = cache.cached("offer", key, lambda: search(filters), SEARCH_CACHE_SECONDS)
+    return form, filters, found
 
 
 def _query_string(request) -> str:
