@@ -59,7 +59,7 @@ def _family_applies(page, tmp_path) -> str:
     page.get_by_role("link", name="Continuer").click()
 
     assert_accessible(page)  # the situation asked by the commune's published grid
-    _tick(page, re.compile("^Famille résidant"))
+    _tick(page, re.compile("^Habitant de"))
     _continue(page)
 
     for kind in ("justificatif de domicile", "acte de naissance ou certificat de grossesse"):
@@ -130,10 +130,13 @@ def test_a_family_finds_applies_and_accepts_a_place(e2e, page, desktop_page, tmp
     desktop_page.goto(f"/attribution/{allocation_round['id']}/")
     desktop_page.get_by_role("button", name="Prendre les pré-demandes en ligne").click()
     desktop_page.get_by_role("button", name="Calculer la proposition").click()
-    expect(desktop_page.get_by_role("button", name="Valider la commission")).to_be_visible(
+    expect(desktop_page.get_by_role("link", name="Valider la commission…")).to_be_visible(
         timeout=30_000
     )
-    desktop_page.get_by_role("button", name="Valider la commission").click()
+    desktop_page.get_by_role("link", name="Valider la commission…").click()
+    expect(desktop_page.locator("main")).to_contain_text("Ce que la validation envoie")
+    desktop_page.get_by_label("Je confirme la validation").check(force=True)
+    desktop_page.get_by_role("button", name="Valider et envoyer les décisions").click()
     expect(desktop_page.locator("main")).to_contain_text("validée")
 
     # The family sees the proposal with its explanation and accepts it.
@@ -148,5 +151,5 @@ def test_a_family_finds_applies_and_accepts_a_place(e2e, page, desktop_page, tmp
     subjects = [str(make_header(decode_header(m["Subject"]))) for m in e2e.mails()]
     assert subjects == [
         f"Pré-demande {reference} enregistrée",
-        "[SDSF] Une place d'accueil vous est proposée",
+        "[SDSF] Décision de la commission : une place vous est attribuée",
     ]
