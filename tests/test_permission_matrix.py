@@ -148,6 +148,10 @@ URLS = {
     "territories:index": staff(P.VIEW_TERRITORY, 302, 302),
     "territories:departement": staff(P.VIEW_TERRITORY, obj="departement"),
     "territories:departement_geojson": staff(P.VIEW_TERRITORY, obj="departement"),
+    # the outlines under the maps: public COG data (a box is required around a point)
+    "maps:departement": Url(PUBLIC, 200, 405, side=True),
+    "maps:departement_communes": Url(PUBLIC, 200, 405, side=True),
+    "maps:communes": Url(PUBLIC, 200, 405),
     "api:api-root": Url(PUBLIC, 404, 404),
     "api:openapi-json": Url(LOGGED_IN),
     "api:openapi-view": Url(LOGGED_IN),
@@ -346,7 +350,10 @@ SPECIAL_KWARGS: dict[str, Callable] = {
     # a file filed at the desk, not yet attached to an account: the invitation is sent
     "families:desk_invite": lambda w, s: {"reference": s.duplicate.reference},
 }
-QUERIES = {"families:desk_merge": lambda w, s: f"?avec={s.duplicate.reference}"}
+QUERIES = {
+    "families:desk_merge": lambda w, s: f"?avec={s.duplicate.reference}",
+    "maps:communes": lambda w, s: "?bbox=2.40,48.89,2.47,48.93",
+}
 
 
 def _csv(name: str, text: str) -> SimpleUploadedFile:

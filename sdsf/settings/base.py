@@ -254,6 +254,21 @@ SDSF_PROPOSAL_REMINDER_DAYS = 3
 # answers 404 while it is empty. See docs/security.md.
 SDSF_SECURITY_CONTACT = os.environ.get("SDSF_SECURITY_CONTACT", "")
 
+# The institution that publishes this installation, named on the public pages (mentions
+# légales, accessibilité, données personnelles): set by it, shown "non renseigné" while empty.
+SDSF_PUBLISHER_NAME = os.environ.get("SDSF_PUBLISHER_NAME", "")
+SDSF_PUBLISHER_ADDRESS = os.environ.get("SDSF_PUBLISHER_ADDRESS", "")
+SDSF_PUBLICATION_DIRECTOR = os.environ.get("SDSF_PUBLICATION_DIRECTOR", "")
+SDSF_PUBLISHER_CONTACT = os.environ.get("SDSF_PUBLISHER_CONTACT", "")  # e-mail or https:// page
+SDSF_DPO_CONTACT = os.environ.get("SDSF_DPO_CONTACT", "")  # the data protection officer
+SDSF_HOSTING_PROVIDER = os.environ.get("SDSF_HOSTING_PROVIDER", "")  # name and address
+
+# A tile layer under the maps' outlines (e.g. the IGN Géoplateforme or the département's own
+# server), "{z}/{x}/{y}" URL template; empty by default: the maps draw the shipped outlines
+# only and the platform works offline. The tile server's origin is added to the CSP's img-src.
+SDSF_MAP_TILES_URL = os.environ.get("SDSF_MAP_TILES_URL", "")
+SDSF_MAP_TILES_ATTRIBUTION = os.environ.get("SDSF_MAP_TILES_ATTRIBUTION", "")
+
 # The test-only API of the browser tests (sdsf.site.e2e: data created without authentication).
 # Only sdsf.settings.e2e turns it on; never in production.
 SDSF_E2E_API = False
