@@ -136,7 +136,12 @@ def post_only(permission, **options) -> Url:
 
 URLS = {
     # the platform, log-in, people and audit
+    "site:root": Url(GUEST, 200, METHOD_FIRST),  # the front door; logged in: sent on
     "site:home": Url(LOGGED_IN),
+    **{
+        f"site:{name}": Url(PUBLIC, 200, 405)  # the footer's pages
+        for name in ("legal_notice", "accessibility", "personal_data", "sitemap", "cookies")
+    },
     "core:healthz": Url(PUBLIC),
     "core:security_txt": Url(PUBLIC, 404, 404),  # until the installation sets its contact
     "accounts:login": Url(GUEST),

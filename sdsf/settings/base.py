@@ -113,7 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "site:home"
+LOGIN_REDIRECT_URL = "site:root"  # sends each person on: agents home, families their space
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures, per account and address; no user names in the logs. Axes
@@ -150,7 +150,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
 # Paths whose pages follow the visitor's language (cookie set by /i18n/setlang/, then the
 # browser's Accept-Language); every other page is rendered in LANGUAGE_CODE.
-FAMILY_LANGUAGE_PATHS = ("/familles/",)
+FAMILY_LANGUAGE_PATHS = ("/familles/", "/informations/")  # family pages, the footer's pages
 STAFF_PATHS_UNDER_FAMILIES = ("/familles/guichet-unique/",)  # the agents' desk stays French
 # Ours first (makemessages writes there), then Arabic for django-dsfr's strings (docs/i18n.md).
 LOCALE_PATHS = [BASE_DIR / "sdsf" / "locale", BASE_DIR / "sdsf" / "locale_dsfr"]

@@ -219,4 +219,8 @@ def test_search_map_draws_the_communes_and_the_departement_under_the_points(clie
     communes = client.get(outlines[0]).json()["features"]
     assert "Bobigny" in {f["properties"]["name"] for f in communes}
     # On a phone the map's toggle comes before the list.
-    assert page.index("data-map-toggle") < page.index('id="search-map-panel"') < page.index("fr-raw-list")
+    assert (
+        page.index("data-map-toggle")
+        < page.index('id="search-map-panel"')
+        < page.index("fr-raw-list")
+    )

@@ -13,7 +13,11 @@ def test_departement_border_is_public_and_cached(client):
     assert response.status_code == 200
     assert "public" in response["Cache-Control"]
     [feature] = response.json()["features"]
-    assert feature["properties"] == {"code": "93", "name": "Seine-Saint-Denis", "level": "departement"}
+    assert feature["properties"] == {
+        "code": "93",
+        "name": "Seine-Saint-Denis",
+        "level": "departement",
+    }
     assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert client.get(reverse("maps:departement", args=["00"])).status_code == 404
 
