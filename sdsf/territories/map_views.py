@@ -1,6 +1,6 @@
 """Public outlines for the maps (public COG data: no account needed), cached by browsers."""
 
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
@@ -20,10 +20,7 @@ def _cached(response):
 def departement(request, code):
     """The département's outline."""
     item = get_object_or_404(Departement, code=code)
-    text = outlines.departement_outline(item.code, item.name)
-    if text is None:
-        text = '{"type":"FeatureCollection","features":[]}'
-    return _cached(HttpResponse(text, content_type="application/json"))
+    return _cached(JsonResponse(outlines.departement_outline(item)))
 
 
 @require_GET

@@ -1,39 +1,22 @@
-"""The outlines drawn under the maps' points: communes (stored with each commune by the COG
-import) and départements (read from the shipped file), as GeoJSON the app serves itself, so a
-map is readable without any tile server (the platform works offline)."""
+"""The outlines drawn under the maps' points: communes and départements (stored by the COG
+import from the shipped files), as GeoJSON the app serves itself, so a map is readable without
+any tile server (the platform works offline)."""
 
-import json
-from functools import cache
+from sdsf.territories.models import Commune, DepartementOutline
 
-from django.conf import settings
-
-from sdsf.territories.models import Commune
-
-DEPARTEMENTS_FILE = "geo/departements-avec-outre-mer.geojson"
 # A box larger than this (degrees of latitude or longitude, about 110 km) is not outlined:
 # a search covers 30 km at most, and a wider box would send thousands of outlines.
 MAX_BOX_DEGREES = 1.0
 
 
-@cache
-def _departement_geometries() -> dict[str, str]:
-    """Each département's outline as GeoJSON text, read once per process (3.7 MB parsed once,
-    kept as text: the answer is sent as it is)."""
-    path = settings.DATA_DIR / DEPARTEMENTS_FILE
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    return {f["properties"]["code"]: json.dumps(f["geometry"]) for f in features}
-
-
-def departement_outline(code: str, name: str) -> str | None:
-    """A FeatureCollection of the département's outline, None when no outline is shipped."""
-    geometry = _departement_geometries().get(code)
-    if geometry is None:
-        return None
-    properties = json.dumps({"code": code, "name": name, "level": "departement"})
-    return (
-        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
-        f'{properties},"geometry":{geometry}}}]}}'
-    )
+def departement_outline(departement) -> dict:
+    """A FeatureCollection of the département's outline (empty when none is shipped)."""
+    outline = DepartementOutline.objects.filter(departement=departement).first()
+    if outline is None:
+        return {"type": "FeatureCollection", "features": []}
+    properties = {"code": departement.code, "name": departement.name, "level": "departement"}
+    feature = {"type": "Feature", "properties": properties, "geometry": outline.geometry}
+    return {"type": "FeatureCollection", "features": [feature]}
 
 
 def commune_outlines(communes) -> dict:

@@ -18,7 +18,7 @@ def test_no_tiles_by_default_and_images_from_the_site_only(client):
 def test_a_tile_server_is_given_to_the_maps_and_allowed_for_images():
     url = "https://data.geopf.fr/wmts?layer=PLAN.IGN&z={z}&x={x}&y={y}"
     with override_settings(SDSF_MAP_TILES_URL=url, SDSF_MAP_TILES_ATTRIBUTION="IGN"):
-        response = Client().get(reverse("families:search"))  # a new client: the CSP is built
+        response = Client().get(reverse("families:search"))  # new middleware: reads the setting
     page = response.content.decode()
     assert 'data-tiles-url="https://data.geopf.fr/wmts?layer=PLAN.IGN&amp;z={z}' in page
     assert 'data-tiles-attribution="IGN"' in page
