@@ -476,7 +476,7 @@ class ImportResult:
             f"{self.unchanged} inchangée(s)."
         )
         if self.dry_run:
-            text = "Vérification seule (--dry-run) : aucune donnée enregistrée. " + text
+            text = "Vérification seule : aucune donnée enregistrée. " + text
         return "\n".join([text, *self.notes])
 
 

@@ -15,6 +15,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from sdsf.core import clock
+from sdsf.core.french import of
 from sdsf.offer.models import (
     Agrement,
     AgrementStatus,
@@ -198,7 +199,7 @@ def _eaje(rng, departement, communes, count, manager) -> int:
             category=category,
             name=f"{Structure.Category(category).label.capitalize()} {commune.name} n° {index + 1}",
             manager=manager if managed else None,
-            manager_name=manager.name if managed else f"Ville de {commune.name}",
+            manager_name=manager.name if managed else f"Ville {of(commune.name)}",
             funding=Structure.Funding.PAJE if rng.random() < paje_share else Structure.Funding.PSU,
             opening_days="lundi-vendredi",
             opens_at=time(7, 30),
