@@ -17,7 +17,7 @@
   "use strict";
   var config = (document.getElementById("sdsf-map-config") || { dataset: {} }).dataset;
   var OUTLINE_STYLES = {
-    commune: { color: "#929292", weight: 0.8, fillColor: "#f6f6f6", fillOpacity: config.tilesUrl ? 0 : 0.8 },
+    commune: { color: "#929292", weight: 0.8, fillColor: "#ffffff", fillOpacity: config.tilesUrl ? 0 : 1 },
     departement: { color: "#161616", weight: 2.5, fill: false }
   };
 
@@ -123,12 +123,16 @@
   }
 
   function fit(map, layers) {
-    // The subject's bounds when it has any, else the outlines'. maxZoom: places at one commune
-    // centre share one point; stay at town scale.
+    // The subject's bounds when they cover an area, else the outlines'. Places at one commune
+    // centre share one point: the map then frames the communes around it.
+    var found = null;
     for (var i = 0; i < layers.length; i++) {
       var bounds = layers[i] && layers[i].getBounds && layers[i].getBounds();
-      if (bounds && bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 14 }); return; }
+      if (!bounds || !bounds.isValid()) { continue; }
+      found = found || bounds;
+      if (!bounds.getNorthEast().equals(bounds.getSouthWest())) { found = bounds; break; }
     }
+    if (found) { map.fitBounds(found, { maxZoom: 14 }); }
   }
 
   function draw(element) {
@@ -139,11 +143,10 @@
     var marker = element.dataset.pickLatitude ? pickPosition(map, element) : null;
     Promise.all([subject, outlines]).then(function (done) {
       // Without a subject, the map frames the first outline listed.
-      var layers = [marker ? L.featureGroup([marker]) : null, done[0]].concat(done[1]);
+      var layers = [done[0]].concat(done[1]);
       function frame() {
         map.invalidateSize();
-        fit(map, layers);
-        if (marker) { map.setZoom(Math.max(map.getZoom(), 15)); }
+        if (marker) { map.setView(marker.getLatLng(), 16); } else { fit(map, layers); }
       }
       frame();
       // A map drawn hidden (the phone's collapsed map) is framed again once shown.
