@@ -21,6 +21,7 @@ from sdsf.offer.models import (
     AgrementStatus,
     AssistantMaternel,
     Capacity,
+    Civility,
     LaepSession,
     ParentingAction,
     ParentingEvent,
@@ -344,6 +345,7 @@ def _assistants(rng, departement, communes, count, mams) -> int:
         renewed = rng.random() < 0.5
         status = AgrementStatus.RENEWED if renewed else AgrementStatus.GRANTED
         assistant = AssistantMaternel(
+            civility=Civility.FEMALE,  # the demo's first names are women's
             identifier=f"DEMO-AM-{departement.code}-{index + 1:06d}",
             last_name=rng.choice(LAST_NAMES),
             first_name=rng.choice(FIRST_NAMES),

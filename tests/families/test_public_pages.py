@@ -224,3 +224,14 @@ def test_search_map_draws_the_communes_and_the_departement_under_the_points(clie
         < page.index('id="search-map-panel"')
         < page.index("fr-raw-list")
     )
+
+
+def test_assistant_page_says_assistante_maternelle_for_a_woman(client):
+    woman = make_assistant(
+        first_name="Awa", last_name="Diallo", available_places=1, civility="female"
+    )
+    unknown = make_assistant(first_name="Camille", last_name="Roux", available_places=1)
+    page = client.get(reverse("families:assistant", args=[woman.identifier])).content.decode()
+    assert "Assistante maternelle agréée à Bobigny" in page
+    page = client.get(reverse("families:assistant", args=[unknown.identifier])).content.decode()
+    assert "Assistant maternel agréé à Bobigny" in page
