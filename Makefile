@@ -61,7 +61,7 @@ lock: install-test
 
 # Family pages only are translated (English, Arabic; docs/i18n.md): extraction reads sdsf/families
 # (minus the guichet unique desk, a staff page), the shared layout (sdsf/site: base, header,
-# language selector, menu, site title and footer; sdsf/core: form fields), the family's proposal
+# language selector, menu, site title and footer, the footer's pages; sdsf/core: form fields), the family's proposal
 # pages (sdsf/allocation), the models whose choice labels family pages show (offer, allocation),
 # the emergency childcare request (sdsf/emergency: its family pages, form, e-mail and messages),
 # nothing of the staff pages, which stay French. Re-run after changing a family page, translate
@@ -70,7 +70,8 @@ lock: install-test
 I18N_KEEP := sdsf sdsf/families sdsf/locale sdsf/site sdsf/site/navigation.py \
 	sdsf/site/context_processors.py sdsf/site/templates sdsf/site/templates/sdsf \
 	sdsf/site/templates/sdsf/base.html sdsf/site/templates/sdsf/header.html \
-	sdsf/site/templates/sdsf/language_selector.html sdsf/core sdsf/core/templates \
+	sdsf/site/templates/sdsf/language_selector.html sdsf/site/templates/site \
+	sdsf/site/conformity.py sdsf/core sdsf/core/templates \
 	sdsf/core/templates/sdsf sdsf/core/templates/sdsf/field.html \
 	sdsf/offer sdsf/offer/models.py sdsf/allocation sdsf/allocation/models.py \
 	sdsf/allocation/proposal_views.py sdsf/allocation/answers.py sdsf/allocation/letters.py \

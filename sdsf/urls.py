@@ -9,6 +9,7 @@ urlpatterns = [
     path("compte/", include("sdsf.accounts.urls")),
     path("compte/", include("sdsf.audit.people_urls")),
     path("territoires/", include("sdsf.observatory.territory_urls")),
+    path("cartes/", include("sdsf.territories.map_urls")),  # public outlines under the maps
     path("audit/", include("sdsf.audit.urls")),
     path("offre/", include("sdsf.offer.urls")),
     path("observatoire/", include("sdsf.observatory.urls")),

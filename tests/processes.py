@@ -1,6 +1,6 @@
 """Real processes for the operations tests: production settings, gunicorn, the task worker.
 
-Each helper starts what an administrator starts (``deploy/``), on 127.0.0.1 and a free port,
+Each function here starts what an administrator starts (``deploy/``), on 127.0.0.1 and a free port,
 and stops it by its own process id.
 """
 

@@ -188,7 +188,12 @@ def post_only(permission, **options) -> Url:
 
 URLS = {
     # the platform, log-in, people and audit
+    "site:root": Url(GUEST, 200, METHOD_FIRST),  # the front door; logged in: sent on
     "site:home": Url(LOGGED_IN),
+    **{
+        f"site:{name}": Url(PUBLIC, 200, 405)  # the footer's pages
+        for name in ("legal_notice", "accessibility", "personal_data", "sitemap", "cookies")
+    },
     "core:healthz": Url(PUBLIC),
     "core:security_txt": Url(PUBLIC, 404, 404),  # until the installation sets its contact
     "accounts:login": Url(GUEST),
@@ -214,6 +219,10 @@ URLS = {
     "territories:index": staff(P.VIEW_TERRITORY, 302, 302),
     "territories:departement": staff(P.VIEW_TERRITORY, obj="departement"),
     "territories:departement_geojson": staff(P.VIEW_TERRITORY, obj="departement"),
+    # the outlines under the maps: public COG data (a box is required around a point)
+    "maps:departement": Url(PUBLIC, 200, 405, side=True),
+    "maps:departement_communes": Url(PUBLIC, 200, 405, side=True),
+    "maps:communes": Url(PUBLIC, 200, 405),
     "api:api-root": Url(PUBLIC, 404, 404),
     "api:openapi-json": Url(LOGGED_IN),
     "api:openapi-view": Url(LOGGED_IN),
@@ -589,7 +598,10 @@ SPECIAL_KWARGS: dict[str, Callable] = {
         )
     },
 }
-QUERIES = {"families:desk_merge": lambda w, s: f"?avec={s.duplicate.reference}"}
+QUERIES = {
+    "families:desk_merge": lambda w, s: f"?avec={s.duplicate.reference}",
+    "maps:communes": lambda w, s: "?bbox=2.40,48.89,2.47,48.93",
+}
 
 
 def _csv(name: str, text: str) -> SimpleUploadedFile:

@@ -7,6 +7,7 @@ accounts something to work on.
 from dataclasses import dataclass
 
 from sdsf.accounts.models import Assignment, Institution, Role, User
+from sdsf.core.french import of
 from sdsf.territories.models import Departement, Level
 
 DEMO_PASSWORD = "demo-sdsf-2026"  # noqa: S105 — printed on purpose; the demo refuses DEBUG=False
@@ -27,7 +28,7 @@ def _institutions(departement: Departement) -> dict[str, Institution]:
         "departement": (f"Département {departement.name}", Institution.Kind.DEPARTEMENT),
         "caf": (f"CAF {departement.name}", Institution.Kind.CAF),
         "etat": (f"Préfecture {departement.name}", Institution.Kind.STATE),
-        "commune": (f"Ville de {chef_lieu.name}", Institution.Kind.COMMUNE),
+        "commune": (f"Ville {of(chef_lieu.name)}", Institution.Kind.COMMUNE),
         "gestionnaire": (
             f"Association Petite enfance {chef_lieu.name} (démonstration)",
             Institution.Kind.MANAGER,

@@ -4,6 +4,7 @@ expected failures, and the visitor's address behind the platform's reverse proxy
 import ipaddress
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -22,11 +23,13 @@ class ContentSecurityPolicyMiddleware:
     """Sends a strict Content-Security-Policy with a per-request script nonce.
 
     Everything is served by the app itself (no CDN, the platform works offline), so ``'self'``
-    is enough; the nonce lets the DSFR module loader and page scripts run, nothing else.
+    is enough; the nonce lets the DSFR module loader and page scripts run, nothing else. An
+    installation that sets a map tile server (``SDSF_MAP_TILES_URL``) lets its images in too.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.images = " ".join(["'self'", "data:", *tile_origin(settings.SDSF_MAP_TILES_URL)])
 
     def __call__(self, request):
         request.csp_nonce = secrets.token_urlsafe(16)
@@ -36,7 +39,7 @@ class ContentSecurityPolicyMiddleware:
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{request.csp_nonce}'; "
             "style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; "
+            f"img-src {self.images}; "
             "font-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         )
@@ -44,6 +47,12 @@ class ContentSecurityPolicyMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"
         )
         return response
+
+
+def tile_origin(url: str) -> list[str]:
+    """The origin (scheme://host[:port]) of a tile URL template, or nothing when none is set."""
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
 
 
 # The largest id or number a URL may carry: every integer column holds it (PostgreSQL's

@@ -310,7 +310,7 @@ class SituationForm(forms.Form):
 
     insertion = forms.BooleanField(
         label=_(
-            "Je suis un parcours d'insertion professionnelle (recherche d'emploi "
+            "Je suis en parcours d'insertion professionnelle (recherche d'emploi "
             "accompagnée, formation)"
         ),
         help_text=_(

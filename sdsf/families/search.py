@@ -173,6 +173,8 @@ class Hit:
     longitude: float
     distance_km: float
     pk: int
+    # Placed at its commune's centre (no position of its own): its distance is not known.
+    approximate: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -192,7 +194,6 @@ class Result(Hit):
     """A place as the list shows it."""
 
     commune: str = ""
-    approximate: bool = False
     is_demo: bool = False
     available_places: int | None = None
     available_from: date | None = None
@@ -319,10 +320,12 @@ def _structures(filters: Filters, limit: int) -> list[Hit]:
         rows = rows.exclude(kind__in=(Structure.Kind.EAJE, Structure.Kind.MAM, Structure.Kind.LAEP))
     elif filters.age_months is not None:
         rows = rows.filter(~Q(kind=Structure.Kind.EAJE) | Exists(_accepting(filters)))
-    columns = ("pk", "identifier", "name", "kind", "category", "latitude", "longitude")
+    columns = ("pk", "identifier", "name", "kind", "category", "location_approximate")
+    columns += ("latitude", "longitude")
 
-    def make(pk, identifier, name, kind, category, **place):
-        return Hit(_structure_kind(kind, category), identifier, name, pk=pk, **place)
+    def make(pk, identifier, name, kind, category, approximate, **place):
+        kind = _structure_kind(kind, category)
+        return Hit(kind, identifier, name, pk=pk, approximate=approximate, **place)
 
     return _nearest(filters, rows, columns, make, limit)
 
@@ -368,10 +371,12 @@ def _assistants(filters: Filters, limit: int) -> list[Hit]:
         # Ages read from the agrément's text when written; unreadable (None): kept.
         readable = Q(agrement_min_months__lte=age, agrement_max_months__gte=age)
         rows = rows.filter(readable | Q(agrement_min_months__isnull=True))
-    columns = ("pk", "identifier", "first_name", "last_name", "latitude", "longitude")
+    columns = ("pk", "identifier", "first_name", "last_name", "location_approximate")
+    columns += ("latitude", "longitude")
 
-    def make(pk, identifier, first_name, last_name, **place):
-        return Hit(Kind.ASSISTANT, identifier, display_name(first_name, last_name), pk=pk, **place)
+    def make(pk, identifier, first_name, last_name, approximate, **place):
+        name = display_name(first_name, last_name)
+        return Hit(Kind.ASSISTANT, identifier, name, pk=pk, approximate=approximate, **place)
 
     return _nearest(filters, rows, columns, make, limit)
 
@@ -381,7 +386,7 @@ def _parenting(filters: Filters, limit: int) -> list[Hit]:
     columns = ("pk", "identifier", "title", lat, lon)
 
     def make(pk, identifier, title, **place):
-        return Hit(Kind.PARENTING, identifier, title, pk=pk, **place)
+        return Hit(Kind.PARENTING, identifier, title, pk=pk, approximate=True, **place)
 
     # Few actions, placed at their commune's centre: one circle, the radius.
     rows = ParentingAction.objects.public()
@@ -392,7 +397,6 @@ def _parenting(filters: Filters, limit: int) -> list[Hit]:
 DETAILS = {
     Structure: (
         "commune__name",
-        "location_approximate",
         "available_places",
         "available_from",
         "opens_at",
@@ -402,7 +406,6 @@ DETAILS = {
     ),
     AssistantMaternel: (
         "commune__name",
-        "location_approximate",
         "available_places",
         "available_from",
         "is_demo",
@@ -428,14 +431,7 @@ def _details(hits: list[Hit], today: date) -> list[Result]:
     for hit in hits:
         model = tables.get(hit.kind, Structure)
         row = details[model, hit.pk]
-        results.append(
-            Result(
-                **vars(hit),
-                commune=row.pop("commune__name"),
-                approximate=row.pop("location_approximate", True),
-                **row,
-            )
-        )
+        results.append(Result(**vars(hit), commune=row.pop("commune__name"), **row))
     return results
 
 

@@ -15,11 +15,13 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from sdsf.core import clock
+from sdsf.core.french import of
 from sdsf.offer.models import (
     Agrement,
     AgrementStatus,
     AssistantMaternel,
     Capacity,
+    Civility,
     LaepSession,
     ParentingAction,
     ParentingEvent,
@@ -198,7 +200,7 @@ def _eaje(rng, departement, communes, count, manager) -> int:
             category=category,
             name=f"{Structure.Category(category).label.capitalize()} {commune.name} n° {index + 1}",
             manager=manager if managed else None,
-            manager_name=manager.name if managed else f"Ville de {commune.name}",
+            manager_name=manager.name if managed else f"Ville {of(commune.name)}",
             funding=Structure.Funding.PAJE if rng.random() < paje_share else Structure.Funding.PSU,
             opening_days="lundi-vendredi",
             opens_at=time(7, 30),
@@ -343,6 +345,7 @@ def _assistants(rng, departement, communes, count, mams) -> int:
         renewed = rng.random() < 0.5
         status = AgrementStatus.RENEWED if renewed else AgrementStatus.GRANTED
         assistant = AssistantMaternel(
+            civility=Civility.FEMALE,  # the demo's first names are women's
             identifier=f"DEMO-AM-{departement.code}-{index + 1:06d}",
             last_name=rng.choice(LAST_NAMES),
             first_name=rng.choice(FIRST_NAMES),

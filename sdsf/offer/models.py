@@ -382,6 +382,13 @@ class AssistantQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
+class Civility(models.TextChoices):
+    """Known when the registry's file gives it: the pages then say « assistante maternelle »."""
+
+    FEMALE = "female", _("Madame")
+    MALE = "male", _("Monsieur")
+
+
 class AssistantMaternel(models.Model):
     """A childminder (a person: personal data, reads are audited) and their current agrément.
 
@@ -391,6 +398,7 @@ class AssistantMaternel(models.Model):
     audit_departement = "commune__departement"  # see sdsf.audit.territory
 
     identifier = models.CharField(_("n° d'agrément"), max_length=40, unique=True)
+    civility = models.CharField(_("civilité"), max_length=6, choices=Civility.choices, blank=True)
     last_name = models.CharField(_("nom"), max_length=150)
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
     commune = models.ForeignKey(
@@ -471,6 +479,14 @@ class AssistantMaternel(models.Model):
         if update_fields is not None and "agrement_ages" in update_fields:
             update_fields = [*update_fields, *AGE_BOUNDS]
         super().save(*args, update_fields=update_fields, **kwargs)
+
+    @property
+    def title(self) -> str:
+        """« Assistante maternelle » for a woman, « Assistant maternel » otherwise (staff pages;
+        the family pages say it in their language)."""
+        if self.civility == Civility.FEMALE:
+            return "Assistante maternelle"
+        return "Assistant maternel"
 
     def read_agrement_ages(self) -> None:
         """Set the age bounds from ``agrement_ages``: every write path calls this (``save``, the

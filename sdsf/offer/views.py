@@ -54,7 +54,8 @@ def index(request):
     form, structures = _filtered_structures(request)
     page = Paginator(structures, PAGE_SIZE).get_page(request.GET.get("page"))
     today = clock.today()
-    coverage = [(d, rpe_laep_coverage(d.code, today)) for d in scope.departements(request.user)]
+    departements = list(scope.departements(request.user))
+    coverage = [(d, rpe_laep_coverage(d.code, today)) for d in departements]
     query = _query_string(request)
     return render(
         request,
@@ -67,6 +68,7 @@ def index(request):
             "geojson_url": f"{reverse('offer:structures_geojson')}?{query}",
             "query": query,
             "coverage": [(d, rows) for d, rows in coverage if rows],
+            "departements": departements,  # their outlines under the map
             "can": {
                 "export": scope.can(request.user, Permission.OFFER_EXPORT),
                 "import": scope.can(request.user, Permission.OFFER_IMPORT),

@@ -117,7 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "site:home"
+LOGIN_REDIRECT_URL = "site:root"  # sends each person on: agents home, families their space
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures, per account and address; no user names in the logs. Axes
@@ -154,7 +154,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
 # Paths whose pages follow the visitor's language (cookie set by /i18n/setlang/, then the
 # browser's Accept-Language); every other page is rendered in LANGUAGE_CODE.
-FAMILY_LANGUAGE_PATHS = ("/familles/",)
+FAMILY_LANGUAGE_PATHS = ("/familles/", "/informations/")  # family pages, the footer's pages
 STAFF_PATHS_UNDER_FAMILIES = ("/familles/guichet-unique/",)  # the agents' desk stays French
 # Ours first (makemessages writes there), then Arabic for django-dsfr's strings (docs/i18n.md).
 LOCALE_PATHS = [BASE_DIR / "sdsf" / "locale", BASE_DIR / "sdsf" / "locale_dsfr"]
@@ -262,6 +262,21 @@ SDSF_EMERGENCY_RETENTION_DAYS = int(os.environ.get("SDSF_EMERGENCY_RETENTION_DAY
 # set by the institution that runs it; published at /.well-known/security.txt (RFC 9116), which
 # answers 404 while it is empty. See docs/security.md.
 SDSF_SECURITY_CONTACT = os.environ.get("SDSF_SECURITY_CONTACT", "")
+
+# The institution that publishes this installation, named on the public pages (mentions
+# légales, accessibilité, données personnelles): set by it, shown "non renseigné" while empty.
+SDSF_PUBLISHER_NAME = os.environ.get("SDSF_PUBLISHER_NAME", "")
+SDSF_PUBLISHER_ADDRESS = os.environ.get("SDSF_PUBLISHER_ADDRESS", "")
+SDSF_PUBLICATION_DIRECTOR = os.environ.get("SDSF_PUBLICATION_DIRECTOR", "")
+SDSF_PUBLISHER_CONTACT = os.environ.get("SDSF_PUBLISHER_CONTACT", "")  # e-mail or https:// page
+SDSF_DPO_CONTACT = os.environ.get("SDSF_DPO_CONTACT", "")  # the data protection officer
+SDSF_HOSTING_PROVIDER = os.environ.get("SDSF_HOSTING_PROVIDER", "")  # name and address
+
+# A tile layer under the maps' outlines (e.g. the IGN Géoplateforme or the département's own
+# server), "{z}/{x}/{y}" URL template; empty by default: the maps draw the shipped outlines
+# only and the platform works offline. The tile server's origin is added to the CSP's img-src.
+SDSF_MAP_TILES_URL = os.environ.get("SDSF_MAP_TILES_URL", "")
+SDSF_MAP_TILES_ATTRIBUTION = os.environ.get("SDSF_MAP_TILES_ATTRIBUTION", "")
 
 # The test-only API of the browser tests (sdsf.site.e2e: data created without authentication).
 # Only sdsf.settings.e2e turns it on; never in production.

@@ -6,6 +6,7 @@ menu instead: one list, ``FAMILY_MENU``, that each family part extends by one li
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -57,7 +58,9 @@ def _family_menu(request) -> list[dict] | None:
     if user is not None and roles(user):
         return None
     # A family account is the one-to-one ``family`` the families app hangs on the person.
-    if not request.path.startswith(FAMILY_PAGES) and not hasattr(user, "family"):
+    # The public pages in the families' languages (theirs, and the footer's) show it too.
+    public = request.path.startswith(tuple(settings.FAMILY_LANGUAGE_PATHS))
+    if not public and not hasattr(user, "family"):
         return None
     items = []
     for item in FAMILY_MENU:

@@ -119,6 +119,17 @@ class SurveyForm(forms.ModelForm):
             "opens_on": forms.DateInput(attrs={"type": "date"}),
             "closes_on": forms.DateInput(attrs={"type": "date"}),
         }
+        help_texts = {
+            "opens_on": "Vide : ouverte dès qu'elle a une question.",
+            "closes_on": "Réponses acceptées jusqu'à ce jour inclus ; vide : sans fin.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_on", "La date de clôture doit suivre la date d'ouverture.")
+        return data
 
 
 class QuestionForm(forms.ModelForm):

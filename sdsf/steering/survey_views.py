@@ -45,11 +45,15 @@ def survey_list(request, scheme):
 def survey(request, survey):
     survey = _survey(request, survey)
     rows, total = surveys.rates(survey)
+    names = surveys.territory_names(r.recipient_list for r in rows)
+    for row in rows:
+        row.recipient_list.territory_name = names[row.recipient_list.pk]
     return render(
         request,
         "steering/survey.html",
         {
             "survey": survey,
+            "period": surveys.period(survey),
             "scheme": survey.scheme,
             "questions": survey.questions.all(),
             "rates": rows,
@@ -104,13 +108,17 @@ def survey_export(request, survey):
 
 
 def survey_answer(request, token):
-    """Public page (no login): 404 unless the token is a list open to answers."""
+    """Public page (no login): 404 unless the token is a list open to answers; outside the
+    survey's dates (or while it has no question) the page says that it is not open."""
     recipient_list = (
         RecipientList.objects.select_related("survey").filter(token=token, open=True).first()
     )
-    if recipient_list is None or not surveys.answerable(recipient_list):
+    if recipient_list is None:
         raise Http404
     survey = recipient_list.survey
+    period = surveys.period(survey)
+    if period != surveys.Period.OPEN:
+        return render(request, "steering/survey_answer.html", {"survey": survey, "period": period})
     if surveys.full(recipient_list):
         return render(
             request,

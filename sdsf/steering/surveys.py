@@ -4,17 +4,44 @@ response rates and results by list (each list covers a territory), and export.
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from django.db import transaction
 from django.db.models import Count
 
-from sdsf.core import downloads
+from sdsf.core import clock, downloads
 from sdsf.steering.models import Question, RecipientList, Response, Survey
+from sdsf.territories.queries import TerritoryRef, labels
 
 
-def answerable(list_: RecipientList) -> bool:
-    return list_.open and list_.survey.questions.exists()
+class Period(StrEnum):
+    """Where a survey stands in its dates: the public link takes answers only when open."""
+
+    EMPTY = "empty"  # no question yet: it cannot be opened, whatever its dates
+    NOT_YET = "not_yet"  # before its opening date
+    OPEN = "open"
+    CLOSED = "closed"  # after its closing date (the closing day is included)
+
+
+def period(survey: Survey, today: date | None = None) -> Period:
+    today = today or clock.today()
+    if not survey.questions.exists():
+        return Period.EMPTY
+    if survey.opens_on and today < survey.opens_on:
+        return Period.NOT_YET
+    if survey.closes_on and today > survey.closes_on:
+        return Period.CLOSED
+    return Period.OPEN
+
+
+def territory_names(lists) -> dict[int, str]:
+    """« Commune Bobigny », « EPCI Est Ensemble »…: each list's territory by name (one query
+    per level), keyed by the list's id."""
+    refs = {lst.pk: TerritoryRef(lst.territory_level, lst.territory_code) for lst in lists}
+    names = labels(refs.values())
+    return {pk: names[ref] for pk, ref in refs.items()}
 
 
 class ListFull(Exception):
@@ -118,6 +145,7 @@ def _count(question: Question, values: list) -> list[tuple[str, int]]:
 def export_xlsx(survey: Survey) -> bytes:
     """One row per response (list, territory, date, one column per question), then the rates."""
     questions = list(survey.questions.all())
+    names = territory_names(survey.recipient_lists.all())
     responses = Response.objects.filter(recipient_list__survey=survey).select_related(
         "recipient_list"
     )
@@ -131,7 +159,7 @@ def export_xlsx(survey: Survey) -> bytes:
                 cells.append(" | ".join(value) if isinstance(value, list) else value)
             yield [
                 lst.name,
-                f"{lst.territory_level} {lst.territory_code}",
+                names[lst.pk],
                 r.submitted_at,  # in local time (core.downloads)
                 *cells,
             ]
@@ -140,7 +168,7 @@ def export_xlsx(survey: Survey) -> bytes:
     rate_rows = [
         [
             row.recipient_list.name,
-            f"{row.recipient_list.territory_level} {row.recipient_list.territory_code}".strip(),
+            names.get(row.recipient_list.pk, ""),  # the whole survey's row has no territory
             row.recipient_list.recipients,
             row.responses,
             row.rate,

@@ -1,4 +1,5 @@
-"""Loads the Code officiel géographique (COG 2026) and the shipped commune boundaries.
+"""Loads the Code officiel géographique (COG 2026) and the shipped commune and département
+boundaries.
 
 The files are those of ``data/cog`` and ``data/geo`` (see ``data/SOURCES.md``). The import is
 idempotent (upsert by official code) and atomic: one wrong line and nothing is written.
@@ -24,7 +25,7 @@ from sdsf.core.imports import (
     upsert,
 )
 from sdsf.territories.geometry import centroid
-from sdsf.territories.models import Commune, Departement, Epci, Ept, Region
+from sdsf.territories.models import Commune, Departement, DepartementOutline, Epci, Ept, Region
 
 
 def cog_dir() -> Path:
@@ -36,6 +37,13 @@ def _read(path: Path, *columns: str) -> Table:
     table = read_table(path)
     table.require(*columns)
     return table
+
+
+def _departement_geometries() -> dict[str, dict]:
+    """The départements' outlines (simplified), drawn under the maps."""
+    path = settings.DATA_DIR / "geo" / "departements-avec-outre-mer.geojson"
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    return {feature["properties"]["code"]: feature["geometry"] for feature in features}
 
 
 def _regions_and_departements(table: Table, errors: list[RowError]):
@@ -179,6 +187,12 @@ def import_territories(directory: Path | None = None, *, dry_run: bool = False) 
         return built
 
     regions, departements = build("departements", _regions_and_departements)
+    geometries = _departement_geometries()
+    outlines = [
+        DepartementOutline(departement_id=d.code, geometry=geometries[d.code])
+        for d in departements
+        if d.code in geometries
+    ]
     epcis = build("epci", _epcis)
     epts, ept_of_commune = build("ept", _epts)
     communes = build(
@@ -195,6 +209,7 @@ def import_territories(directory: Path | None = None, *, dry_run: bool = False) 
         result = ImportResult()
         upsert(Region, regions, ["name"], result)
         upsert(Departement, departements, ["name", "region_id", "chef_lieu", "zone"], result)
+        upsert(DepartementOutline, outlines, ["geometry"], result)
         upsert(Epci, epcis, ["name", "kind", "financing", "population"], result)
         upsert(Ept, epts, ["name"], result)
         upsert(

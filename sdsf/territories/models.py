@@ -41,6 +41,19 @@ class Departement(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class DepartementOutline(models.Model):
+    """A département's outline (simplified GeoJSON), drawn under the maps: a table of its own,
+    so that reading départements never reads their outlines (3.7 MB for all of them)."""
+
+    departement = models.OneToOneField(
+        Departement, on_delete=models.CASCADE, primary_key=True, related_name="outline"
+    )
+    geometry = models.JSONField(_("contour (GeoJSON)"))
+
+    def __str__(self):
+        return f"Contour {self.departement_id}"
+
+
 class Epci(models.Model):
     """An établissement public de coopération intercommunale à fiscalité propre (SIREN code)."""
 

@@ -58,7 +58,7 @@ class Case:
 
 
 def reference_choice(case: Case, school: tuple[int, int], keys: dict[int, tuple]) -> dict[int, int]:
-    """The choice rule as the issue states it: admitted -> seat type.
+    """The choice rule as specified: admitted -> seat type.
 
     ``keys`` maps each applicant to its priority sort key (smaller is better).
     """

@@ -16,7 +16,7 @@ PUBLIC_PAGES = [
     "/familles/compte/connexion/",
     "/familles/compte/inscription/",
 ]
-MAX_FAMILY_PAGE_BYTES = 500_000  # issue 8: the family pages weigh under 500 kB
+MAX_FAMILY_PAGE_BYTES = 500_000  # the family pages weigh under 500 kB
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

@@ -153,7 +153,9 @@ def test_database_outage_is_a_french_503_and_a_driver_bug_keeps_its_traceback(cl
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "La base de données ne répond pas" in response.content.decode()
     errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert [r.getMessage() for r in errors] == ["Database unavailable: GET / (OperationalError)"]
+    assert [r.getMessage() for r in errors] == [
+        "Database unavailable: GET /accueil/ (OperationalError)"
+    ]
     assert errors[0].exc_info is None
 
 

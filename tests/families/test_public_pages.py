@@ -215,3 +215,43 @@ def test_a_search_is_kept_until_the_registry_changes(
         make_structure(name="Relais du canal", kind=Structure.Kind.RPE)
     page = client.get(reverse("families:search"), query).content.decode()
     assert "Relais du canal" in page and "2 résultats" in page
+
+
+def test_distance_shown_only_when_the_place_has_its_own_position(client):
+    bobigny = Commune.objects.get(code="93008")
+    make_structure(name="Crèche placée", latitude=bobigny.centroid_lat + 0.01)
+    make_structure(name="Crèche du centre", location_approximate=True)
+    query = {"commune": "Bobigny", "radius": "5"}
+    page = client.get(reverse("families:search"), query).content.decode()
+    placed = page[page.index("Crèche placée") :][:400]
+    centre = page[page.index("Crèche du centre") :][:400]
+    assert re.search(r"Bobigny · 1[.,]1 km", placed)
+    assert "km" not in centre and "adresse non localisée : distance inconnue" in centre
+    features = client.get(reverse("families:search_geojson"), query).json()["features"]
+    approximate = {f["properties"]["name"]: f["properties"]["approximate"] for f in features}
+    assert approximate == {"Crèche placée (Crèche)": False, "Crèche du centre (Crèche)": True}
+
+
+def test_search_map_draws_the_communes_and_the_departement_under_the_points(client):
+    page = client.get(reverse("families:search"), {"commune": "Bobigny"}).content.decode()
+    outlines = re.search(r'data-outlines="([^"]+)"', page)[1].replace("&amp;", "&").split()
+    assert outlines[1] == reverse("maps:departement", args=["93"])
+    communes = client.get(outlines[0]).json()["features"]
+    assert "Bobigny" in {f["properties"]["name"] for f in communes}
+    # On a phone the map's toggle comes before the list.
+    assert (
+        page.index("data-map-toggle")
+        < page.index('id="search-map-panel"')
+        < page.index("fr-raw-list")
+    )
+
+
+def test_assistant_page_says_assistante_maternelle_for_a_woman(client):
+    woman = make_assistant(
+        first_name="Awa", last_name="Diallo", available_places=1, civility="female"
+    )
+    unknown = make_assistant(first_name="Camille", last_name="Roux", available_places=1)
+    page = client.get(reverse("families:assistant", args=[woman.identifier])).content.decode()
+    assert "Assistante maternelle agréée à Bobigny" in page
+    page = client.get(reverse("families:assistant", args=[unknown.identifier])).content.decode()
+    assert "Assistant maternel agréé à Bobigny" in page

@@ -268,5 +268,5 @@ def test_every_import_command_on_its_example(capsys):
     )
     out = capsys.readouterr().out
     assert out.count("ligne(s) ont été créée(s)") == 5
-    assert "Vérification seule : aucune donnée enregistrée" in out
+    assert "Vérification seule : aucune donnée enregistrée." in out
     assert not Indicator.objects.exists()

@@ -15,7 +15,7 @@ from sdsf.offer.models import (
     Section,
     Structure,
 )
-from tests.offer.conftest import EXAMPLES
+from tests.offer.conftest import EXAMPLES, HEADERS
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +286,24 @@ def test_command_reports_and_exits_non_zero(write_csv, capsys):
     call_command("import_offer", str(EXAMPLES / "eaje.csv"), kind="eaje")
     assert "4 ligne(s) ont été créée(s)" in capsys.readouterr().out
     assert Structure.objects.count() == 4
+
+
+def test_civility_is_read_when_given_and_checked(load, write_csv):
+    header = HEADERS["am"] + ";Civilité"
+    rows = (
+        "A1;Durand;Léa;93008;01/01/2025;31/12/2029;3;;;;Mme",
+        "A2;Roux;Paul;93008;01/01/2025;31/12/2029;3;;;;M.",
+    )
+    load(
+        "am",
+        write_csv("am", *rows, "A3;Petit;Ana;93008;01/01/2025;31/12/2029;3;;;;", header=header),
+    )
+    civility = dict(AssistantMaternel.objects.values_list("identifier", "civility"))
+    assert civility == {"A1": "female", "A2": "male", "A3": ""}
+    assert AssistantMaternel.objects.get(identifier="A1").title == "Assistante maternelle"
+    with pytest.raises(ImportFailed) as failure:
+        load(
+            "am",
+            write_csv("am", "A4;Blanc;Eva;93008;01/01/2025;31/12/2029;3;;;;Mlle", header=header),
+        )
+    assert "colonne « civilité » : civilité inconnue « mlle » : mme ou m." in _report(failure)

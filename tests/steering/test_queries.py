@@ -198,8 +198,8 @@ def plans(client, world):
         ("governance", "Comité 14", 13),  # whether the person coordinates (edit link)
         ("report_xlsx", "", 23),
         ("surveys", "Autre enquête 14", 5),
-        ("survey", "Q14", 8),
-        ("survey_export", "", 13),
+        ("survey", "Q14", 10),  # + where the survey stands, + its lists' territories by name
+        ("survey_export", "", 15),  # + the lists' territories by name (2 queries)
         ("report_pdf", "Action 14", 49),
         ("survey_answer", "Q14", 7),
     ],

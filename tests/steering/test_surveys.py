@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -6,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from sdsf.accounts.models import Role
+from sdsf.core import clock
 from sdsf.steering.models import Question, RecipientList, Response, Survey
 from sdsf.steering.surveys import rates, results
 from tests.factories import make_user
@@ -171,3 +173,70 @@ def test_a_list_takes_at_most_one_response_per_recipient(client, survey):
     assert "Envoyer mes réponses" not in page.content.decode()
     rows, total = rates(survey)
     assert Response.objects.count() == 2 and (rows[0].rate, total.rate) == (100, 100)
+
+
+def _list(survey, **fields):
+    values = {"name": "AM de Bobigny", "territory_level": "commune", "territory_code": "93008"}
+    return RecipientList.objects.create(survey=survey, recipients=5, **{**values, **fields})
+
+
+def test_survey_dates_are_checked_closing_after_opening(client, ssd):
+    client.force_login(make_user(Role.ANALYST))
+    url = reverse("steering:surveys", kwargs={"scheme": ssd.pk})
+    dates = {"title": "Enquête", "opens_on": "2026-12-10", "closes_on": "2026-12-10"}
+    page = client.post(url, dates).content.decode()
+    assert "La date de clôture doit suivre la date d&#x27;ouverture." in page
+    assert not Survey.objects.filter(title="Enquête").exists()
+    response = client.post(url, {**dates, "closes_on": "2027-01-15"})
+    assert response.status_code == 302
+    listed = client.get(url).content.decode()
+    assert "du 10 décembre 2026 au 15 janvier 2027 inclus" in listed
+
+
+def test_public_link_is_open_only_between_its_dates(client, survey):
+    link = reverse("steering:survey_answer", kwargs={"token": _list(survey).token})
+    q1 = survey.questions.first()
+    today = clock.today()
+    survey.opens_on, survey.closes_on = today + timedelta(days=2), today + timedelta(days=9)
+    survey.save()
+    page = client.get(link).content.decode()
+    assert "pas encore ouverte" in page and "<form" not in page
+    answer(client, survey.recipient_lists.get().token, **{f"q{q1.pk}": "Oui"})
+    assert Response.objects.count() == 0
+
+    survey.opens_on, survey.closes_on = today - timedelta(days=9), today
+    survey.save()
+    assert "<form" in client.get(link).content.decode()  # the closing day is included
+
+    survey.closes_on = today - timedelta(days=1)
+    survey.save()
+    page = client.get(link).content.decode()
+    assert "Cette enquête est close depuis le" in page and "<form" not in page
+    client.post(link, {f"q{q1.pk}": "Oui", f"q{survey.questions.all()[2].pk}": "1"})
+    assert Response.objects.count() == 0
+
+
+def test_an_empty_survey_cannot_be_opened(client, ssd):
+    empty = Survey.objects.create(scheme=ssd, title="Vide")
+    link = reverse("steering:survey_answer", kwargs={"token": _list(empty).token})
+    assert "pas encore ouverte aux réponses" in client.get(link).content.decode()
+    client.force_login(make_user(Role.ANALYST))
+    page = client.get(reverse("steering:survey", kwargs={"survey": empty.pk})).content.decode()
+    assert "ne peut pas être ouverte tant qu'elle n'a pas de question" in page
+
+
+def test_lists_show_their_territory_by_name(client, survey):
+    _list(survey)
+    _list(survey, name="AM de l'EPT", territory_level="ept", territory_code="200058790")
+    client.force_login(make_user(Role.ANALYST))
+    page = client.get(reverse("steering:survey", kwargs={"survey": survey.pk})).content.decode()
+    assert "Commune Bobigny (93008)" in page and "EPT Grand Paris Grand Est" in page
+    assert "200058790" not in page
+    assert "Ouverte, sans date de clôture" in page
+    export = client.get(reverse("steering:survey_export", kwargs={"survey": survey.pk}))
+    rates_sheet = list(load_workbook(io.BytesIO(export.content))["Taux de réponse"].values)
+    assert {row[1] for row in rates_sheet[1:]} == {
+        "Commune Bobigny (93008)",
+        "EPT Grand Paris Grand Est",
+        None,
+    }

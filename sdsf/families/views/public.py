@@ -20,6 +20,7 @@ from sdsf.families.search import (
     Found,
     Kind,
     SearchForm,
+    bounding_box,
     display_name,
     search,
 )
@@ -69,8 +70,24 @@ def search_page(request):
             "more": found.more,
             "has_demo": any(r.is_demo for r in page.object_list),
             "geojson_url": f"{reverse('families:search_geojson')}?{query}",
+            "outline_urls": _outline_urls(filters, getattr(form, "place", None)),
         },
     )
+
+
+def _outline_urls(filters, place) -> str:
+    """The map's outlines: the communes around the searched point (framed when nothing is
+    found), and the border of the searched commune's département."""
+    if filters is None:
+        return ""
+    lat_min, lat_max, lon_min, lon_max = bounding_box(
+        filters.latitude, filters.longitude, filters.radius_km
+    )
+    box = ",".join(f"{value:.3f}" for value in (lon_min, lat_min, lon_max, lat_max))
+    urls = [f"{reverse('maps:communes')}?bbox={box}"]
+    if place is not None:
+        urls.append(reverse("maps:departement", args=[place.departement_id]))
+    return " ".join(urls)
 
 
 @require_GET
@@ -81,7 +98,11 @@ def search_geojson(request):
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [r.longitude, r.latitude]},
-            "properties": {"name": f"{r.name} ({r.kind_label})", "url": r.url},
+            "properties": {
+                "name": f"{r.name} ({r.kind_label})",
+                "url": r.url,
+                "approximate": r.approximate,
+            },
         }
         for r in found.hits
     ]

@@ -42,7 +42,7 @@ from sdsf.offer.importers.common import (
     parse_email,
     update_rows,
 )
-from sdsf.offer.models import Agrement, AgrementStatus, AssistantMaternel, Structure
+from sdsf.offer.models import Agrement, AgrementStatus, AssistantMaternel, Civility, Structure
 
 ID = "N° agrément"
 START = "Date de début d'agrément"
@@ -50,6 +50,7 @@ EXPIRY = "Date de fin d'agrément"
 EFFECTIVE = "Date d'effet"
 MAX_CHILDREN = 6  # 4 at a time as a rule; the PMI may derogate up to 6
 UPSERT_FIELDS = [
+    "civility",
     "last_name",
     "first_name",
     "commune_id",
@@ -81,6 +82,18 @@ parse_agrement_status = choice(
         "expiré": AgrementStatus.EXPIRED,
     }
 )
+
+
+CIVILITIES = {"mme": Civility.FEMALE, "madame": Civility.FEMALE, "m": Civility.MALE}
+CIVILITIES |= {"m.": Civility.MALE, "monsieur": Civility.MALE}
+
+
+def parse_civility(text: str) -> str:
+    """« Mme » or « M. » (or in full): the pages then say « assistante maternelle »."""
+    try:
+        return CIVILITIES[text.strip().lower()]
+    except KeyError:
+        raise ValueError(f"civilité inconnue « {text} » : Mme ou M.") from None
 
 
 @dataclass
@@ -158,6 +171,7 @@ class AssistantImporter:
         )
         assistant = AssistantMaternel(
             identifier=cells.cell(ID),
+            civility=cells.cell("Civilité", parse_civility, required=False, default=""),
             last_name=cells.cell("Nom"),
             first_name=cells.cell("Prénom", required=False, default=""),
             commune_id=commune,
