@@ -67,8 +67,8 @@ STEPS: list[Callable[[Departement], list[str]]] = [
     _offer_step,
     _steering_step,
     _observatory_step,
-    create_difficulty,
     _funding_step,  # after the registry (its operators) and the plan (the actions it serves)
+    create_difficulty,  # after the funding demo, which replaces its own programmes' grants
     _allocation_step,
     _families_step,  # after the demo commission, whose grid it is scored with
     create_period,
