@@ -153,4 +153,4 @@ def test_schema_and_its_pdf(client, admin, monkeypatch):
         small,
         queries(client, url, warm=False, shows="Bilan 2029"),
         queries(client, pdf, warm=False, shows="Bilan 2029"),
-    ) == ((19, 18), 19, 18)
+    ) == ((20, 19), 20, 19)
