@@ -1,4 +1,4 @@
-"""``sdsf import_activity`` and ``sdsf structure_health``: the issue's columns, errors and
+"""``sdsf import_activity`` and ``sdsf structure_health``: the documented columns, errors and
 rounding."""
 
 import csv
