@@ -85,26 +85,26 @@ def _assistant_rows(on: datetime.date, codes: list[str] | None) -> list[tuple]:
           AND am.agrement_start <= %s AND am.agrement_expiry >= %s{where}
         GROUP BY am.commune_id
     """  # noqa: S608 — table names from the models, values as parameters
+    changed_where, changed_params = _commune_clause("changed.commune_id", codes)
     changed_since = f"""
-        SELECT am.commune_id, COUNT(*), SUM(a.places)
+        SELECT a.commune_id, COUNT(*), SUM(a.places)
         FROM (
-            SELECT h.assistant_id, h.status, h.places, h.start, h.expiry,
+            SELECT changed.commune_id, h.status, h.places, h.start, h.expiry,
                    ROW_NUMBER() OVER (
                        PARTITION BY h.assistant_id ORDER BY h.effective_from DESC
                    ) AS rank_in_history
             FROM {t["agrement"]} h
             JOIN {t["assistant"]} changed ON changed.id = h.assistant_id
-            WHERE h.effective_from <= %s AND changed.agrement_since > %s
+            WHERE h.effective_from <= %s AND changed.agrement_since > %s{changed_where}
         ) a
-        JOIN {t["assistant"]} am ON am.id = a.assistant_id
         WHERE a.rank_in_history = 1 AND a.status IN (%s, %s)
-          AND a.start <= %s AND a.expiry >= %s{where}
-        GROUP BY am.commune_id
+          AND a.start <= %s AND a.expiry >= %s
+        GROUP BY a.commune_id
     """  # noqa: S608 — table names from the models, values as parameters
     with connection.cursor() as cursor:
         cursor.execute(current, [on, *ACTIVE_STATUSES, on, on, *params])
         rows = cursor.fetchall()
-        cursor.execute(changed_since, [on, on, *ACTIVE_STATUSES, on, on, *params])
+        cursor.execute(changed_since, [on, on, *changed_params, *ACTIVE_STATUSES, on, on])
         return rows + cursor.fetchall()
 
 

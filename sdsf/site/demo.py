@@ -7,7 +7,7 @@ module); this loader, above every app, runs them in :data:`STEPS`' order in one 
 
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sdsf.accounts.demo import create_accounts
 from sdsf.allocation.demo import create_round, remove_round
@@ -32,6 +32,16 @@ def _allocation_reset(departement: Departement) -> list[str]:
 
 def _offer_step(departement: Departement) -> list[str]:
     return create_offer(departement)
+
+
+def _statistics(departement: Departement) -> list[str]:
+    """PostgreSQL plans a query by the statistics of its tables, gathered by autovacuum after a
+    commit: the demo's thousands of bulk rows, still uncommitted, would be read as empty tables
+    by the next steps' queries (nested loops over every childminder). ANALYZE sees them now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return []
 
 
 def _steering_step(departement: Departement) -> list[str]:
@@ -65,6 +75,7 @@ STEPS: list[Callable[[Departement], list[str]]] = [
     remove_period,  # emergency places refer to the registry too
     remove_difficulty,  # its files refer to the demo registry too
     _offer_step,
+    _statistics,  # before the steps that read the registry's new rows
     _steering_step,
     _observatory_step,
     _funding_step,  # after the registry (its operators) and the plan (the actions it serves)
