@@ -162,8 +162,16 @@ class E2E:
         """Runs the fixture builder ``name`` of sdsf/site/e2e.py; returns its JSON answer."""
         return self._post(f"fixtures/{name}", arguments)
 
-    def mails(self) -> list[Message]:
-        """E-mails sent by the server and its worker since the last reset, oldest first."""
+    def mails(self, count: int = 0, timeout: float = 30) -> list[Message]:
+        """E-mails sent by the server and its worker since the last reset, oldest first;
+        waits up to ``timeout`` seconds for at least ``count`` of them (the worker sends some,
+        e.g. the decision letters, after the page that queued them has answered)."""
+        deadline = time.monotonic() + timeout
+        while len(found := self._read_mails()) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return found
+
+    def _read_mails(self) -> list[Message]:
         if not self.server.mail_dir.exists():
             return []
         files = sorted(self.server.mail_dir.iterdir(), key=lambda p: p.stat().st_mtime)

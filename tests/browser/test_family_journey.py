@@ -148,7 +148,7 @@ def test_a_family_finds_applies_and_accepts_a_place(e2e, page, desktop_page, tmp
     page.get_by_role("button", name="J'accepte la place").click()
     page.goto(f"/familles/compte/pre-demande/{reference}/")
     expect(page.locator("main")).to_contain_text("Place acceptée")
-    subjects = [str(make_header(decode_header(m["Subject"]))) for m in e2e.mails()]
+    subjects = [str(make_header(decode_header(m["Subject"]))) for m in e2e.mails(count=2)]
     assert subjects == [
         f"Pré-demande {reference} enregistrée",
         "[SDSF] Décision de la commission : une place vous est attribuée",
