@@ -11,16 +11,10 @@ from sdsf.emergency.models import (
     EmergencyPeriod,
     EmergencyRequest,
 )
+from sdsf.families.forms import DateInput
 from sdsf.territories.models import Commune
 
 MAX_CATEGORIES = 6
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.ModelForm):

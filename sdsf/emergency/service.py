@@ -159,10 +159,8 @@ def file_request(
     for day in days:
         if not period.starts_on <= day <= period.ends_on:
             raise EmergencyError(_("Un jour choisi est en dehors de la période."))
-    if not period.covered_communes().filter(pk=fields["home_commune"].pk).exists() and (
-        fields.get("work_commune") is None
-        or not period.covered_communes().filter(pk=fields["work_commune"].pk).exists()
-    ):
+    places = {fields["home_commune"].pk, getattr(fields.get("work_commune"), "pk", None)}
+    if not period.covered_communes().filter(pk__in=places - {None}).exists():
         raise EmergencyError(
             _(
                 "Le domicile ou le lieu de travail doit être dans le territoire de "
